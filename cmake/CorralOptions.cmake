@@ -1,0 +1,24 @@
+# Compiler flags shared by every Corral target: warnings, sanitizers, fuzzing.
+add_library(corral_build_flags INTERFACE)
+target_compile_options(corral_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wformat=2
+  -Wimplicit-fallthrough -Wno-missing-field-initializers)
+if(CORRAL_WERROR)
+  target_compile_options(corral_build_flags INTERFACE -Werror)
+endif()
+
+if(CORRAL_SANITIZE)
+  if(CORRAL_SANITIZE STREQUAL "thread")
+    set(_corral_san -fsanitize=thread)
+  elseif(CORRAL_SANITIZE MATCHES "^(address|undefined|address,undefined|undefined,address)$")
+    set(_corral_san -fsanitize=${CORRAL_SANITIZE} -fno-sanitize-recover=undefined)
+  else()
+    message(FATAL_ERROR "CORRAL_SANITIZE must be 'address,undefined' or 'thread', got '${CORRAL_SANITIZE}'")
+  endif()
+  add_compile_options(${_corral_san} -fno-omit-frame-pointer -g)
+  add_link_options(${_corral_san})
+endif()
+
+if(CORRAL_FUZZ AND NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "CORRAL_FUZZ needs clang (configure with CXX=clang++ CC=clang)")
+endif()

@@ -1,0 +1,20 @@
+// File helpers with the permissions Corral's secrets need: key material and tokens are written
+// atomically (temp file + rename) and created with the given mode, never world-readable.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "common/result.h"
+
+namespace corral {
+
+Result<std::string> read_file(const std::string& path);
+// Writes to PATH.tmp with MODE, fsyncs, then renames over PATH.
+Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode);
+// Creates the directory (and parents) with MODE if missing; an existing one is left as it is.
+Status ensure_directory(const std::string& path, mode_t mode);
+bool file_exists(const std::string& path);
+
+}  // namespace corral
