@@ -1,0 +1,87 @@
+// Internals of LwsChannel shared by its two source files: the lifecycle, context and cross-thread
+// queue (lws_channel.cpp) and the websocket callbacks of the one connection
+// (lws_channel_protocol.cpp). Everything here except `inbox_` belongs to the network thread.
+#pragma once
+
+#include <libwebsockets.h>
+
+#include <atomic>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "agent/lws_channel.h"
+#include "common/ws/message_assembler.h"
+
+namespace corral::agent {
+
+class LwsChannel::Impl {
+ public:
+  struct Connect {
+    ConnectionId id;
+  };
+  struct Send {
+    ConnectionId id;
+    std::string frame;  // LWS_PRE bytes of headroom, then the envelope
+  };
+  struct Close {
+    ConnectionId id;
+    uint16_t code;
+    std::string reason;
+  };
+  using Command = std::variant<Connect, Send, Close>;
+
+  Impl(LwsChannelOptions options, ChannelEvents* events) : options_(std::move(options)), events_(events) {}
+
+  Status start();
+  void stop();
+  void post(Command command);
+  int callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len);
+
+ private:
+  struct Connection {
+    ConnectionId id = 0;
+    lws* wsi = nullptr;
+    bool open = false;  // the websocket handshake completed
+    std::deque<std::string> outbox;
+    std::optional<ws::MessageAssembler> assembler;
+    uint16_t close_code = 0;  // non-zero: close once the outbox is written
+    std::string close_reason;
+    CloseInfo peer_close;  // what the manager's close frame said
+  };
+
+  void run(std::promise<Status>* started);
+  Status create_context();
+  void drain_inbox();
+  void apply(Connect& c);
+  void apply(Send& c);
+  void apply(Close& c);
+  // The connection WSI belongs to, or null when WSI is an older attempt's.
+  Connection* current(lws* wsi);
+  int receive(Connection& c, lws* wsi, const char* data, size_t len);
+  int writable(Connection& c, lws* wsi);
+  int refuse(Connection& c, lws* wsi, lws_close_status code, std::string why);
+  void report_closed(CloseInfo info);
+
+  LwsChannelOptions options_;
+  ChannelEvents* events_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  bool stopped_ = false;
+
+  std::mutex inbox_mutex_;
+  std::vector<Command> inbox_;
+
+  // Network thread state.
+  lws_context* context_ = nullptr;
+  lws_vhost* vhost_ = nullptr;
+  lws_protocols protocols_[2]{};
+  std::optional<Connection> conn_;
+};
+
+}  // namespace corral::agent

@@ -1,0 +1,91 @@
+#include "cli/api_client.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "cli/api_error.h"
+#include "cli/usage.h"
+
+namespace corral::cli {
+
+std::string escape_path_segment(const std::string& segment) {
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : segment) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+ApiClient::ApiClient(Settings settings, Transport transport)
+    : settings_(std::move(settings)), transport_(std::move(transport)) {}
+
+template <typename T>
+Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& path,
+                                 const google::protobuf::Message* body, bool authenticated) {
+  http::Request request;
+  request.method = method;
+  request.url = settings_.server + path;
+  request.tls.ca_pem = settings_.ca_pem;
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("User-Agent", std::string("corralctl/") + client_version());
+  if (authenticated) request.headers.emplace_back("Authorization", "Bearer " + settings_.token);
+  if (body) {
+    auto st = google::protobuf::util::MessageToJsonString(*body, &request.body);
+    if (!st.ok()) return error(ErrorCode::internal, "cannot encode the request to " + path + ": " + st.ToString());
+    request.headers.emplace_back("Content-Type", "application/json");
+  }
+
+  auto response = transport_(request);
+  if (!response.ok()) {
+    std::string message = "cannot reach the manager: " + response.status().message();
+    if (settings_.ca_pem.empty() && message.find("certificate") != std::string::npos) {
+      message += " (if the manager uses its own CA, pass it with --ca-cert FILE)";
+    }
+    return error(response.status().code(), message);
+  }
+  if (response->status < 200 || response->status > 299) return api_error(*response);
+
+  Reply<T> reply;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  auto st = google::protobuf::util::JsonStringToMessage(response->body, &reply.message, options);
+  if (!st.ok()) {
+    return error(ErrorCode::internal,
+                 "cannot understand the manager's answer to " + method + " " + path + ": " + st.ToString());
+  }
+  reply.json = std::move(response->body);
+  return reply;
+}
+
+Result<Reply<api::v1::ListAgentsResponse>> ApiClient::list_agents() {
+  return call<api::v1::ListAgentsResponse>("GET", "/api/v1/agents", nullptr, true);
+}
+
+Result<Reply<api::v1::Agent>> ApiClient::get_agent(const std::string& id) {
+  return call<api::v1::Agent>("GET", "/api/v1/agents/" + escape_path_segment(id), nullptr, true);
+}
+
+Result<Reply<api::v1::Agent>> ApiClient::revoke_agent(const std::string& id) {
+  return call<api::v1::Agent>("DELETE", "/api/v1/agents/" + escape_path_segment(id), nullptr, true);
+}
+
+Result<Reply<api::v1::SendCommandResponse>> ApiClient::send_command(const std::string& id,
+                                                                    const api::v1::SendCommandRequest& request) {
+  return call<api::v1::SendCommandResponse>("POST", "/api/v1/agents/" + escape_path_segment(id) + "/commands", &request,
+                                            true);
+}
+
+Result<Reply<api::v1::JoinToken>> ApiClient::create_join_token(const api::v1::CreateJoinTokenRequest& request) {
+  return call<api::v1::JoinToken>("POST", "/api/v1/join-tokens", &request, true);
+}
+
+Result<Reply<api::v1::Health>> ApiClient::health() { return call<api::v1::Health>("GET", "/healthz", nullptr, false); }
+
+}  // namespace corral::cli

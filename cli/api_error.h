@@ -1,0 +1,14 @@
+// Turns a manager answer with an HTTP error status into a Status whose message is what
+// corralctl prints: "<message> (HTTP <code> <reason>)". ApiClient calls it for every non-2xx.
+#pragma once
+
+#include "common/http/client.h"
+#include "common/result.h"
+
+namespace corral::cli {
+
+// The body should be a corral.api.v1.Error; anything else (a proxy's HTML page, say) still
+// yields a message with the HTTP status. The code follows the HTTP status (404 -> not_found...).
+Status api_error(const http::Response& response);
+
+}  // namespace corral::cli

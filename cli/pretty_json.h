@@ -1,0 +1,14 @@
+// Re-indents compact JSON for --json output without decoding it, so the manager's answer is
+// shown exactly (field names, unknown fields, number spelling), only laid out for reading.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace corral::cli {
+
+// Two-space indentation, one member or element per line, "key": value, a final newline.
+// Whitespace inside strings is kept; input that is not JSON comes out re-spaced, not rejected.
+std::string pretty_json(std::string_view json);
+
+}  // namespace corral::cli

@@ -1,0 +1,52 @@
+#include "manager/api/admin_auth.h"
+
+#include "common/encoding.h"
+#include "common/files.h"
+#include "common/log.h"
+
+namespace corral::manager {
+namespace {
+
+constexpr std::string_view kPrefix = "cadm.";
+constexpr size_t kIdLength = 16;
+constexpr size_t kSecretLength = 40;
+
+}  // namespace
+
+Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) {
+  auto tokens = store_.list_admin_tokens();
+  if (!tokens.ok()) return tokens.status();
+  if (tokens->empty()) {
+    store::AdminTokenRecord record;
+    record.id = random_token(kIdLength);
+    std::string secret = random_token(kSecretLength);
+    record.secret_sha256 = sha256_hex(secret);
+    record.name = "initial";
+    record.created_at = unix_seconds(clock.now());
+    // File first: if the write fails, no token exists that nobody can read.
+    if (Status s = write_file_atomic(token_path, std::string(kPrefix) + record.id + "." + secret + "\n", 0600);
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = store_.put_admin_token(record); !s.ok()) return s;
+    log::info("admin_token.created", {{"token_id", record.id}, {"file", token_path}});
+    tokens->push_back(record);
+  }
+  for (const auto& t : *tokens) secret_sha256_by_id_[t.id] = t.secret_sha256;
+  return {};
+}
+
+bool AdminAuth::authorize(std::string_view header) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!header.starts_with(kBearer)) return false;
+  std::string_view token = header.substr(kBearer.size());
+  if (!token.starts_with(kPrefix)) return false;
+  token.remove_prefix(kPrefix.size());
+  size_t dot = token.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto it = secret_sha256_by_id_.find(std::string(token.substr(0, dot)));
+  if (it == secret_sha256_by_id_.end()) return false;
+  return constant_time_equal(it->second, sha256_hex(token.substr(dot + 1)));
+}
+
+}  // namespace corral::manager

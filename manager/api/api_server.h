@@ -1,0 +1,35 @@
+// The REST API: routes an HttpRequest from the API listener to the fleet and enrollment
+// components and returns the response. Runs on the core thread. docs/api.md lists the routes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "manager/api/admin_auth.h"
+#include "manager/fleet/agent_registry.h"
+#include "manager/fleet/enrollment.h"
+#include "manager/net/transport.h"
+
+namespace corral::manager {
+
+class ApiServer {
+ public:
+  ApiServer(AgentRegistry& registry, Enrollment& enrollment, const AdminAuth& auth, std::string ca_certificate_pem,
+            std::string version);
+
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse route(const HttpRequest& request, const std::vector<std::string>& segments);
+  HttpResponse agents(const HttpRequest& request, const std::vector<std::string>& segments);
+  HttpResponse enroll(const HttpRequest& request);
+  HttpResponse create_join_token(const HttpRequest& request);
+
+  AgentRegistry& registry_;
+  Enrollment& enrollment_;
+  const AdminAuth& auth_;
+  std::string ca_certificate_pem_;
+  std::string version_;
+};
+
+}  // namespace corral::manager

@@ -1,0 +1,270 @@
+#include "manager/fleet/agent_registry.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "common/encoding.h"
+#include "common/log.h"
+
+namespace corral::manager {
+namespace {
+
+using corral::api::v1::AgentStatus;
+using google::protobuf::util::TimeUtil;
+
+}  // namespace
+
+AgentRegistry::AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings)
+    : store_(store), clock_(clock), settings_(std::move(settings)) {}
+
+Status AgentRegistry::load() {
+  auto records = store_.list_agents();
+  if (!records.ok()) return records.status();
+  for (store::AgentRecord& r : *records) {
+    LiveAgent& a = agents_[r.id];
+    a.persisted_capacity = r.capacity.SerializeAsString();
+    a.record = std::move(r);
+  }
+  log::info("registry.loaded", {{"agents", agents_.size()}});
+  return {};
+}
+
+Status AgentRegistry::add_enrolled(const std::string& agent_id) {
+  auto record = store_.get_agent(agent_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return error(ErrorCode::internal, "enrolled agent " + agent_id + " is not in the store");
+  agents_[agent_id].record = std::move(**record);
+  return {};
+}
+
+void AgentRegistry::on_connected(ConnId conn, const std::string& agent_id, const std::string& serial,
+                                 const std::string& peer) {
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end()) {
+    // Signed by our CA but unknown to the store (a restored or foreign database): refuse.
+    log::warn("agent.refused", {{"agent_id", agent_id}, {"conn", conn}, {"reason", "not enrolled"}, {"peer", peer}});
+    transport_->close_agent(conn, kCloseRevoked, "agent is not enrolled with this manager");
+    return;
+  }
+  LiveAgent& a = it->second;
+  if (a.record.revoked_at != 0 || a.record.certificate_serial != serial) {
+    log::warn("agent.refused", {{"agent_id", agent_id}, {"conn", conn}, {"reason", "certificate revoked"}});
+    transport_->close_agent(conn, kCloseRevoked, "certificate revoked");
+    return;
+  }
+  if (a.conn != 0) {
+    // The agent reconnected before we saw its old connection drop: keep the newest.
+    drop_connection(a, kCloseReplaced, "replaced by a newer connection");
+  }
+  a.conn = conn;
+  a.greeted = false;
+  a.missing = false;
+  a.sequencer = ws::Sequencer{};
+  by_conn_[conn] = agent_id;
+  touch(a);
+  log::info("agent.connected", {{"agent_id", agent_id}, {"conn", conn}, {"peer", peer}});
+}
+
+void AgentRegistry::on_closed(ConnId conn, const std::string& reason) {
+  auto it = by_conn_.find(conn);
+  if (it == by_conn_.end()) return;
+  LiveAgent& a = agents_.at(it->second);
+  a.conn = 0;
+  a.greeted = false;
+  log::info("agent.disconnected", {{"agent_id", it->second}, {"conn", conn}, {"reason", reason}});
+  by_conn_.erase(it);
+}
+
+void AgentRegistry::touch(LiveAgent& agent) {
+  agent.last_heard = clock_.steady_now();
+  agent.record.last_seen = unix_seconds(clock_.now());
+  agent.last_seen_dirty = true;
+  if (agent.missing) {
+    agent.missing = false;
+    log::info("agent.back", {{"agent_id", agent.record.id}});
+  }
+}
+
+void AgentRegistry::send(LiveAgent& agent, corral::agent::v1::Envelope envelope) {
+  envelope.set_seq(agent.sequencer.next_seq());
+  envelope.set_ack(agent.sequencer.last_peer_seq());
+  transport_->send_envelope(agent.conn, envelope);
+}
+
+void AgentRegistry::protocol_error(LiveAgent& agent, const std::string& why) {
+  log::warn("agent.protocol_error", {{"agent_id", agent.record.id}, {"conn", agent.conn}, {"reason", why}});
+  drop_connection(agent, kCloseProtocolError, why);
+}
+
+void AgentRegistry::drop_connection(LiveAgent& agent, uint16_t code, const std::string& why) {
+  transport_->close_agent(agent.conn, code, why);
+  // The transport's own close notice will find no agent for this connection, so log it here.
+  log::info("agent.disconnected", {{"agent_id", agent.record.id}, {"conn", agent.conn}, {"reason", why}});
+  by_conn_.erase(agent.conn);
+  agent.conn = 0;
+  agent.greeted = false;
+}
+
+void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) {
+  auto it = by_conn_.find(conn);
+  if (it == by_conn_.end()) return;  // refused or replaced meanwhile
+  LiveAgent& a = agents_.at(it->second);
+  if (Status s = a.sequencer.observe_peer_seq(envelope.seq()); !s.ok()) return protocol_error(a, s.message());
+  touch(a);
+
+  using Body = corral::agent::v1::Envelope::BodyCase;
+  if (!a.greeted && envelope.body_case() != Body::kHello) {
+    return protocol_error(a, "the first frame on a connection must be Hello");
+  }
+  switch (envelope.body_case()) {
+    case Body::kHello:
+      handle_hello(a, envelope.hello());
+      break;
+    case Body::kHeartbeat:
+      break;
+    case Body::kCapacityReport:
+      handle_capacity(a, envelope.capacity_report());
+      break;
+    case Body::kCommandResult: {
+      const auto& r = envelope.command_result();
+      log::info("agent.command_result",
+                {{"agent_id", a.record.id}, {"command_id", r.command_id()}, {"ok", r.ok()}, {"message", r.message()}});
+      break;
+    }
+    default:
+      protocol_error(a, "agents may not send this message type");
+  }
+}
+
+void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hello& hello) {
+  if (agent.greeted) return protocol_error(agent, "Hello sent twice on one connection");
+  agent.greeted = true;
+  agent.record.hello = hello;
+  if (Status s = store_.update_agent_hello(agent.record.id, hello, agent.record.last_seen); !s.ok()) {
+    log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
+  }
+  corral::agent::v1::Envelope welcome;
+  auto* w = welcome.mutable_welcome();
+  w->set_agent_id(agent.record.id);
+  w->set_heartbeat_interval_seconds(settings_.heartbeat_interval_seconds);
+  w->set_server_id(agent.record.server_id);
+  w->set_manager_version(settings_.manager_version);
+  send(agent, std::move(welcome));
+  log::info("agent.hello", {{"agent_id", agent.record.id},
+                            {"hostname", hello.hostname()},
+                            {"agent_version", hello.agent_version()}});
+}
+
+void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::CapacityReport& report) {
+  // Frames on one connection arrive in order, so the latest report is the current one.
+  agent.record.capacity = report;
+  // Reports repeat with every heartbeat; only a change is written.
+  std::string bytes = report.SerializeAsString();
+  if (bytes != agent.persisted_capacity) {
+    if (Status s = store_.update_agent_capacity(agent.record.id, report); !s.ok()) {
+      log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
+    } else {
+      agent.persisted_capacity = std::move(bytes);
+    }
+  }
+}
+
+AgentStatus AgentRegistry::status_of(const LiveAgent& agent) const {
+  if (agent.record.revoked_at != 0) return corral::api::v1::AGENT_STATUS_REVOKED;
+  if (agent.conn == 0) return corral::api::v1::AGENT_STATUS_OFFLINE;
+  return agent.missing ? corral::api::v1::AGENT_STATUS_MISSING : corral::api::v1::AGENT_STATUS_ONLINE;
+}
+
+corral::api::v1::Agent AgentRegistry::to_api(const LiveAgent& agent) const {
+  const store::AgentRecord& r = agent.record;
+  corral::api::v1::Agent out;
+  out.set_id(r.id);
+  out.set_status(status_of(agent));
+  out.set_hostname(r.hello.hostname());
+  out.set_agent_version(r.hello.agent_version());
+  out.set_os_family(r.hello.os_family());
+  out.set_os_version(r.hello.os_version());
+  for (const auto& addr : r.hello.addresses()) out.add_addresses(addr);
+  // Token labels are set by the admin and win over labels the agent reports about itself.
+  out.mutable_labels()->insert(r.hello.labels().begin(), r.hello.labels().end());
+  for (const auto& [k, v] : r.labels) (*out.mutable_labels())[k] = v;
+  *out.mutable_enrolled_at() = TimeUtil::SecondsToTimestamp(r.enrolled_at);
+  if (r.last_seen) *out.mutable_last_seen() = TimeUtil::SecondsToTimestamp(r.last_seen);
+  if (r.capacity.ByteSizeLong() > 0) *out.mutable_capacity() = r.capacity;
+  out.set_server_id(r.server_id);
+  if (r.revoked_at) *out.mutable_revoked_at() = TimeUtil::SecondsToTimestamp(r.revoked_at);
+  out.set_certificate_serial(r.certificate_serial);
+  return out;
+}
+
+std::vector<corral::api::v1::Agent> AgentRegistry::list() const {
+  std::vector<corral::api::v1::Agent> out;
+  out.reserve(agents_.size());
+  for (const auto& [id, a] : agents_) out.push_back(to_api(a));
+  return out;
+}
+
+Result<corral::api::v1::Agent> AgentRegistry::get(const std::string& agent_id) const {
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
+  return to_api(it->second);
+}
+
+Result<corral::api::v1::Agent> AgentRegistry::revoke(const std::string& agent_id) {
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
+  LiveAgent& a = it->second;
+  if (a.record.revoked_at == 0) {
+    int64_t now = unix_seconds(clock_.now());
+    if (Status s = store_.revoke_agent(agent_id, now); !s.ok()) return s;
+    a.record.revoked_at = now;
+    transport_->add_revoked_serials({a.record.certificate_serial});
+    log::info("agent.revoked", {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
+  }
+  if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
+  return to_api(a);
+}
+
+Result<std::string> AgentRegistry::send_command(const std::string& agent_id, corral::agent::v1::Command command) {
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
+  LiveAgent& a = it->second;
+  if (a.conn == 0 || !a.greeted) return error(ErrorCode::failed_precondition, "agent " + agent_id + " is not connected");
+  if (command.action_case() == corral::agent::v1::Command::ACTION_NOT_SET) {
+    return error(ErrorCode::invalid_argument, "command has no action");
+  }
+  if (command.command_id().empty()) command.set_command_id(random_uuid());
+  std::string id = command.command_id();
+  corral::agent::v1::Envelope envelope;
+  *envelope.mutable_command() = std::move(command);
+  send(a, std::move(envelope));
+  log::info("agent.command_sent", {{"agent_id", agent_id}, {"command_id", id}});
+  return id;
+}
+
+void AgentRegistry::sweep(bool flush_now) {
+  auto now = clock_.steady_now();
+  auto limit = std::chrono::seconds(settings_.heartbeat_interval_seconds * settings_.missing_after_intervals);
+  for (auto& [id, a] : agents_) {
+    if (a.conn != 0 && !a.missing && now - a.last_heard >= limit) {
+      a.missing = true;
+      auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - a.last_heard).count();
+      log::warn("agent.missing", {{"agent_id", id}, {"silent_seconds", silent}});
+    }
+  }
+  // Last-seen times are for operators, not for liveness: one batched write per interval is enough.
+  if (!flush_now && now - last_flush_ < std::chrono::seconds(settings_.heartbeat_interval_seconds)) return;
+  last_flush_ = now;
+  std::vector<std::pair<std::string, int64_t>> seen;
+  for (auto& [id, a] : agents_) {
+    if (a.last_seen_dirty) {
+      seen.emplace_back(id, a.record.last_seen);
+      a.last_seen_dirty = false;
+    }
+  }
+  if (seen.empty()) return;
+  if (Status s = store_.update_last_seen(seen); !s.ok()) {
+    log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
+  }
+}
+
+}  // namespace corral::manager

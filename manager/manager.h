@@ -1,0 +1,64 @@
+// corral-manager's top level: opens the store and the PKI, wires the fleet, enrollment and API
+// components onto the core (one Asio io_context thread, which owns all state), and starts the
+// network thread. The network thread reaches the core only through TransportSink, which posts.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "corral/config/v1/config.pb.h"
+#include "manager/api/admin_auth.h"
+#include "manager/api/api_server.h"
+#include "manager/fleet/agent_registry.h"
+#include "manager/fleet/enrollment.h"
+#include "manager/fleet/pki.h"
+#include "manager/net/lws_transport.h"
+#include "manager/store/store.h"
+
+namespace corral::manager {
+
+// Fills unset fields with defaults and checks the rest; errors name the field.
+Status apply_config_defaults(corral::config::v1::ManagerConfig* config);
+
+class Manager final : public TransportSink {
+ public:
+  static Result<std::unique_ptr<Manager>> create(const std::string& data_dir,
+                                                 corral::config::v1::ManagerConfig config);
+  ~Manager() override;
+
+  // Serves until SIGINT/SIGTERM or stop(); returns once everything is closed.
+  Status run();
+  // Any thread.
+  void stop();
+
+  void on_agent_connected(ConnId conn, const std::string& agent_id, const std::string& certificate_serial,
+                          const std::string& peer_address) override;
+  void on_agent_envelope(ConnId conn, corral::agent::v1::Envelope envelope) override;
+  void on_agent_closed(ConnId conn, const std::string& reason) override;
+  void on_http_request(ConnId conn, HttpRequest request) override;
+
+ private:
+  Manager(std::string data_dir, corral::config::v1::ManagerConfig config);
+  Status open();
+  void schedule_sweep();
+
+  std::string data_dir_;
+  corral::config::v1::ManagerConfig config_;
+  SystemClock clock_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer sweep_timer_{io_};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ManagerPki> pki_;
+  std::unique_ptr<AdminAuth> auth_;
+  std::unique_ptr<AgentRegistry> registry_;
+  std::unique_ptr<Enrollment> enrollment_;
+  std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<LwsTransport> transport_;
+};
+
+}  // namespace corral::manager

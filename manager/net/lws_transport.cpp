@@ -1,0 +1,259 @@
+#include "manager/net/lws_transport.h"
+
+#include <ev.h>
+#include <openssl/ssl.h>
+
+#include <charconv>
+
+#include "common/log.h"
+#include "common/ws/envelope_codec.h"
+#include "manager/net/lws_transport_impl.h"
+
+namespace corral::manager {
+namespace {
+
+void emit_lws_log(int level, const char* line) {
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (level & LLL_ERR) {
+    log::warn("lws.error", {{"detail", text}});
+  } else {
+    log::debug("lws.log", {{"detail", text}});
+  }
+}
+
+LwsTransport::Impl* impl_of(lws* wsi) {
+  return static_cast<LwsTransport::Impl*>(lws_context_user(lws_get_context(wsi)));
+}
+
+int agent_protocol_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+  if (reason == LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION) {
+    return LwsTransport::Impl::verify_client_certificate(static_cast<X509_STORE_CTX*>(user), len != 0);
+  }
+  return impl_of(wsi)->agent_callback(wsi, reason, static_cast<SessionData*>(user), in, len);
+}
+
+int http_protocol_callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+  return impl_of(wsi)->http_callback(wsi, reason, static_cast<SessionData*>(user), in, len);
+}
+
+// lws binds every interface when iface is null.
+const char* interface_of(const std::string& host) {
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "*") return nullptr;
+  return host.c_str();
+}
+
+}  // namespace
+
+Result<ListenAddress> parse_listen_address(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return error(ErrorCode::invalid_argument, "listen address '" + text + "' must be HOST:PORT");
+  }
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  std::string port = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
+  if (ec != std::errc() || end != port.data() + port.size() || out.port < 0 || out.port > 65535) {
+    return error(ErrorCode::invalid_argument, "listen address '" + text + "' has an invalid port");
+  }
+  return out;
+}
+
+Result<std::unique_ptr<LwsTransport>> LwsTransport::start(const LwsTransportOptions& options, TransportSink* sink) {
+  auto impl = std::make_unique<Impl>(options, sink);
+  if (Status s = impl->start(); !s.ok()) return s;
+  return std::unique_ptr<LwsTransport>(new LwsTransport(std::move(impl)));
+}
+
+LwsTransport::LwsTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LwsTransport::~LwsTransport() { stop(); }
+void LwsTransport::stop() { impl_->stop(); }
+
+void LwsTransport::send_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) {
+  std::string frame(LWS_PRE, '\0');
+  frame += ws::encode_envelope(envelope);
+  impl_->post(Impl::SendFrame{conn, std::move(frame)});
+}
+
+void LwsTransport::close_agent(ConnId conn, uint16_t code, const std::string& reason) {
+  impl_->post(Impl::CloseAgent{conn, code, reason});
+}
+
+void LwsTransport::send_http_response(ConnId conn, HttpResponse response) {
+  impl_->post(Impl::SendResponse{conn, std::move(response)});
+}
+
+void LwsTransport::add_revoked_serials(const std::vector<std::string>& serials) {
+  impl_->post(Impl::Revoke{serials});
+}
+
+Status LwsTransport::Impl::start() {
+  std::promise<Status> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, &started] { run(&started); });
+  Status s = result.get();
+  if (!s.ok()) {
+    thread_.join();
+    stopped_ = true;
+  }
+  return s;
+}
+
+void LwsTransport::Impl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  lws_cancel_service(context_);
+  thread_.join();
+}
+
+void LwsTransport::Impl::post(Command command) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(command));
+  }
+  lws_cancel_service(context_);
+}
+
+Status LwsTransport::Impl::create_context() {
+  revoked_serials_.insert(options_.revoked_serials.begin(), options_.revoked_serials.end());
+  static std::once_flag log_once;
+  std::call_once(log_once, [] { lws_set_log_level(LLL_ERR, emit_lws_log); });
+
+  agent_protocols_[0] = {"corral.agent.v1", agent_protocol_callback, sizeof(SessionData), 0, 0, nullptr, 0};
+  http_protocols_[0] = {"http", http_protocol_callback, sizeof(SessionData), 0, 0, nullptr, 0};
+
+  lws_context_creation_info info{};
+  info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.user = this;
+  void* foreign_loops[1] = {nullptr};
+  if (options_.event_loop == EventLoop::libev) {
+    loop_ = ev_loop_new(EVBACKEND_EPOLL);
+    if (!loop_) return error(ErrorCode::internal, "cannot create the libev epoll loop");
+    foreign_loops[0] = loop_;
+    info.foreign_loops = foreign_loops;
+    info.options |= LWS_SERVER_OPTION_LIBEV;
+  }
+  context_ = lws_create_context(&info);
+  if (!context_) {
+    return error(ErrorCode::internal, "cannot create the libwebsockets context (is the libev event library installed?)");
+  }
+
+  struct VhostSpec {
+    const char* name;
+    const ListenAddress* address;
+    lws_protocols* protocols;
+    bool client_certificates;
+  };
+  const VhostSpec specs[] = {{"api", &options_.api, http_protocols_, false},
+                             {"agent", &options_.agent, agent_protocols_, true}};
+  for (const VhostSpec& spec : specs) {
+    lws_context_creation_info v{};
+    v.vhost_name = spec.name;
+    v.port = spec.address->port;
+    v.iface = interface_of(spec.address->host);
+    v.protocols = spec.protocols;
+    v.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    v.server_ssl_cert_mem = options_.server_certificate_pem.data();
+    v.server_ssl_cert_mem_len = static_cast<unsigned>(options_.server_certificate_pem.size());
+    v.server_ssl_private_key_mem = options_.server_private_key_pem.data();
+    v.server_ssl_private_key_mem_len = static_cast<unsigned>(options_.server_private_key_pem.size());
+    v.ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_RENEGOTIATION;
+    v.alpn = "http/1.1";
+    v.timeout_secs = 30;
+    if (spec.client_certificates) {
+      // The CA is loaded by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS.
+      v.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+    }
+    lws_vhost* vhost = lws_create_vhost(context_, &v);
+    if (!vhost) {
+      return error(ErrorCode::unavailable, std::string("cannot listen on ") + spec.address->host + ":" +
+                                               std::to_string(spec.address->port) + " for the " + spec.name +
+                                               " listener (address in use, or bad certificate)");
+    }
+    log::info("listener.started", {{"listener", spec.name},
+                                   {"address", spec.address->host + ":" + std::to_string(spec.address->port)}});
+  }
+  return {};
+}
+
+void LwsTransport::Impl::run(std::promise<Status>* started) {
+  Status s = create_context();
+  if (!s.ok()) {
+    if (context_) lws_context_destroy(context_);
+    if (loop_) ev_loop_destroy(loop_);
+    context_ = nullptr;
+    loop_ = nullptr;
+    started->set_value(s);
+    return;
+  }
+  started->set_value(Status{});
+
+  if (loop_) {
+    ev_run(loop_, 0);
+  } else {
+    while (!stopping_.load()) {
+      if (lws_service(context_, 0) < 0) break;
+    }
+  }
+  lws_context_destroy(context_);
+  context_ = nullptr;
+  if (loop_) {
+    ev_loop_destroy(loop_);
+    loop_ = nullptr;
+  }
+}
+
+void LwsTransport::Impl::drain_inbox() {
+  std::vector<Command> batch;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    batch.swap(inbox_);
+  }
+  for (Command& command : batch) {
+    std::visit([this](auto& c) { apply(c); }, command);
+  }
+  if (stopping_.load() && loop_) ev_break(loop_, EVBREAK_ALL);
+}
+
+void LwsTransport::Impl::apply(SendFrame& c) {
+  auto it = agents_.find(c.conn);
+  if (it == agents_.end()) return;  // closed meanwhile
+  AgentConnection& a = it->second;
+  if (a.close_code != 0) return;
+  if (a.outbox.size() >= options_.max_queued_frames) {
+    log::warn("agent.slow_consumer", {{"agent_id", a.agent_id}, {"queued", a.outbox.size()}});
+    a.outbox.clear();
+    a.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    a.close_reason = "too many frames queued";
+  } else {
+    a.outbox.push_back(std::move(c.frame));
+  }
+  lws_callback_on_writable(a.wsi);
+}
+
+void LwsTransport::Impl::apply(CloseAgent& c) {
+  auto it = agents_.find(c.conn);
+  if (it == agents_.end()) return;
+  it->second.close_code = c.code;
+  it->second.close_reason = c.reason;
+  lws_callback_on_writable(it->second.wsi);
+}
+
+void LwsTransport::Impl::apply(SendResponse& c) {
+  auto it = exchanges_.find(c.conn);
+  if (it == exchanges_.end()) return;  // the client went away
+  it->second.response = std::move(c.response);
+  lws_callback_on_writable(it->second.wsi);
+}
+
+void LwsTransport::Impl::apply(Revoke& c) {
+  for (std::string& serial : c.serials) revoked_serials_.insert(std::move(serial));
+}
+
+}  // namespace corral::manager

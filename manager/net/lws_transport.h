@@ -1,0 +1,62 @@
+// The manager's network thread: one libwebsockets context with two TLS vhosts. The API listener
+// serves REST and enrollment over HTTPS; the agent listener demands a client certificate from the
+// manager's CA at the TLS handshake and serves only the agent websocket. See docs/architecture.md.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "manager/net/transport.h"
+
+namespace corral::manager {
+
+enum class EventLoop { libev, poll };
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 0;
+};
+
+struct LwsTransportOptions {
+  ListenAddress api;
+  ListenAddress agent;
+  std::string server_certificate_pem;
+  std::string server_private_key_pem;  // secret
+  std::string ca_certificate_pem;
+  size_t max_frame_bytes = 256 * 1024;
+  size_t max_http_body_bytes = 1024 * 1024;
+  // Frames queued to one agent beyond this are a slow consumer: the connection is closed.
+  size_t max_queued_frames = 1024;
+  EventLoop event_loop = EventLoop::libev;
+  // Refused from the first connection on (the store's revocations at start).
+  std::vector<std::string> revoked_serials;
+};
+
+class LwsTransport final : public Transport {
+ public:
+  // Binds both listeners and starts the network thread. Fails (naming the address) if a listener
+  // cannot bind or the certificates are unusable.
+  static Result<std::unique_ptr<LwsTransport>> start(const LwsTransportOptions& options, TransportSink* sink);
+  ~LwsTransport() override;
+
+  // Closes every connection and joins the network thread. Idempotent.
+  void stop();
+
+  void send_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) override;
+  void close_agent(ConnId conn, uint16_t code, const std::string& reason) override;
+  void send_http_response(ConnId conn, HttpResponse response) override;
+  void add_revoked_serials(const std::vector<std::string>& serials) override;
+
+  class Impl;
+
+ private:
+  explicit LwsTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "HOST:PORT" or "[V6]:PORT" → ListenAddress; errors name the text.
+Result<ListenAddress> parse_listen_address(const std::string& text);
+
+}  // namespace corral::manager

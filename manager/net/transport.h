@@ -1,0 +1,67 @@
+// The thread boundary between the manager's network thread (libwebsockets) and its core (Asio).
+// The transport owns sockets and TLS; the core owns all state. They talk only through the calls
+// below: the transport calls a TransportSink from its own thread (the sink posts to the core), and
+// the core calls Transport methods, which queue work and wake the network thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "corral/agent/v1/agent.pb.h"
+
+namespace corral::manager {
+
+// Identifies one connection for its lifetime; never reused within a process.
+using ConnId = uint64_t;
+
+struct HttpRequest {
+  std::string method;  // GET, POST, DELETE, PUT, PATCH
+  std::string path;    // without the query string
+  std::string query;   // raw, without '?'
+  std::string authorization;  // Authorization header value (secret: never log)
+  std::string content_type;
+  std::string body;
+  std::string peer_address;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Called on the network thread. Implementations must not block: they hand work to the core.
+class TransportSink {
+ public:
+  virtual ~TransportSink() = default;
+  // A websocket from an agent whose client certificate chains to the manager's CA.
+  virtual void on_agent_connected(ConnId conn, const std::string& agent_id, const std::string& certificate_serial,
+                                  const std::string& peer_address) = 0;
+  // One complete, decoded envelope (undecodable or oversized frames never get here: the transport
+  // closes that connection).
+  virtual void on_agent_envelope(ConnId conn, corral::agent::v1::Envelope envelope) = 0;
+  virtual void on_agent_closed(ConnId conn, const std::string& reason) = 0;
+  virtual void on_http_request(ConnId conn, HttpRequest request) = 0;
+};
+
+// Core-side handle on the transport. Every method is safe to call from any thread.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) = 0;
+  // Closes with a websocket close code (RFC 6455 / 4000-4999 private) and a short reason.
+  virtual void close_agent(ConnId conn, uint16_t code, const std::string& reason) = 0;
+  virtual void send_http_response(ConnId conn, HttpResponse response) = 0;
+  // Certificates with these serials are refused at the websocket handshake from now on.
+  virtual void add_revoked_serials(const std::vector<std::string>& serials) = 0;
+};
+
+// Private websocket close codes the manager uses.
+inline constexpr uint16_t kCloseRevoked = 4003;
+inline constexpr uint16_t kCloseProtocolError = 4002;
+inline constexpr uint16_t kCloseReplaced = 4009;
+
+}  // namespace corral::manager

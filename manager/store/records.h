@@ -1,0 +1,47 @@
+// The rows the manager persists: enrolled agents, one-time join tokens and admin API tokens.
+// Plain values shared by every Store implementation; the enrollment service, the agent
+// listener and the API build and read them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "corral/agent/v1/agent.pb.h"
+
+namespace corral::store {
+
+struct AgentRecord {
+  std::string id;                  // UUID, also the certificate CN
+  std::string certificate_serial;  // hex
+  int64_t enrolled_at = 0;         // unix seconds
+  int64_t last_seen = 0;           // 0 = never
+  int64_t revoked_at = 0;          // 0 = not revoked
+  std::string join_token_id;       // token used to enroll
+  std::string server_id;           // from the token, may be empty
+  std::map<std::string, std::string> labels;  // from the token
+  corral::agent::v1::Hello hello;              // last Hello received
+  corral::agent::v1::CapacityReport capacity;  // last capacity report
+};
+
+struct JoinTokenRecord {
+  std::string id;             // public part of the token
+  std::string secret_sha256;  // hex SHA-256 of the secret part; the secret itself is never stored
+  int64_t created_at = 0;
+  // The token is usable while now < expires_at.
+  int64_t expires_at = 0;
+  int64_t used_at = 0;  // 0 = unused
+  std::string used_by_agent;
+  std::map<std::string, std::string> labels;
+  std::string server_id;
+  std::string description;
+};
+
+struct AdminTokenRecord {
+  std::string id;
+  std::string secret_sha256;  // hex; as for join tokens, the secret itself is never stored
+  std::string name;
+  int64_t created_at = 0;
+};
+
+}  // namespace corral::store

@@ -1,0 +1,68 @@
+#include "manager/store/sqlite_migrations.h"
+
+namespace corral::store {
+
+namespace {
+
+// Labels live in child tables (one row per key) rather than a serialized blob, so a later
+// "agents with label X" query and the PostgreSQL schema can use them as they are; the Hello and
+// CapacityReport are opaque serialized protobuf BLOBs because only the manager reads them whole.
+// Integers are unix seconds, with 0 meaning "not yet" (used_at, last_seen, revoked_at) so the
+// records need no NULL handling. agents.join_token_id is deliberately not a foreign key: an
+// agent outlives any clean-up of old tokens.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE join_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  secret_sha256 TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER NOT NULL DEFAULT 0,
+  used_by_agent TEXT NOT NULL DEFAULT '',
+  server_id TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX join_tokens_unused_expiry ON join_tokens(expires_at) WHERE used_at = 0;
+
+CREATE TABLE join_token_labels (
+  token_id TEXT NOT NULL REFERENCES join_tokens(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (token_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY NOT NULL,
+  certificate_serial TEXT NOT NULL UNIQUE,
+  enrolled_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL DEFAULT 0,
+  revoked_at INTEGER NOT NULL DEFAULT 0,
+  join_token_id TEXT NOT NULL,
+  server_id TEXT NOT NULL DEFAULT '',
+  hello BLOB NOT NULL DEFAULT x'',
+  capacity BLOB NOT NULL DEFAULT x''
+);
+CREATE INDEX agents_enrolled ON agents(enrolled_at, id);
+CREATE INDEX agents_revoked ON agents(revoked_at) WHERE revoked_at <> 0;
+
+CREATE TABLE agent_labels (
+  agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (agent_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE admin_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  secret_sha256 TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() { return kMigrations; }
+
+}  // namespace corral::store

@@ -1,0 +1,83 @@
+// A thin RAII layer over the SQLite C API for SqliteStore and its migrator: prepared statements
+// with bound parameters, transactions that roll back unless committed, and the mapping of
+// SQLite result codes to corral::Status naming the operation that failed.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/result.h"
+
+namespace corral::store {
+
+// `op` names what was being done ("insert agent"), so the error says which write failed.
+Status sqlite_status(sqlite3* db, int rc, std::string_view op);
+
+// One prepared statement. Values are only ever bound, never spliced into SQL text. A bind
+// failure is remembered and reported by the next step(), so call sites can chain binds.
+class Statement {
+ public:
+  static Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view op);
+
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& bind_text(int index, std::string_view value);
+  Statement& bind_blob(int index, std::string_view value);
+  Statement& bind_int64(int index, int64_t value);
+
+  // true: a row is ready to be read; false: the statement has finished.
+  Result<bool> step();
+  // Steps a statement that returns no rows.
+  Status run();
+  // Makes the statement ready to run again with new bindings.
+  void reset();
+
+  std::string column_text(int col) const;
+  std::string column_blob(int col) const;
+  int64_t column_int64(int col) const;
+
+ private:
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op) : db_(db), stmt_(stmt), op_(std::move(op)) {}
+  void remember_bind(int rc);
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string op_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+// BEGIN (read) or BEGIN IMMEDIATE (write: takes the write lock up front, so a transaction never
+// fails halfway because another connection, e.g. an operator's sqlite3 shell, got it first).
+// Rolls back on destruction unless commit() succeeded.
+class Transaction {
+ public:
+  enum class Kind { read, write };
+  static Result<Transaction> begin(sqlite3* db, Kind kind);
+
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  Status commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_ = nullptr;
+};
+
+// For statements without parameters and results (PRAGMAs, DDL, BEGIN/COMMIT).
+Status exec_sql(sqlite3* db, const char* sql, std::string_view op);
+
+}  // namespace corral::store

@@ -1,0 +1,121 @@
+// Enrollment end to end: real manager, real agent, real TLS.
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "common/files.h"
+#include "tests/integration/harness/enroll_client.h"
+#include "tests/integration/harness/fleet_test.h"
+
+namespace corral::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EnrollmentTest : public FleetTest {};
+
+TEST_F(EnrollmentTest, AgentEnrollsConnectsAndReportsCapacity) {
+  auto m = start_manager();
+  std::string token = m->create_join_token(R"({"labels": {"site": "lab"}})");
+  ASSERT_FALSE(token.empty());
+  Process agent = start_agent(*m, work_, "a1", token, {"--max-sessions", "3"});
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s));
+  std::string id = agent_id_from_log(agent);
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(eventually([&] { return m->agent_status(id) == "AGENT_STATUS_ONLINE"; }, 10s));
+
+  auto r = m->call("GET", "/api/v1/agents/" + id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(json_string_field(r->body, "hostname"), "a1");
+  EXPECT_NE(r->body.find("\"maxSessions\":3"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("\"site\":\"lab\""), std::string::npos) << r->body;
+
+  // The private key never left the host and is readable by the agent's user only.
+  struct stat st{};
+  ASSERT_EQ(::stat((work_ + "/a1/agent.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The join token never reaches a log line.
+  EXPECT_EQ(agent.log().find(token), std::string::npos);
+  EXPECT_EQ(m->process().log().find(token), std::string::npos);
+}
+
+TEST_F(EnrollmentTest, ReusedTokenIsRefusedAndNothingIsStored) {
+  auto m = start_manager();
+  std::string token = m->create_join_token();
+  Process first = start_agent(*m, work_, "a1", token);
+  ASSERT_TRUE(first.wait_for_log("event=agent.welcome", 20s));
+
+  Process second = start_agent(*m, work_, "a2", token);
+  auto code = second.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(second.log().find("token_used"), std::string::npos) << second.log();
+
+  auto r = m->call("GET", "/api/v1/agents");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body.find("\"a2\""), std::string::npos) << "a refused enrollment left an agent behind: " << r->body;
+}
+
+TEST_F(EnrollmentTest, ExpiredTokenIsRefused) {
+  auto m = start_manager();
+  std::string token = m->create_join_token(R"({"ttlSeconds": 1})");
+  ASSERT_FALSE(token.empty());
+  std::this_thread::sleep_for(2100ms);
+  Process agent = start_agent(*m, work_, "late", token);
+  auto code = agent.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(agent.log().find("token_expired"), std::string::npos) << agent.log();
+  EXPECT_FALSE(file_exists(work_ + "/late/agent.crt"));
+}
+
+TEST_F(EnrollmentTest, MalformedAndUnknownTokensAreRefusedWithReasons) {
+  auto m = start_manager();
+  auto malformed = enroll_test_identity(*m, "not-a-token", "x");
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.status().message().find("token_malformed"), std::string::npos) << malformed.status().message();
+
+  std::string real = m->create_join_token();
+  // Same shape, other secret: must look exactly like an unknown token.
+  std::string forged = real.substr(0, 4 + 16 + 1) + std::string(32, 'a') + real.substr(4 + 16 + 1 + 32);
+  auto unknown = enroll_test_identity(*m, forged, "x");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("token_unknown"), std::string::npos) << unknown.status().message();
+  // The real token is still usable: a refused attempt consumed nothing.
+  EXPECT_TRUE(enroll_test_identity(*m, real, "x").ok());
+}
+
+TEST_F(EnrollmentTest, AgentRefusesManagerWhoseCaDoesNotMatchTheToken) {
+  auto a = start_manager("a");
+  auto b = start_manager("b");
+  std::string token_from_a = a->create_join_token();
+  ASSERT_FALSE(token_from_a.empty());
+  // Point the agent at manager B with A's token.
+  Process agent = Process::start(agent_binary(), {"--data-dir", work_ + "/x", "--manager", b->api_url()},
+                                 work_ + "/x.log", {{"CORRAL_JOIN_TOKEN", token_from_a}});
+  auto code = agent.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(agent.log().find("does not match"), std::string::npos) << agent.log();
+  // B never saw the token: no enroll request reached it.
+  EXPECT_EQ(b->process().log().find("path=/api/v1/enroll "), std::string::npos) << b->process().log();
+}
+
+TEST_F(EnrollmentTest, AgentWithoutAnyWayToVerifyTheManagerRefusesToEnroll) {
+  auto m = start_manager();
+  std::string token = m->create_join_token();
+  // Strip the CA hash: cj1.<id>.<secret>
+  std::string bare = token.substr(0, token.rfind('.'));
+  Process agent = start_agent(*m, work_, "nohash", bare);
+  auto code = agent.wait_exit(20s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(agent.log().find("cannot verify the manager"), std::string::npos) << agent.log();
+
+  // With the CA given out of band the same token works.
+  Process ok = start_agent(*m, work_, "withca", bare, {"--ca-cert", m->data_dir() + "/ca.crt"});
+  EXPECT_TRUE(ok.wait_for_log("event=agent.welcome", 20s));
+}
+
+}  // namespace
+}  // namespace corral::testing

@@ -1,0 +1,132 @@
+// What the listeners refuse: foreign or missing client certificates, plaintext, revoked agents,
+// API calls without a valid admin token.
+#include "common/files.h"
+#include "common/tls/certificate_authority.h"
+#include "common/tls/keys.h"
+#include "tests/integration/harness/enroll_client.h"
+#include "tests/integration/harness/fleet_test.h"
+#include "tests/integration/harness/raw_client.h"
+
+namespace corral::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr uint16_t kCloseRevokedCode = 4003;
+
+class HandshakeTest : public FleetTest {};
+
+TEST_F(HandshakeTest, ClientCertificateFromAnotherCaIsRefusedAtTheHandshake) {
+  auto m = start_manager();
+  auto other_ca = tls::CertificateAuthority::create("Some other CA", 30);
+  ASSERT_TRUE(other_ca.ok());
+  auto key = tls::generate_private_key_pem();
+  auto csr = tls::create_csr_pem(*key, "intruder");
+  auto cert = other_ca->sign_client_csr(*csr, "00000000-0000-4000-8000-000000000000", 30);
+  ASSERT_TRUE(cert.ok());
+
+  TlsClientOptions options{m->ca_pem(), cert->certificate_pem, *key};
+  auto conn = TlsConnection::connect(m->agent_port(), options);
+  // TLS 1.3 lets the client finish before the server judges its certificate: the refusal then
+  // arrives as an alert on the first read.
+  if (conn.ok()) {
+    EXPECT_TRUE((*conn)->refused(5s)) << "server accepted a certificate from another CA";
+    EXPECT_NE((*conn)->last_error().find("alert"), std::string::npos) << (*conn)->last_error();
+  }
+  auto ws = RawWebSocket::open(m->agent_port(), options);
+  EXPECT_FALSE(ws.ok());
+}
+
+TEST_F(HandshakeTest, MissingClientCertificateIsRefused) {
+  auto m = start_manager();
+  auto ws = RawWebSocket::open(m->agent_port(), TlsClientOptions{m->ca_pem(), "", ""});
+  ASSERT_FALSE(ws.ok());
+}
+
+TEST_F(HandshakeTest, PlaintextIsRefusedOnBothListeners) {
+  auto m = start_manager();
+  for (int port : {m->agent_port(), m->api_port()}) {
+    auto answer = plaintext_exchange(port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", 3s);
+    ASSERT_TRUE(answer.ok());
+    EXPECT_EQ(answer->find("HTTP/1.1 200"), std::string::npos) << "port " << port << " answered plaintext";
+    EXPECT_EQ(answer->find("\"status\""), std::string::npos) << "port " << port << " served JSON over plaintext";
+  }
+}
+
+TEST_F(HandshakeTest, ApiRequiresAValidAdminToken) {
+  auto m = start_manager();
+  auto no_token = m->call("GET", "/api/v1/agents", "", /*auth=*/false);
+  ASSERT_TRUE(no_token.ok());
+  EXPECT_EQ(no_token->status, 401);
+  EXPECT_EQ(json_string_field(no_token->body, "reason"), "unauthenticated");
+
+  http::Request r;
+  r.url = m->api_url() + "/api/v1/agents";
+  r.tls.ca_pem = m->ca_pem();
+  std::string wrong = m->admin_token();
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  r.headers.emplace_back("Authorization", "Bearer " + wrong);
+  auto bad = http::perform(r);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 401);
+
+  auto good = m->call("GET", "/api/v1/agents");
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->status, 200);
+  // The health check needs no token.
+  auto health = m->call("GET", "/healthz", "", false);
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(HandshakeTest, AgentListenerServesOnlyTheAgentWebsocket) {
+  auto m = start_manager();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "probe");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  TlsClientOptions options{m->ca_pem(), identity->certificate_pem, identity->private_key_pem};
+  auto wrong_path = RawWebSocket::open(m->agent_port(), options, "/api/v1/agents");
+  EXPECT_FALSE(wrong_path.ok());
+  auto right = RawWebSocket::open(m->agent_port(), options);
+  EXPECT_TRUE(right.ok()) << right.status().message();
+}
+
+TEST_F(HandshakeTest, RevokedAgentIsDisconnectedAndRefusedFromThenOn) {
+  auto m = start_manager();
+  Process agent = start_agent(*m, work_, "a1", m->create_join_token());
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s));
+  std::string id = agent_id_from_log(agent);
+  ASSERT_TRUE(eventually([&] { return m->agent_status(id) == "AGENT_STATUS_ONLINE"; }, 10s));
+
+  auto r = m->call("DELETE", "/api/v1/agents/" + id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json_string_field(r->body, "status"), "AGENT_STATUS_REVOKED");
+  EXPECT_TRUE(agent.wait_for_log("event=agent.revoked", 10s)) << agent.log();
+  EXPECT_TRUE(eventually([&] { return m->process().count_in_log("event=agent.disconnected") >= 1; }, 10s));
+
+  // The agent's own certificate is refused from then on, even after a manager restart: the
+  // websocket is closed with 4003 before any frame is read, so the agent knows why.
+  auto cert = read_file(work_ + "/a1/agent.crt");
+  auto key = read_file(work_ + "/a1/agent.key");
+  ASSERT_TRUE(cert.ok() && key.ok());
+  TlsClientOptions options{m->ca_pem(), *cert, *key};
+  auto refused_with_4003 = [&] {
+    auto ws = RawWebSocket::open(m->agent_port(), options);
+    if (!ws.ok()) return false;
+    auto code = (*ws)->wait_closed(5s);
+    return code.ok() && *code == kCloseRevokedCode;
+  };
+  EXPECT_TRUE(refused_with_4003());
+  const std::string connected = "event=agent.connected agent_id=" + id;
+  int connected_before = m->process().count_in_log(connected);
+  ASSERT_TRUE(m->restart());
+  EXPECT_TRUE(refused_with_4003());
+  EXPECT_EQ(m->agent_status(id), "AGENT_STATUS_REVOKED");
+  EXPECT_EQ(m->process().count_in_log(connected), connected_before)
+      << "a revoked agent must never reach the core";
+  // The real agent, still running, hears 4003 too and knows it is revoked.
+  EXPECT_GE(agent.count_in_log("event=agent.revoked"), 1);
+}
+
+}  // namespace
+}  // namespace corral::testing

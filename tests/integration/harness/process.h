@@ -1,0 +1,66 @@
+// Child processes for integration tests: start a real binary with arguments and environment,
+// send its output to a log file, wait for a line in that log, stop it by signal. Every child is
+// killed when its Process object goes away, so a failing test leaves nothing running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace corral::testing {
+
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&& other) noexcept;
+  ~Process();
+
+  // Starts PROGRAM with ARGS; stdout and stderr go to LOG_PATH (appended).
+  static Process start(const std::string& program, const std::vector<std::string>& args, const std::string& log_path,
+                       const std::map<std::string, std::string>& extra_env = {});
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  // Sends SIGTERM and waits; returns the exit code (128+signal if killed), or nullopt on timeout.
+  std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void kill_now();
+  // Waits for the process to exit by itself.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  const std::string& log_path() const { return log_path_; }
+  std::string log() const;
+  // Polls the log until it contains NEEDLE.
+  bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const;
+  // How many times NEEDLE occurs in the log.
+  int count_in_log(const std::string& needle) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+  std::string log_path_;
+};
+
+// Polls CONDITION every 50 ms until it holds or TIMEOUT passes.
+template <typename F>
+bool eventually(F condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    struct timespec ts{0, 50 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+// A loopback TCP port that was free a moment ago.
+int free_port();
+// A fresh directory under the system temp dir, removed by the caller (or left for inspection).
+std::string make_temp_dir(const std::string& prefix);
+
+}  // namespace corral::testing

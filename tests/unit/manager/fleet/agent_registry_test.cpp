@@ -1,0 +1,191 @@
+// Fleet logic with a real SQLite store, a fake transport and a hand-moved clock.
+#include "manager/fleet/agent_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/fleet/fake_transport.h"
+
+namespace corral::manager {
+namespace {
+
+using namespace std::chrono_literals;
+using corral::agent::v1::Envelope;
+
+class AgentRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("corral-registry-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    store_ = store::SqliteStore::open((dir_ / "db").string()).value();
+    enroll("agent-1", "aa01");
+    enroll("agent-2", "aa02");
+    registry_ = make_registry();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<AgentRegistry> make_registry() {
+    auto r = std::make_unique<AgentRegistry>(*store_, clock_, RegistrySettings{10, 3, "test"});
+    EXPECT_TRUE(r->load().ok());
+    r->set_transport(&transport_);
+    return r;
+  }
+
+  void enroll(const std::string& id, const std::string& serial) {
+    store::JoinTokenRecord t;
+    t.id = "tok-" + id;
+    t.secret_sha256 = "x";
+    t.created_at = 1;
+    t.expires_at = unix_seconds(clock_.now()) + 100;
+    ASSERT_TRUE(store_->put_join_token(t).ok());
+    store::AgentRecord a;
+    a.id = id;
+    a.certificate_serial = serial;
+    a.enrolled_at = 1;
+    ASSERT_TRUE(store_->consume_join_token_and_enroll(t.id, unix_seconds(clock_.now()), a).ok());
+  }
+
+  Envelope hello(uint64_t seq, const std::string& hostname = "h") {
+    Envelope e;
+    e.set_seq(seq);
+    e.mutable_hello()->set_hostname(hostname);
+    return e;
+  }
+  Envelope heartbeat(uint64_t seq) {
+    Envelope e;
+    e.set_seq(seq);
+    e.mutable_heartbeat();
+    return e;
+  }
+  Envelope capacity(uint64_t seq, uint32_t max_sessions, uint64_t generation) {
+    Envelope e;
+    e.set_seq(seq);
+    e.mutable_capacity_report()->set_max_sessions(max_sessions);
+    e.mutable_capacity_report()->set_generation(generation);
+    return e;
+  }
+  corral::api::v1::AgentStatus status(const std::string& id) { return registry_->get(id).value().status(); }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  testing::FakeTransport transport_;
+  std::unique_ptr<AgentRegistry> registry_;
+};
+
+TEST_F(AgentRegistryTest, HelloIsAnsweredWithWelcomeAndStored) {
+  registry_->on_connected(7, "agent-1", "aa01", "127.0.0.1");
+  registry_->on_envelope(7, hello(1, "host-a"));
+  ASSERT_EQ(transport_.sent[7].size(), 1u);
+  const Envelope& w = transport_.sent[7][0];
+  ASSERT_TRUE(w.has_welcome());
+  EXPECT_EQ(w.welcome().agent_id(), "agent-1");
+  EXPECT_EQ(w.welcome().heartbeat_interval_seconds(), 10u);
+  EXPECT_EQ(w.seq(), 1u);
+  EXPECT_EQ(w.ack(), 1u);
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
+  EXPECT_EQ(store_->get_agent("agent-1").value()->hello.hostname(), "host-a");
+  EXPECT_EQ(status("agent-2"), corral::api::v1::AGENT_STATUS_OFFLINE);
+}
+
+TEST_F(AgentRegistryTest, UnknownRevokedOrMismatchedCertificatesAreClosed) {
+  registry_->on_connected(1, "stranger", "ff", "p");
+  EXPECT_EQ(transport_.closed[1], kCloseRevoked);
+  registry_->on_connected(2, "agent-1", "not-the-enrolled-serial", "p");
+  EXPECT_EQ(transport_.closed[2], kCloseRevoked);
+  EXPECT_EQ(registry_->connected_count(), 0u);
+}
+
+TEST_F(AgentRegistryTest, FirstFrameMustBeHelloAndSeqMustIncrease) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, heartbeat(1));
+  EXPECT_EQ(transport_.closed[1], kCloseProtocolError);
+
+  registry_->on_connected(2, "agent-1", "aa01", "p");
+  registry_->on_envelope(2, hello(1));
+  registry_->on_envelope(2, heartbeat(1));
+  EXPECT_EQ(transport_.closed[2], kCloseProtocolError);
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_OFFLINE);
+}
+
+TEST_F(AgentRegistryTest, SilentForThreeIntervalsIsMissingAndSpeakingBringsItBack) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  clock_.advance(29s);
+  registry_->sweep();
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
+  clock_.advance(1s);
+  registry_->sweep();
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_MISSING);
+  registry_->on_envelope(1, heartbeat(2));
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
+}
+
+TEST_F(AgentRegistryTest, CapacityIsWrittenOnlyWhenItChanges) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  registry_->on_envelope(1, capacity(2, 4, 1));
+  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 4u);
+  EXPECT_EQ(registry_->get("agent-1")->capacity().max_sessions(), 4u);
+  registry_->on_envelope(1, capacity(3, 5, 2));
+  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 5u);
+}
+
+TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  clock_.advance(10s);
+  registry_->on_envelope(1, heartbeat(2));
+  int64_t expected = unix_seconds(clock_.now());
+  registry_->sweep();
+  EXPECT_EQ(store_->get_agent("agent-1").value()->last_seen, expected);
+  auto reloaded = make_registry();
+  EXPECT_EQ(reloaded->get("agent-1")->last_seen().seconds(), expected);
+  EXPECT_EQ(reloaded->get("agent-1")->status(), corral::api::v1::AGENT_STATUS_OFFLINE);
+}
+
+TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  auto revoked = registry_->revoke("agent-1");
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->status(), corral::api::v1::AGENT_STATUS_REVOKED);
+  EXPECT_EQ(transport_.closed[1], kCloseRevoked);
+  EXPECT_EQ(transport_.revoked, std::vector<std::string>{"aa01"});
+  EXPECT_EQ(store_->list_revoked_serials().value(), std::vector<std::string>{"aa01"});
+  registry_->on_connected(2, "agent-1", "aa01", "p");
+  EXPECT_EQ(transport_.closed[2], kCloseRevoked);
+  EXPECT_FALSE(registry_->revoke("nope").ok());
+}
+
+TEST_F(AgentRegistryTest, ANewConnectionReplacesTheOldOne) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  registry_->on_connected(2, "agent-1", "aa01", "p");
+  EXPECT_EQ(transport_.closed[1], kCloseReplaced);
+  registry_->on_envelope(2, hello(1));
+  registry_->on_closed(1, "late close of the old connection");
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
+}
+
+TEST_F(AgentRegistryTest, CommandsNeedAConnectedAgentAndAnAction) {
+  corral::agent::v1::Command drain;
+  drain.mutable_drain()->set_enabled(true);
+  EXPECT_EQ(registry_->send_command("agent-1", drain).status().code(), ErrorCode::failed_precondition);
+  EXPECT_EQ(registry_->send_command("ghost", drain).status().code(), ErrorCode::not_found);
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  EXPECT_EQ(registry_->send_command("agent-1", corral::agent::v1::Command{}).status().code(),
+            ErrorCode::invalid_argument);
+  auto id = registry_->send_command("agent-1", drain);
+  ASSERT_TRUE(id.ok());
+  ASSERT_EQ(transport_.sent[1].size(), 2u);
+  EXPECT_EQ(transport_.sent[1][1].command().command_id(), *id);
+  EXPECT_EQ(transport_.sent[1][1].seq(), 2u);
+}
+
+}  // namespace
+}  // namespace corral::manager

@@ -1,0 +1,150 @@
+// Token validation and enrollment on a real SQLite store with a hand-moved clock.
+#include "manager/fleet/enrollment.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/join_token.h"
+#include "common/tls/certificate.h"
+#include "common/tls/keys.h"
+#include "manager/store/sqlite_store.h"
+
+namespace corral::manager {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EnrollmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("corral-enroll-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    store_ = store::SqliteStore::open((dir_ / "db").string()).value();
+    ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
+    enrollment_ = std::make_unique<Enrollment>(*store_, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  corral::agent::v1::EnrollRequest request(const std::string& token) {
+    corral::agent::v1::EnrollRequest r;
+    r.set_join_token(token);
+    std::string key = tls::generate_private_key_pem().value();
+    r.set_csr_pem(tls::create_csr_pem(key, "whoever").value());
+    r.set_hostname("h1");
+    return r;
+  }
+
+  std::string new_token(uint32_t ttl = 0) {
+    corral::api::v1::CreateJoinTokenRequest r;
+    r.set_ttl_seconds(ttl);
+    (*r.mutable_labels())["pool"] = "p1";
+    r.set_server_id("srv-1");
+    return enrollment_->create_join_token(r).value().token();
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::optional<tls::CertificateAuthority> ca_;
+  std::unique_ptr<Enrollment> enrollment_;
+};
+
+TEST_F(EnrollmentTest, TokenCarriesTheCaHashAndIsStoredHashed) {
+  std::string token = new_token();
+  auto parts = parse_join_token(token).value();
+  EXPECT_EQ(parts.ca_sha256, ca_->sha256_hex());
+  auto stored = store_->get_join_token(parts.id).value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_NE(stored->secret_sha256, parts.secret);
+  EXPECT_EQ(stored->expires_at - stored->created_at, 600);
+}
+
+TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
+  std::string token = new_token();
+  EnrollmentRefusal refusal;
+  auto r = enrollment_->enroll(request(token), &refusal);
+  ASSERT_TRUE(r.ok()) << refusal.reason << ": " << refusal.message;
+  auto info = tls::inspect_certificate(r->certificate_pem()).value();
+  EXPECT_EQ(info.subject_cn, r->agent_id()) << "the manager names the agent, not the CSR";
+  EXPECT_TRUE(tls::verify_certificate(r->certificate_pem(), ca_->certificate_pem()).ok());
+  EXPECT_EQ(r->server_id(), "srv-1");
+  EXPECT_EQ(r->labels().at("pool"), "p1");
+  auto agent = store_->get_agent(r->agent_id()).value();
+  ASSERT_TRUE(agent.has_value());
+  EXPECT_EQ(agent->certificate_serial, info.serial_hex);
+
+  auto again = enrollment_->enroll(request(token), &refusal);
+  EXPECT_FALSE(again.ok());
+  EXPECT_EQ(refusal.reason, "token_used");
+  EXPECT_EQ(refusal.http_status, 403);
+  EXPECT_EQ(store_->list_agents().value().size(), 1u);
+}
+
+TEST_F(EnrollmentTest, ExpiredTokenIsRefusedAndNothingIsStored) {
+  std::string token = new_token(60);
+  clock_.advance(60s);
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enrollment_->enroll(request(token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_expired");
+  EXPECT_TRUE(store_->list_agents().value().empty());
+  EXPECT_EQ(store_->get_join_token(parse_join_token(token)->id).value()->used_at, 0);
+}
+
+TEST_F(EnrollmentTest, OneSecondBeforeExpiryStillWorks) {
+  std::string token = new_token(60);
+  clock_.advance(59s);
+  EnrollmentRefusal refusal;
+  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok()) << refusal.message;
+}
+
+TEST_F(EnrollmentTest, WrongSecretLooksLikeAnUnknownToken) {
+  std::string token = new_token();
+  auto parts = parse_join_token(token).value();
+  parts.secret[0] = parts.secret[0] == 'a' ? 'b' : 'a';
+  EnrollmentRefusal wrong, unknown;
+  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &wrong).ok());
+  parts.id[0] = parts.id[0] == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &unknown).ok());
+  EXPECT_EQ(wrong.reason, "token_unknown");
+  EXPECT_EQ(unknown.reason, "token_unknown");
+  EXPECT_EQ(wrong.message, unknown.message);
+  EXPECT_EQ(wrong.http_status, 401);
+  // The real token was not burned by the failed attempts.
+  EnrollmentRefusal refusal;
+  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok());
+}
+
+TEST_F(EnrollmentTest, MalformedTokenAndBadCsrAreRefusedWithoutUsingTheToken) {
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enrollment_->enroll(request("garbage"), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_malformed");
+  EXPECT_EQ(refusal.http_status, 400);
+
+  std::string token = new_token();
+  auto bad = request(token);
+  bad.set_csr_pem("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
+  EXPECT_FALSE(enrollment_->enroll(bad, &refusal).ok());
+  EXPECT_EQ(refusal.reason, "csr_invalid");
+  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok()) << "a bad CSR must not burn the token";
+}
+
+TEST_F(EnrollmentTest, TokenFromAnotherCaIsRefused) {
+  auto parts = parse_join_token(new_token()).value();
+  parts.ca_sha256 = std::string(64, 'f');
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "ca_mismatch");
+}
+
+TEST_F(EnrollmentTest, TtlAboveTheMaximumIsRejected) {
+  corral::api::v1::CreateJoinTokenRequest r;
+  r.set_ttl_seconds(3601);
+  auto t = enrollment_->create_join_token(r);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("ttl_seconds"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace corral::manager
