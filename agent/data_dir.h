@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "agent/enrollment_state.pb.h"
+#include "corral/agent/state/v1/enrollment_state.pb.h"
 #include "common/result.h"
 
 namespace corral::agent {

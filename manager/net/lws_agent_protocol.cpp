@@ -120,6 +120,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
       std::string why = it->second.close_reason.empty() ? "connection closed" : it->second.close_reason;
       agents_.erase(it);
       if (announced) sink_->on_agent_closed(session->conn, why);
+      if (shutting_down_ && agents_.empty()) end_loop();
       return 0;
     }
 

@@ -197,7 +197,7 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
   if (loop_) {
     ev_run(loop_, 0);
   } else {
-    while (!stopping_.load()) {
+    while (!loop_done_) {
       if (lws_service(context_, 0) < 0) break;
     }
   }
@@ -218,7 +218,32 @@ void LwsTransport::Impl::drain_inbox() {
   for (Command& command : batch) {
     std::visit([this](auto& c) { apply(c); }, command);
   }
-  if (stopping_.load() && loop_) ev_break(loop_, EVBREAK_ALL);
+  if (stopping_.load() && !shutting_down_) begin_shutdown();
+}
+
+void LwsTransport::Impl::begin_shutdown() {
+  shutting_down_ = true;
+  for (auto& [conn, a] : agents_) {
+    a.outbox.clear();
+    if (a.close_code == 0) {
+      a.close_code = LWS_CLOSE_STATUS_GOINGAWAY;
+      a.close_reason = "manager shutting down";
+    }
+    lws_callback_on_writable(a.wsi);
+  }
+  if (agents_.empty()) return end_loop();
+  shutdown_timer_.self = this;
+  lws_sul_schedule(
+      context_, 0, &shutdown_timer_.sul,
+      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<ShutdownTimer*>(sul)->self->end_loop(); },
+      500 * LWS_US_PER_MS);
+}
+
+void LwsTransport::Impl::end_loop() {
+  if (loop_done_) return;
+  loop_done_ = true;
+  lws_sul_cancel(&shutdown_timer_.sul);
+  if (loop_) ev_break(loop_, EVBREAK_ALL);
 }
 
 void LwsTransport::Impl::apply(SendFrame& c) {

@@ -79,6 +79,10 @@ class LwsTransport::Impl {
   void run(std::promise<Status>* started);
   Status create_context();
   void drain_inbox();
+  // Closes every agent with 1001 (going away), then ends the loop once they are gone or after a
+  // grace period, so agents learn why instead of seeing a dropped connection.
+  void begin_shutdown();
+  void end_loop();
   void apply(SendFrame& c);
   void apply(CloseAgent& c);
   void apply(SendResponse& c);
@@ -99,6 +103,13 @@ class LwsTransport::Impl {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   bool stopped_ = false;
+  bool shutting_down_ = false;
+  bool loop_done_ = false;
+  // lws timers carry no user pointer: keep ours beside the timer, which comes first.
+  struct ShutdownTimer {
+    lws_sorted_usec_list_t sul;
+    Impl* self;
+  } shutdown_timer_{};
 
   std::mutex inbox_mutex_;
   std::vector<Command> inbox_;

@@ -44,6 +44,7 @@ TEST_F(AgentChannelTest, ManagerRestartAgentReconnectsWithoutReenrolling) {
   std::string id = agent_id_from_log(agent);
 
   ASSERT_TRUE(m->restart()) << m->process().log();
+  EXPECT_NE(agent.log().find("close_code=1001"), std::string::npos) << "a stopping manager says goodbye";
   EXPECT_EQ(m->agent_status(id), "AGENT_STATUS_OFFLINE") << "the registry must survive a restart";
   ASSERT_TRUE(eventually([&] { return m->agent_status(id) == "AGENT_STATUS_ONLINE"; }, 40s)) << agent.log();
   EXPECT_EQ(agent.count_in_log("event=agent.enrolled"), 1) << agent.log();
