@@ -102,6 +102,9 @@ SessionOutput AgentSession::on_frame(const Envelope& envelope) {
       // Not sent by today's manager; harmless if a later one does.
       if (!welcomed_) return fail("Heartbeat before Welcome");
       return {};
+    case Envelope::BODY_NOT_SET:
+      // A message a newer manager added to v1 (the codec let it through as unknown fields).
+      return {};
     default:
       return fail("the manager may not send this message type");
   }

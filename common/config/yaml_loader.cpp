@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/config/scalar_parse.h"
+#include "common/config/yaml_document.h"
 #include "common/encoding.h"
 
 namespace corral::config {
@@ -28,11 +29,6 @@ using FieldDescriptor = pb::FieldDescriptor;
 constexpr int kMaxDepth = 64;
 // A config file is small; one bigger than this is a mistake, not a config.
 constexpr size_t kMaxFileBytes = 4 * 1024 * 1024;
-
-std::string position(const YAML::Mark& mark) {
-  if (mark.is_null()) return "at end of document";
-  return "at line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
-}
 
 std::string quote_for_message(const std::string& text) {
   constexpr size_t kMax = 60;
@@ -65,7 +61,7 @@ YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
 
 Status at_path(const std::string& path, const YAML::Mark& mark, const std::string& problem) {
   std::string subject = path.empty() ? "document" : "'" + path + "'";
-  return error(ErrorCode::invalid_argument, subject + " " + position(mark) + ": " + problem);
+  return error(ErrorCode::invalid_argument, subject + " " + describe_position(mark) + ": " + problem);
 }
 
 std::string expected_kind(const FieldDescriptor* field) {
@@ -192,23 +188,23 @@ class Loader {
       if (!key_node.IsScalar()) {
         std::string where = path.empty() ? "" : " in '" + path + "'";
         return error(ErrorCode::invalid_argument,
-                     "non-scalar key" + where + " " + position(key_mark) + " (in " + type->full_name() + ")");
+                     "non-scalar key" + where + " " + describe_position(key_mark) + " (in " + type->full_name() + ")");
       }
       const std::string& key = key_node.Scalar();
       const FieldDescriptor* field = find_field(type, key);
       if (field == nullptr) {
-        return error(ErrorCode::invalid_argument, "unknown key '" + join_path(path, key) + "' " + position(key_mark) +
-                                                      " (in " + type->full_name() + ")");
+        return error(ErrorCode::invalid_argument, "unknown key '" + join_path(path, key) + "' " +
+                                                      describe_position(key_mark) + " (in " + type->full_name() + ")");
       }
       if (auto [prev, inserted] = seen.try_emplace(field, Seen{key, key_mark}); !inserted) {
-        return error(ErrorCode::invalid_argument, "duplicate key '" + join_path(path, key) + "' " + position(key_mark) +
-                                                      " (first given as '" + prev->second.key + "' " +
-                                                      position(prev->second.mark) + ")");
+        return error(ErrorCode::invalid_argument,
+                     "duplicate key '" + join_path(path, key) + "' " + describe_position(key_mark) +
+                         " (first given as '" + prev->second.key + "' " + describe_position(prev->second.mark) + ")");
       }
       if (const pb::OneofDescriptor* oneof = field->real_containing_oneof()) {
         if (auto [prev, inserted] = oneofs_set.try_emplace(oneof, Seen{key, key_mark}); !inserted) {
           return at_path(join_path(path, key), key_mark,
-                         "conflicts with '" + prev->second.key + "' " + position(prev->second.mark) +
+                         "conflicts with '" + prev->second.key + "' " + describe_position(prev->second.mark) +
                              ": only one member of '" + oneof->name() + "' may be set");
         }
       }
@@ -260,8 +256,8 @@ class Loader {
       Status status = store(key_node, key_mark, entry, key_field, /*add=*/false, entry_path, depth);
       if (!status.ok()) return status;
       if (auto [prev, inserted] = seen.try_emplace(stored_map_key(*entry, key_field), key_mark); !inserted) {
-        return error(ErrorCode::invalid_argument, "duplicate key '" + entry_path + "' " + position(key_mark) +
-                                                      " (first " + position(prev->second) + ")");
+        return error(ErrorCode::invalid_argument, "duplicate key '" + entry_path + "' " + describe_position(key_mark) +
+                                                      " (first " + describe_position(prev->second) + ")");
       }
       status = store(pair.second, key_mark, entry, value_field, /*add=*/false, entry_path, depth);
       if (!status.ok()) return status;
@@ -377,22 +373,18 @@ class Loader {
 Status load_yaml(std::string_view yaml_text, google::protobuf::Message* message) {
   if (message == nullptr) return error(ErrorCode::invalid_argument, "load_yaml: no message to load into");
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
-    if (documents.size() > 1) {
-      return error(ErrorCode::invalid_argument, "expected one YAML document, found " +
-                                                    std::to_string(documents.size()) + " (second " +
-                                                    position(documents[1].Mark()) + ")");
-    }
-    if (documents.empty() || documents[0].IsNull()) return {};
+    Result<YAML::Node> document = parse_single_document(yaml_text);
+    if (!document.ok()) return document.status();
+    if (document->IsNull()) return {};
     // Load into a copy so that an error half way through leaves the caller's message as it was.
     std::unique_ptr<google::protobuf::Message> scratch(message->New());
     scratch->CopyFrom(*message);
-    Status status = Loader().load_message(documents[0], documents[0].Mark(), scratch.get(), "", 0);
+    Status status = Loader().load_message(*document, document->Mark(), scratch.get(), "", 0);
     if (!status.ok()) return status;
     message->CopyFrom(*scratch);
     return {};
   } catch (const YAML::Exception& e) {
-    return error(ErrorCode::invalid_argument, "invalid YAML " + position(e.mark) + ": " + e.msg);
+    return error(ErrorCode::invalid_argument, "invalid YAML " + describe_position(e.mark) + ": " + e.msg);
   } catch (const std::exception& e) {
     return error(ErrorCode::internal, std::string("loading YAML failed: ") + e.what());
   }

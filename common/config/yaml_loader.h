@@ -30,8 +30,8 @@ namespace corral::config {
 //   unknown key 'agent_listn' at line 3, column 1 (in corral.config.v1.ManagerConfig)
 //   'heartbeat_interval_seconds' at line 4, column 29: expected an unsigned integer, got 'ten'
 //   'labels' at line 7, column 3: expected a mapping
-// Duplicate keys (including a field given by both of its names) and two members of one oneof
-// are errors too.
+// Duplicate keys (including a field given by both of its names), two members of one oneof, a
+// second document and malformed YAML are errors too.
 Status load_yaml(std::string_view yaml_text, google::protobuf::Message* message);
 
 // Reads PATH and loads it as above; every error message starts with "PATH: ".

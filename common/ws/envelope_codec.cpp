@@ -6,6 +6,10 @@ namespace corral::ws {
 
 using corral::agent::v1::Envelope;
 
+bool carries_unknown_body(const Envelope& envelope) {
+  return envelope.body_case() == Envelope::BODY_NOT_SET && !envelope.GetReflection()->GetUnknownFields(envelope).empty();
+}
+
 Result<Envelope> decode_envelope(std::string_view bytes) {
   Envelope envelope;
   // ParseFromArray takes an int; the assembler's limit keeps real frames far below this.
@@ -13,12 +17,9 @@ Result<Envelope> decode_envelope(std::string_view bytes) {
       !envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return error(ErrorCode::invalid_argument, "frame is not a valid Envelope");
   }
-  if (envelope.body_case() == Envelope::BODY_NOT_SET) {
-    // Unknown fields mean a newer peer sent a body this build does not know; say so, since the
-    // fix is an upgrade rather than a bug hunt.
-    if (!envelope.GetReflection()->GetUnknownFields(envelope).empty()) {
-      return error(ErrorCode::invalid_argument, "envelope has no body (it carries fields unknown to this version)");
-    }
+  // A body added to v1 after this build arrives as unknown fields: it is valid, and the receiver
+  // skips it (docs/protocol.md, compatibility rules). Only an envelope with nothing in it is not.
+  if (envelope.body_case() == Envelope::BODY_NOT_SET && !carries_unknown_body(envelope)) {
     return error(ErrorCode::invalid_argument, "envelope has no body");
   }
   if (envelope.seq() == 0) return error(ErrorCode::invalid_argument, "envelope seq is 0");

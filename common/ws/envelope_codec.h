@@ -11,10 +11,14 @@
 
 namespace corral::ws {
 
-// invalid_argument when the bytes do not parse ("frame is not a valid Envelope"), carry no body
-// ("envelope has no body"; a body added in a later protocol version also reads as none here) or
-// have seq 0 ("envelope seq is 0").
+// invalid_argument when the bytes do not parse ("frame is not a valid Envelope"), carry nothing
+// at all ("envelope has no body") or have seq 0 ("envelope seq is 0"). An envelope whose body is
+// one this version does not know (a later v1 addition, so only unknown fields) decodes with no
+// body set; receivers skip it (see carries_unknown_body).
 Result<corral::agent::v1::Envelope> decode_envelope(std::string_view bytes);
+
+// True for an envelope from a newer v1 peer whose body this build does not know.
+bool carries_unknown_body(const corral::agent::v1::Envelope& envelope);
 
 std::string encode_envelope(const corral::agent::v1::Envelope& envelope);
 

@@ -112,6 +112,8 @@ void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& 
   touch(a);
 
   using Body = corral::agent::v1::Envelope::BodyCase;
+  // A message a newer agent added to v1 arrives with no body we know: skip it.
+  if (envelope.body_case() == Body::BODY_NOT_SET) return;
   if (!a.greeted && envelope.body_case() != Body::kHello) {
     return protocol_error(a, "the first frame on a connection must be Hello");
   }

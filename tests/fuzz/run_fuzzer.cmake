@@ -11,9 +11,13 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/corpus ${WORK}/artifacts)
 file(COPY ${SEEDS}/ DESTINATION ${WORK}/corpus)
 
+# -timeout turns an input that hangs into a reported failure with its artifact; the process
+# TIMEOUT is the backstop for a fuzzer that wedges while reporting (an out-of-memory report walks
+# the whole heap).
 execute_process(
-  COMMAND ${FUZZER} -runs=${RUNS} -artifact_prefix=${WORK}/artifacts/ ${FUZZ_ARGS} ${WORK}/corpus
-  RESULT_VARIABLE rc)
+  COMMAND ${FUZZER} -runs=${RUNS} -timeout=30 -artifact_prefix=${WORK}/artifacts/ ${FUZZ_ARGS} ${WORK}/corpus
+  RESULT_VARIABLE rc
+  TIMEOUT 840)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${FUZZER} exited with ${rc}; the failing input is in ${WORK}/artifacts")
 endif()

@@ -73,7 +73,7 @@ TEST(LoadYaml, ErrorsNamePathLineAndColumn) {
       {"document is a scalar", make<ManagerConfig>(), "just words\n",
        "document at line 1, column 1: expected a mapping"},
       {"two documents", make<ManagerConfig>(), "api_listen: a\n---\nlog_level: info\n",
-       "expected one YAML document, found 2 (second at line 3, column 1)"},
+       "expected one YAML document, found another at line 2, column 1"},
       {"non-scalar key", make<ManagerConfig>(), "? [a]\n: b\n",
        "non-scalar key at line 1, column 3 (in corral.config.v1.ManagerConfig)"},
       {"duplicate map key", make<AgentConfig>(), "labels:\n  env: a\n  env: b\n",

@@ -111,6 +111,23 @@ TEST_F(AgentRegistryTest, FirstFrameMustBeHelloAndSeqMustIncrease) {
   EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_OFFLINE);
 }
 
+TEST_F(AgentRegistryTest, MessagesFromANewerAgentAreSkippedNotFatal) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  registry_->on_envelope(1, hello(1));
+  Envelope future;  // body unknown to this build: decodes with no body set
+  future.set_seq(2);
+  registry_->on_envelope(1, future);
+  EXPECT_EQ(transport_.closed.count(1), 0u);
+  registry_->on_envelope(1, heartbeat(3));
+  EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
+  // An agent may not send what only the manager sends.
+  Envelope welcome;
+  welcome.set_seq(4);
+  welcome.mutable_welcome();
+  registry_->on_envelope(1, welcome);
+  EXPECT_EQ(transport_.closed[1], kCloseProtocolError);
+}
+
 TEST_F(AgentRegistryTest, SilentForThreeIntervalsIsMissingAndSpeakingBringsItBack) {
   registry_->on_connected(1, "agent-1", "aa01", "p");
   registry_->on_envelope(1, hello(1));
