@@ -3,7 +3,7 @@
 //   agent.key        ECDSA P-256 private key, PKCS#8 PEM, mode 0600 (written before the CSR is sent)
 //   agent.crt        client certificate the manager's CA issued (its presence means "enrolled")
 //   ca.crt           the manager's CA certificate(s), trusted for the agent listener
-//   enrollment.json  EnrollmentState (agent/enrollment_state.proto) in the protobuf JSON mapping
+//   enrollment.json  EnrollmentState (proto/corral/agent/state/v1) in the protobuf JSON mapping
 #pragma once
 
 #include <string>
