@@ -1,5 +1,6 @@
 #include "manager/net/lws_transport.h"
 
+#include <arpa/inet.h>
 #include <ev.h>
 #include <openssl/ssl.h>
 
@@ -41,6 +42,11 @@ int http_protocol_callback(lws* wsi, lws_callback_reasons reason, void* user, vo
 const char* interface_of(const std::string& host) {
   if (host.empty() || host == "0.0.0.0" || host == "::" || host == "*") return nullptr;
   return host.c_str();
+}
+
+bool is_ipv4_literal(const std::string& host) {
+  in_addr addr{};
+  return inet_pton(AF_INET, host.c_str(), &addr) == 1;
 }
 
 }  // namespace
@@ -159,6 +165,9 @@ Status LwsTransport::Impl::create_context() {
     v.iface = interface_of(spec.address->host);
     v.protocols = spec.protocols;
     v.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    // With IPv6 on, lws 4.1 does not match an IPv4 literal and binds the dual-stack wildcard
+    // instead, exposing a listener the operator meant for one address.
+    if (is_ipv4_literal(spec.address->host)) v.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     v.server_ssl_cert_mem = options_.server_certificate_pem.data();
     v.server_ssl_cert_mem_len = static_cast<unsigned>(options_.server_certificate_pem.size());
     v.server_ssl_private_key_mem = options_.server_private_key_pem.data();

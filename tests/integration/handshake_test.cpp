@@ -1,5 +1,10 @@
 // What the listeners refuse: foreign or missing client certificates, plaintext, revoked agents,
 // API calls without a valid admin token.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "common/files.h"
 #include "common/tls/certificate_authority.h"
 #include "common/tls/keys.h"
@@ -50,6 +55,21 @@ TEST_F(HandshakeTest, PlaintextIsRefusedOnBothListeners) {
     ASSERT_TRUE(answer.ok());
     EXPECT_EQ(answer->find("HTTP/1.1 200"), std::string::npos) << "port " << port << " answered plaintext";
     EXPECT_EQ(answer->find("\"status\""), std::string::npos) << "port " << port << " served JSON over plaintext";
+  }
+}
+
+TEST_F(HandshakeTest, ListenersBindOnlyTheAddressGiven) {
+  auto m = start_manager();  // both listeners on 127.0.0.1
+  for (int port : {m->api_port(), m->agent_port()}) {
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons(static_cast<uint16_t>(port));
+    addr.sin6_addr = in6addr_loopback;
+    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    close(fd);
+    EXPECT_NE(rc, 0) << "port " << port << " is reachable on ::1 although bound to 127.0.0.1";
   }
 }
 
