@@ -73,10 +73,10 @@ Result<std::vector<AgentIdentity>> IdentityCache::load(const std::string& ca_sha
     if (line.rfind("-----END ", 0) == 0) block = nullptr;
   }
   // A record cut short by an interrupted run is dropped; its agent is simply enrolled again.
-  while (!out.empty() && (out.back().certificate_pem.find("-----END CERTIFICATE-----") == std::string::npos ||
-                          out.back().private_key_pem.find("-----END PRIVATE KEY-----") == std::string::npos)) {
-    out.pop_back();
-  }
+  std::erase_if(out, [](const AgentIdentity& a) {
+    return a.certificate_pem.find("-----END CERTIFICATE-----") == std::string::npos ||
+           a.private_key_pem.find("-----END PRIVATE KEY-----") == std::string::npos;
+  });
   return out;
 }
 

@@ -33,8 +33,8 @@ Result<http::Response> call_with_retry(const EnrollTarget& target, const std::st
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     auto r = http::perform(request);
     if (r.ok() && r->status < 500) return r;
-    last = r.ok() ? error(ErrorCode::unavailable, "POST " + path + " answered " + std::to_string(r->status))
-                  : r.status();
+    last =
+        r.ok() ? error(ErrorCode::unavailable, "POST " + path + " answered " + std::to_string(r->status)) : r.status();
     std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
   }
   return last;

@@ -63,8 +63,9 @@ Status ManagerProcess::wait_healthy(std::chrono::seconds timeout) {
   std::string last = "no answer yet";
   while (std::chrono::steady_clock::now() < deadline) {
     if (exited()) {
-      return error(ErrorCode::unavailable, "the manager exited with status " + std::to_string(exit_status_.value_or(-1)) +
-                                               " (see " + launch_.log_path + ")");
+      std::string status = std::to_string(exit_status_.value_or(-1));
+      return error(ErrorCode::unavailable,
+                   "the manager exited with status " + status + " (see " + launch_.log_path + ")");
     }
     auto ca = read_file(launch_.data_dir + "/ca.crt");
     if (ca.ok()) {
@@ -78,8 +79,8 @@ Status ManagerProcess::wait_healthy(std::chrono::seconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return error(ErrorCode::unavailable, "the manager did not answer /healthz within " + std::to_string(timeout.count()) +
-                                           " s: " + last);
+  return error(ErrorCode::unavailable,
+               "the manager did not answer /healthz within " + std::to_string(timeout.count()) + " s: " + last);
 }
 
 void ManagerProcess::terminate() {

@@ -47,9 +47,9 @@ struct SimAgent {
   int64_t last_valid_ms = 0;  // last pong (or the Welcome): what the real agent's idle ping keys on
   ws::Sequencer sequencer;
   ws::Backoff backoff;
-  std::string ws_key;    // during the upgrade only
-  std::string in;        // received bytes not yet parsed into frames
-  std::string message;   // fragments of a message in progress
+  std::string ws_key;            // during the upgrade only
+  std::string in;                // received bytes not yet parsed into frames
+  std::string message;           // fragments of a message in progress
   std::vector<std::string> out;  // encoded frames not yet taken by SSL_write, one TLS record each
 };
 

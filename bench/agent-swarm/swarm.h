@@ -47,14 +47,14 @@ struct SwarmConfig {
 struct SwarmCounters {
   uint64_t attempts = 0;
   uint64_t welcomes = 0;
-  uint64_t connect_failures = 0;   // refused, reset or unreachable before TLS
-  uint64_t no_source_port = 0;     // EADDRNOTAVAIL: the source address ran out of ports
-  uint64_t no_descriptor = 0;      // the swarm is at its file-descriptor limit (max_sockets, EMFILE)
-  uint64_t tls_failures = 0;       // handshake failed or the server refused our certificate
-  uint64_t upgrade_failures = 0;   // no "101", or the connection ended before the Welcome
-  uint64_t attempt_timeouts = 0;     // a step of an attempt or the Welcome took too long
-  uint64_t disconnects = 0;        // welcomed connections that ended
-  uint64_t idle_hangups = 0;       // no pong within hangup_after_idle
+  uint64_t connect_failures = 0;  // refused, reset or unreachable before TLS
+  uint64_t no_source_port = 0;    // EADDRNOTAVAIL: the source address ran out of ports
+  uint64_t no_descriptor = 0;     // the swarm is at its file-descriptor limit (max_sockets, EMFILE)
+  uint64_t tls_failures = 0;      // handshake failed or the server refused our certificate
+  uint64_t upgrade_failures = 0;  // no "101", or the connection ended before the Welcome
+  uint64_t attempt_timeouts = 0;  // a step of an attempt or the Welcome took too long
+  uint64_t disconnects = 0;       // welcomed connections that ended
+  uint64_t idle_hangups = 0;      // no pong within hangup_after_idle
   uint64_t protocol_errors = 0;
   uint64_t frames_sent = 0;
   uint64_t heartbeats_sent = 0;
@@ -104,7 +104,17 @@ class Swarm {
     uint32_t token;
     bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
   };
-  enum class Failure { connect, no_source_port, no_descriptor, tls, upgrade, timeout, disconnect, idle_hangup, protocol };
+  enum class Failure {
+    connect,
+    no_source_port,
+    no_descriptor,
+    tls,
+    upgrade,
+    timeout,
+    disconnect,
+    idle_hangup,
+    protocol
+  };
 
   Swarm(SwarmConfig config, std::vector<AgentIdentity>* identities);
   Status init();

@@ -192,8 +192,8 @@ bool Swarm::read_available(uint32_t index) {
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return true;
     // With TLS 1.3 a refused client certificate shows here, as an alert after the handshake.
     Failure why = a.phase == AgentPhase::welcomed ? Failure::disconnect
-                  : err == SSL_ERROR_SSL            ? Failure::tls
-                                                    : Failure::upgrade;
+                  : err == SSL_ERROR_SSL          ? Failure::tls
+                                                  : Failure::upgrade;
     ERR_clear_error();
     fail(index, why);
     return false;
@@ -272,9 +272,10 @@ bool Swarm::handle_frame(uint32_t index, uint8_t opcode, bool fin, std::string_v
       if (a.phase == AgentPhase::welcomed) reschedule_welcomed(index);
       return true;
     case kWsClose: {
-      uint16_t code = payload.size() >= 2 ? static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
-                                                                  static_cast<uint8_t>(payload[1]))
-                                          : 1005;
+      uint16_t code =
+          payload.size() >= 2
+              ? static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]))
+              : 1005;
       // Echo the close as RFC 6455 asks, then hang up and reconnect with backoff.
       std::string echo;
       if (code != 1005) echo.assign(payload.substr(0, 2));

@@ -61,9 +61,8 @@ Swarm::Swarm(SwarmConfig config, std::vector<AgentIdentity>* identities)
   for (size_t i = 0; i < identities_->size(); ++i) {
     // The real agent's backoff class, fed from the swarm's one generator instead of a 5 KB
     // generator per agent.
-    agents_.emplace_back(ws::Backoff(config_.backoff_base, config_.backoff_cap, [this] {
-      return (uint64_t{rng_()} << 32) | rng_();
-    }));
+    agents_.emplace_back(
+        ws::Backoff(config_.backoff_base, config_.backoff_cap, [this] { return (uint64_t{rng_()} << 32) | rng_(); }));
   }
 }
 
@@ -83,8 +82,8 @@ Status Swarm::init() {
   if (!ssl_ctx_) return error(ErrorCode::internal, "SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(ssl_ctx_, TLS1_2_VERSION);
   // Idle connections give their 16 KiB+ read and write buffers back.
-  SSL_CTX_set_mode(ssl_ctx_, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_mode(ssl_ctx_,
+                   SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // Like the real agent, every connection is a full handshake: no session resumption.
   SSL_CTX_set_session_cache_mode(ssl_ctx_, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(ssl_ctx_, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
@@ -160,8 +159,8 @@ void Swarm::reschedule_welcomed(uint32_t index) {
   SimAgent& a = agents_[index];
   int64_t due = a.next_heartbeat_ms;
   if (config_.ping_after_idle.count() > 0) {
-    int64_t idle_due = a.last_valid_ms + (a.ping_outstanding ? config_.hangup_after_idle.count()
-                                                              : config_.ping_after_idle.count());
+    int64_t idle_due =
+        a.last_valid_ms + (a.ping_outstanding ? config_.hangup_after_idle.count() : config_.ping_after_idle.count());
     due = std::min(due, idle_due);
   }
   set_timer(index, due);
@@ -239,15 +238,32 @@ void Swarm::fail(uint32_t index, Failure why, uint16_t close_code) {
   bool was_in_flight = in_flight(a.phase);
   release_connection(a);
   switch (why) {
-    case Failure::connect: ++counters_.connect_failures; break;
-    case Failure::no_source_port: ++counters_.no_source_port; break;
-    case Failure::no_descriptor: ++counters_.no_descriptor; break;
-    case Failure::tls: ++counters_.tls_failures; break;
-    case Failure::upgrade: ++counters_.upgrade_failures; break;
-    case Failure::timeout: ++counters_.attempt_timeouts; break;
-    case Failure::disconnect: break;
-    case Failure::idle_hangup: ++counters_.idle_hangups; break;
-    case Failure::protocol: ++counters_.protocol_errors; break;
+    case Failure::connect:
+      ++counters_.connect_failures;
+      break;
+    case Failure::no_source_port:
+      ++counters_.no_source_port;
+      break;
+    case Failure::no_descriptor:
+      ++counters_.no_descriptor;
+      break;
+    case Failure::tls:
+      ++counters_.tls_failures;
+      break;
+    case Failure::upgrade:
+      ++counters_.upgrade_failures;
+      break;
+    case Failure::timeout:
+      ++counters_.attempt_timeouts;
+      break;
+    case Failure::disconnect:
+      break;
+    case Failure::idle_hangup:
+      ++counters_.idle_hangups;
+      break;
+    case Failure::protocol:
+      ++counters_.protocol_errors;
+      break;
   }
   if (close_code) ++counters_.close_codes[close_code];
   if (was_welcomed) {
@@ -297,8 +313,8 @@ bool Swarm::on_welcomed(uint32_t index) {
 }
 
 void Swarm::begin_epoch() {
-  now_cache_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - origin_)
-                      .count();
+  now_cache_ms_ =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - origin_).count();
   ++epoch_;
   epoch_start_ms_ = now_cache_ms_;
   welcomed_in_epoch_ = 0;
@@ -314,13 +330,13 @@ bool Swarm::run_until(const std::function<bool()>& done, std::chrono::steady_clo
     fire_timers();
     if (done()) return true;
     if (now >= deadline) return false;
-    int64_t wait = std::min<int64_t>(
-        kMaxWaitMs, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    int64_t wait = std::min<int64_t>(kMaxWaitMs,
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
     if (!timers_.empty()) wait = std::min(wait, std::max<int64_t>(0, timers_.top().due_ms - now_cache_ms_));
     int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>(wait));
     if (n < 0 && errno != EINTR) return false;
-    now_cache_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - origin_)
-                        .count();
+    now_cache_ms_ =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - origin_).count();
     for (int i = 0; i < n; ++i) {
       uint32_t index = static_cast<uint32_t>(events[i].data.u64 & 0xFFFFFFFFu);
       uint32_t gen = static_cast<uint32_t>(events[i].data.u64 >> 32);

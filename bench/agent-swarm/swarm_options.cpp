@@ -53,8 +53,10 @@ Result<SwarmOptions> parse_swarm_options(int argc, char** argv) {
     std::string* target;
   };
   const StringFlag string_flags[] = {
-      {"--manager-binary", &o.manager_binary}, {"--manager-data-dir", &o.manager_data_dir},
-      {"--state-dir", &o.state_dir},           {"--manager-log-level", &o.manager_log_level},
+      {"--manager-binary", &o.manager_binary},
+      {"--manager-data-dir", &o.manager_data_dir},
+      {"--state-dir", &o.state_dir},
+      {"--manager-log-level", &o.manager_log_level},
       {"--json", &o.json_path},
   };
 

@@ -54,7 +54,8 @@ inline constexpr char kSwarmUsage[] =
     "         [--api-port P] [--agent-port P] [--heartbeat-interval S] [--manager-log-level L]\n"
     "         [--enroll-threads T] [--connect-concurrency C] [--source-addresses K]\n"
     "         [--settle-seconds S] [--steady-seconds S] [--storm-deadline S] [--storm-concurrency C] [--no-storm]\n"
-    "         [--connect-deadline S] [--stage-timeout S] [--welcome-timeout S] [--backoff-base-ms MS] [--backoff-cap S]\n"
+    "         [--connect-deadline S] [--stage-timeout S] [--welcome-timeout S] [--backoff-base-ms MS] [--backoff-cap "
+    "S]\n"
     "         [--ping-after-idle S] [--hangup-after-idle S] [--allow-fd-shortfall] [--manager-nofile N]\n"
     "         [--json FILE]\n";
 

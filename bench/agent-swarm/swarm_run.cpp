@@ -20,9 +20,7 @@ constexpr auto kStopTimeout = std::chrono::seconds(60);
 // Descriptors the swarm keeps for itself (procfs, the cache, curl) beyond its agents' sockets.
 constexpr uint64_t kReservedDescriptors = 256;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -86,7 +84,8 @@ void add_counters(ReportFields& f, const SwarmCounters& c) {
   f.emplace_back("disconnects", std::to_string(c.disconnects));
   f.emplace_back("protocol_errors", std::to_string(c.protocol_errors));
   std::string codes;
-  for (const auto& [code, n] : c.close_codes) codes += (codes.empty() ? "" : ",") + std::to_string(code) + ":" + std::to_string(n);
+  for (const auto& [code, n] : c.close_codes)
+    codes += (codes.empty() ? "" : ",") + std::to_string(code) + ":" + std::to_string(n);
   f.emplace_back("close_codes", codes.empty() ? "none" : codes);
 }
 
@@ -125,21 +124,20 @@ Status SwarmRun::prepare() {
                                                                       : std::to_string(limit->soft)},
                            {"note", limit->note.empty() ? "none" : limit->note}});
   if (limit->short_of_wanted() && !options_.allow_fd_shortfall) {
-    return error(ErrorCode::resource_exhausted,
-                 std::to_string(options_.agents) + " agents need " + std::to_string(wanted) +
-                     " file descriptors but the limit is " + std::to_string(limit->soft) + " (" +
-                     (limit->note.empty() ? "hard limit" : limit->note) +
-                     "); pass --allow-fd-shortfall to see how far it gets anyway");
+    return error(ErrorCode::resource_exhausted, std::to_string(options_.agents) + " agents need " +
+                                                    std::to_string(wanted) + " file descriptors but the limit is " +
+                                                    std::to_string(limit->soft) + " (" +
+                                                    (limit->note.empty() ? "hard limit" : limit->note) +
+                                                    "); pass --allow-fd-shortfall to see how far it gets anyway");
   }
   if (Status s = ensure_directory(options_.state_dir, 0700); !s.ok()) return s;
   std::string config = "heartbeat_interval_seconds: " + std::to_string(options_.heartbeat_interval_seconds) +
                        "\nlog_level: " + options_.manager_log_level + "\n";
   std::string config_path = options_.state_dir + "/manager.yaml";
   if (Status s = write_file_atomic(config_path, config, 0600); !s.ok()) return s;
-  manager_ = std::make_unique<ManagerProcess>(ManagerLaunch{options_.manager_binary, options_.manager_data_dir,
-                                                            config_path, options_.state_dir + "/manager.log",
-                                                            options_.api_port, options_.agent_port,
-                                                            static_cast<uint64_t>(options_.manager_nofile)});
+  manager_ = std::make_unique<ManagerProcess>(ManagerLaunch{
+      options_.manager_binary, options_.manager_data_dir, config_path, options_.state_dir + "/manager.log",
+      options_.api_port, options_.agent_port, static_cast<uint64_t>(options_.manager_nofile)});
   return {};
 }
 
@@ -162,7 +160,8 @@ Status SwarmRun::enroll() {
   if (!cached.ok()) return cached.status();
   identities_ = std::move(cached).value();
   size_t wanted = static_cast<size_t>(options_.agents);
-  if (identities_.size() > wanted) identities_.erase(identities_.begin() + static_cast<std::ptrdiff_t>(wanted), identities_.end());
+  if (identities_.size() > wanted)
+    identities_.erase(identities_.begin() + static_cast<std::ptrdiff_t>(wanted), identities_.end());
   size_t from_cache = identities_.size();
 
   auto start = Clock::now();
@@ -261,8 +260,10 @@ Status SwarmRun::connect() {
   if (!all) {
     // Measure the agents that made it rather than nothing; the rest stop retrying.
     swarm_->park_unwelcomed();
-    std::fprintf(stderr, "agent-swarm: only %zu of %zu agents were welcomed within the connect deadline; "
-                 "going on with those\n", active_, n);
+    std::fprintf(stderr,
+                 "agent-swarm: only %zu of %zu agents were welcomed within the connect deadline; "
+                 "going on with those\n",
+                 active_, n);
   }
   summary_.emplace_back("connected", std::to_string(active_));
   if (active_ == 0) return error(ErrorCode::unavailable, "no agent was welcomed within the connect deadline");
@@ -287,7 +288,8 @@ Status SwarmRun::steady() {
   if (manager_died_ || !after.ok()) return error(ErrorCode::unavailable, "the manager exited during the steady phase");
   SwarmCounters c = swarm_->counters().since(counters_before);
 
-  double per_agent = (static_cast<double>(after->rss_kib) - static_cast<double>(rss_baseline_kib_)) / static_cast<double>(n);
+  double per_agent =
+      (static_cast<double>(after->rss_kib) - static_cast<double>(rss_baseline_kib_)) / static_cast<double>(n);
   double cpu = cpu_percent_of_one_core(*before, *after, window);
   ReportFields f = {{"agents", std::to_string(n)},
                     {"connected_at_end", std::to_string(swarm_->connected())},
@@ -346,18 +348,19 @@ Status SwarmRun::storm() {
   auto after = sample_process(manager_->pid());
   size_t gave_up = n - swarm_->welcomed_in_epoch();
 
-  ReportFields f = {{"agents", std::to_string(n)},
-                    {"welcomed", std::to_string(swarm_->welcomed_in_epoch())},
-                    {"gave_up", std::to_string(gave_up)},
-                    {"seconds", all ? fixed(seconds, 2) : "incomplete"},
-                    {"seconds_after_start", all ? fixed(since_restart, 2) : "incomplete"},
-                    {"deadline_s", std::to_string(options_.storm_deadline_seconds)},
-                    {"manager_stop_s", stopped ? fixed(stop_seconds, 2) : "killed"},
-                    {"backoff_cap_s", std::to_string(options_.backoff_cap_seconds)},
-                    {"concurrency", options_.storm_concurrency ? std::to_string(options_.storm_concurrency) : "unlimited"},
-                    {"manager_rss_kib", after.ok() ? std::to_string(after->rss_kib) : "gone"},
-                    {"swarm_cpu_pct", fixed(100 * self / seconds)},
-                    {"managers_and_other_cpu_pct", fixed(100 * not_swarm / seconds)}};
+  ReportFields f = {
+      {"agents", std::to_string(n)},
+      {"welcomed", std::to_string(swarm_->welcomed_in_epoch())},
+      {"gave_up", std::to_string(gave_up)},
+      {"seconds", all ? fixed(seconds, 2) : "incomplete"},
+      {"seconds_after_start", all ? fixed(since_restart, 2) : "incomplete"},
+      {"deadline_s", std::to_string(options_.storm_deadline_seconds)},
+      {"manager_stop_s", stopped ? fixed(stop_seconds, 2) : "killed"},
+      {"backoff_cap_s", std::to_string(options_.backoff_cap_seconds)},
+      {"concurrency", options_.storm_concurrency ? std::to_string(options_.storm_concurrency) : "unlimited"},
+      {"manager_rss_kib", after.ok() ? std::to_string(after->rss_kib) : "gone"},
+      {"swarm_cpu_pct", fixed(100 * self / seconds)},
+      {"managers_and_other_cpu_pct", fixed(100 * not_swarm / seconds)}};
   for (auto& p : percentiles("welcome", swarm_->epoch_welcome_ms())) f.push_back(std::move(p));
   add_counters(f, swarm_->counters().since(counters_before));
   report_.phase("storm", std::move(f));
