@@ -28,6 +28,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->heartbeat_interval_seconds() == 0) c->set_heartbeat_interval_seconds(10);
   if (c->join_token_ttl_seconds() == 0) c->set_join_token_ttl_seconds(3600);
   if (c->max_frame_bytes() == 0) c->set_max_frame_bytes(256 * 1024);
+  if (c->max_pending_handshakes() == 0) c->set_max_pending_handshakes(256);
   if (c->log_level().empty()) c->set_log_level("info");
   if (c->event_loop().empty()) c->set_event_loop("libev");
   if (c->agent_certificate_days() == 0) c->set_agent_certificate_days(365);
@@ -101,6 +102,7 @@ Status Manager::run() {
   t.server_private_key_pem = pki_->server_private_key_pem;
   t.ca_certificate_pem = pki_->ca.certificate_pem();
   t.max_frame_bytes = config_.max_frame_bytes();
+  t.max_pending_handshakes = config_.max_pending_handshakes();
   t.event_loop = config_.event_loop() == "poll" ? EventLoop::poll : EventLoop::libev;
   auto revoked = store_->list_revoked_serials();
   if (!revoked.ok()) return revoked.status();

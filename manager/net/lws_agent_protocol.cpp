@@ -71,6 +71,15 @@ bool LwsTransport::Impl::trust_agent_ca(SSL_CTX* ctx) {
   bool ok = ca && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) == 1 && SSL_CTX_add_client_CA(ctx, ca) == 1;
   X509_free(ca);
   if (!ok) log::error("listener.ca_load_failed", {{"listener", "agent"}});
+  // Agents hold one long connection and never resume a session, so issuing TLS 1.3 tickets and
+  // caching sessions is pure cost: the ticket work was 15 % of a handshake under a storm.
+  SSL_CTX_set_num_tickets(ctx, 0);
+  // lws switches a connection to the SSL_CTX of the first vhost whose listen port matches when
+  // the client sends SNI. Both vhosts adopt sockets accepted by the manager (no lws listen port),
+  // so that would hand agent connections to the API vhost's context, which trusts no client CA.
+  // The agent listener has one identity; SNI selects nothing here.
+  SSL_CTX_set_tlsext_servername_callback(ctx, nullptr);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   return ok;
 }
 
@@ -94,6 +103,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
       return agent_filter(wsi, session);
 
     case LWS_CALLBACK_ESTABLISHED: {
+      handshake_finished(wsi);
       auto it = agents_.find(session->conn);
       if (it == agents_.end()) return -1;
       it->second.wsi = wsi;
@@ -125,6 +135,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
     }
 
     case LWS_CALLBACK_WSI_DESTROY:
+      handshake_finished(wsi);
       // A handshake refused after FILTER never reaches CLOSED.
       if (session && session->conn && agents_.count(session->conn) && !agents_[session->conn].announced) {
         agents_.erase(session->conn);

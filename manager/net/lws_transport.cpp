@@ -1,10 +1,13 @@
 #include "manager/net/lws_transport.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <ev.h>
 #include <openssl/ssl.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "common/log.h"
 #include "common/ws/envelope_codec.h"
@@ -44,9 +47,24 @@ const char* interface_of(const std::string& host) {
   return host.c_str();
 }
 
+// Agent connections may use descriptors up to the open-files limit minus this reserve, which is
+// left for the API listener, the store, plugins and logs.
+constexpr rlim_t kDescriptorReserve = 128;
+
+int descriptor_ceiling() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  if (limit.rlim_cur <= 2 * kDescriptorReserve) return static_cast<int>(limit.rlim_cur / 2);
+  return static_cast<int>(limit.rlim_cur - kDescriptorReserve);
+}
+
 bool is_ipv4_literal(const std::string& host) {
   in_addr addr{};
   return inet_pton(AF_INET, host.c_str(), &addr) == 1;
+}
+
+int64_t ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -158,16 +176,25 @@ Status LwsTransport::Impl::create_context() {
   };
   const VhostSpec specs[] = {{"api", &options_.api, http_protocols_, false},
                              {"agent", &options_.agent, agent_protocols_, true}};
-  for (const VhostSpec& spec : specs) {
+  for (size_t i = 0; i < 2; ++i) {
+    const VhostSpec& spec = specs[i];
     lws_context_creation_info v{};
     v.vhost_name = spec.name;
-    v.port = spec.address->port;
-    v.iface = interface_of(spec.address->host);
     v.protocols = spec.protocols;
     v.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    // With IPv6 on, lws 4.1 does not match an IPv4 literal and binds the dual-stack wildcard
-    // instead, exposing a listener the operator meant for one address.
-    if (is_ipv4_literal(spec.address->host)) v.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    bool adopted = loop_ && spec.client_certificates;
+    if (adopted) {
+      // The manager accepts agent connections itself (manager/net/listener.h) and lws adopts each
+      // socket. The API listener stays lws's own: lws picks a connection's vhost by listen port,
+      // and two adopting vhosts would share one.
+      v.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+    } else {
+      v.port = spec.address->port;
+      v.iface = interface_of(spec.address->host);
+      // With IPv6 on, lws 4.1 does not match an IPv4 literal and binds the dual-stack wildcard
+      // instead, exposing a listener the operator meant for one address.
+      if (is_ipv4_literal(spec.address->host)) v.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    }
     v.server_ssl_cert_mem = options_.server_certificate_pem.data();
     v.server_ssl_cert_mem_len = static_cast<unsigned>(options_.server_certificate_pem.size());
     v.server_ssl_private_key_mem = options_.server_private_key_pem.data();
@@ -179,14 +206,24 @@ Status LwsTransport::Impl::create_context() {
       // The CA is loaded by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS.
       v.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
     }
-    lws_vhost* vhost = lws_create_vhost(context_, &v);
-    if (!vhost) {
-      return error(ErrorCode::unavailable, std::string("cannot listen on ") + spec.address->host + ":" +
-                                               std::to_string(spec.address->port) + " for the " + spec.name +
-                                               " listener (address in use, or bad certificate)");
+    std::string where = spec.address->host + ":" + std::to_string(spec.address->port);
+    vhosts_[i] = lws_create_vhost(context_, &v);
+    if (!vhosts_[i]) {
+      return error(ErrorCode::unavailable, std::string("cannot create the ") + spec.name + " listener on " + where +
+                                               (adopted ? " (bad certificate)" : " (address in use, or bad certificate)"));
     }
-    log::info("listener.started", {{"listener", spec.name},
-                                   {"address", spec.address->host + ":" + std::to_string(spec.address->port)}});
+    if (adopted) {
+      Result<std::unique_ptr<Listener>> listener = Listener::open(
+          loop_, *spec.address, spec.name, descriptor_ceiling(), [this, i](int fd) { adopt(i, fd); });
+      if (!listener.ok()) return listener.status();
+      listeners_[i] = std::move(listener).value();
+    }
+    log::info("listener.started", {{"listener", spec.name}, {"address", where}});
+  }
+  if (loop_) {
+    ev_timer_init(&pending_sweep_, &Impl::sweep_pending, 5.0, 5.0);
+    pending_sweep_.data = this;
+    ev_timer_start(loop_, &pending_sweep_);
   }
   return {};
 }
@@ -210,12 +247,22 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
       if (lws_service(context_, 0) < 0) break;
     }
   }
+  for (auto& listener : listeners_) listener.reset();
+  if (loop_) ev_timer_stop(loop_, &pending_sweep_);
+  if (abandon_connections_) {
+    // See begin_shutdown: tearing down lws here would cost seconds; the process is exiting.
+    log::info("transport.stopped", {{"elapsed_ms", ms_since(shutdown_started_)}, {"connections_left_to_exit", agents_.size()}});
+    context_ = nullptr;
+    loop_ = nullptr;
+    return;
+  }
   lws_context_destroy(context_);
   context_ = nullptr;
   if (loop_) {
     ev_loop_destroy(loop_);
     loop_ = nullptr;
   }
+  if (shutting_down_) log::info("transport.stopped", {{"elapsed_ms", ms_since(shutdown_started_)}});
 }
 
 void LwsTransport::Impl::drain_inbox() {
@@ -232,6 +279,26 @@ void LwsTransport::Impl::drain_inbox() {
 
 void LwsTransport::Impl::begin_shutdown() {
   shutting_down_ = true;
+  shutdown_started_ = std::chrono::steady_clock::now();
+  log::info("transport.stopping", {{"agents", agents_.size()}});
+  // Refuse reconnects at once: an agent that comes back now should find the next manager process,
+  // not spend a handshake on this one.
+  for (auto& listener : listeners_) {
+    if (listener) listener->close();
+  }
+  if (loop_) ev_timer_stop(loop_, &pending_sweep_);
+  if (agents_.size() > options_.graceful_close_limit) {
+    // Closing each connection through lws costs O(connections) apiece in lws 4.1 (its timeout
+    // list is one sorted list), which made a 10,000-agent shutdown take 7 s. Above the limit the
+    // manager ends the TCP streams itself, which agents see at once as a dropped connection, and
+    // leaves the descriptors to the process exit.
+    for (auto& entry : agents_) {
+      const AgentConnection& a = entry.second;
+      if (a.wsi) ::shutdown(lws_get_socket_fd(a.wsi), SHUT_RDWR);
+    }
+    abandon_connections_ = true;
+    return end_loop();
+  }
   for (auto& [conn, a] : agents_) {
     a.outbox.clear();
     if (a.close_code == 0) {
@@ -251,8 +318,46 @@ void LwsTransport::Impl::begin_shutdown() {
 void LwsTransport::Impl::end_loop() {
   if (loop_done_) return;
   loop_done_ = true;
+  log::info("transport.loop_ended", {{"agents_open", agents_.size()}, {"elapsed_ms", ms_since(shutdown_started_)}});
   lws_sul_cancel(&shutdown_timer_.sul);
   if (loop_) ev_break(loop_, EVBREAK_ALL);
+}
+
+void LwsTransport::Impl::adopt(size_t listener, int fd) {
+  lws* wsi = lws_adopt_socket_vhost(vhosts_[listener], fd);  // closes fd on failure
+  if (!wsi) {
+    log::warn("listener.adopt_failed", {{"listener", listeners_[listener]->name()}});
+    return;
+  }
+  if (listener != kAgent) return;
+  pending_handshakes_[wsi] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+  if (pending_handshakes_.size() >= options_.max_pending_handshakes) listeners_[kAgent]->pause();
+}
+
+void LwsTransport::Impl::handshake_finished(lws* wsi) {
+  if (pending_handshakes_.erase(wsi) == 0) return;
+  Listener* agent = listeners_[kAgent].get();
+  if (agent && agent->paused() && pending_handshakes_.size() < options_.max_pending_handshakes) agent->resume();
+}
+
+// lws ends every stalled handshake after timeout_secs and reports the wsi's destruction; this
+// sweep only guards the count against a destruction that was never reported, so a lost event can
+// slow admission down but never stop it.
+void LwsTransport::Impl::sweep_pending(struct ev_loop*, ev_timer* timer, int) {
+  auto* self = static_cast<Impl*>(timer->data);
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  constexpr int64_t kStaleMs = 2 * 30 * 1000;  // twice the vhost's timeout_secs
+  for (auto it = self->pending_handshakes_.begin(); it != self->pending_handshakes_.end();) {
+    it = now - it->second > kStaleMs ? self->pending_handshakes_.erase(it) : std::next(it);
+  }
+  Listener* agent = self->listeners_[kAgent].get();
+  if (agent && agent->paused() && self->pending_handshakes_.size() < self->options_.max_pending_handshakes) {
+    agent->resume();
+  }
 }
 
 void LwsTransport::Impl::apply(SendFrame& c) {

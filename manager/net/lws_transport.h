@@ -30,6 +30,13 @@ struct LwsTransportOptions {
   // Frames queued to one agent beyond this are a slow consumer: the connection is closed.
   size_t max_queued_frames = 1024;
   EventLoop event_loop = EventLoop::libev;
+  // Agent connections between accept and the websocket upgrade at once; more wait in the kernel
+  // backlog. Only with the libev loop (the poll loop uses lws's own listeners, without it).
+  size_t max_pending_handshakes = 256;
+  // At shutdown, up to this many agents get a websocket close (1001) each; above it the manager
+  // ends their TCP streams at once and leaves the sockets to the process exit (see
+  // docs/architecture.md). A transport stopped this way must be the last thing the process does.
+  size_t graceful_close_limit = 1000;
   // Refused from the first connection on (the store's revocations at start).
   std::vector<std::string> revoked_serials;
 };

@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -20,9 +21,8 @@
 #include <vector>
 
 #include "common/ws/message_assembler.h"
+#include "manager/net/listener.h"
 #include "manager/net/lws_transport.h"
-
-struct ev_loop;
 
 namespace corral::manager {
 
@@ -98,6 +98,12 @@ class LwsTransport::Impl {
 
   ConnId next_conn_id() { return ++last_conn_id_; }
 
+  // Admission control (libev loop only): connections accepted on the agent listener whose TLS
+  // handshake and upgrade have not finished. At max_pending_handshakes the listener pauses.
+  void adopt(size_t listener, int fd);
+  void handshake_finished(lws* wsi);
+  static void sweep_pending(struct ev_loop* loop, ev_timer* timer, int events);
+
   LwsTransportOptions options_;
   TransportSink* sink_;
   std::thread thread_;
@@ -105,6 +111,8 @@ class LwsTransport::Impl {
   bool stopped_ = false;
   bool shutting_down_ = false;
   bool loop_done_ = false;
+  bool abandon_connections_ = false;  // shutdown above graceful_close_limit: see begin_shutdown
+  std::chrono::steady_clock::time_point shutdown_started_{};
   // lws timers carry no user pointer: keep ours beside the timer, which comes first.
   struct ShutdownTimer {
     lws_sorted_usec_list_t sul;
@@ -119,6 +127,11 @@ class LwsTransport::Impl {
   struct ev_loop* loop_ = nullptr;
   lws_protocols agent_protocols_[2]{};
   lws_protocols http_protocols_[2]{};
+  enum { kApi = 0, kAgent = 1 };
+  lws_vhost* vhosts_[2] = {nullptr, nullptr};
+  std::unique_ptr<Listener> listeners_[2];
+  std::unordered_map<lws*, int64_t> pending_handshakes_;  // wsi → accepted at (monotonic ms)
+  ev_timer pending_sweep_{};
   ConnId last_conn_id_ = 0;
   std::unordered_map<ConnId, AgentConnection> agents_;
   std::unordered_map<ConnId, HttpExchange> exchanges_;
