@@ -165,6 +165,21 @@ void Manager::on_agent_closed(ConnId conn, const std::string& reason) {
   boost::asio::post(io_, [this, conn, reason] { registry_->on_closed(conn, reason); });
 }
 
+void Manager::on_agent_events(std::vector<AgentEvent> events) {
+  boost::asio::post(io_, [this, events = std::move(events)]() mutable {
+    for (AgentEvent& e : events) {
+      if (auto* c = std::get_if<AgentConnected>(&e)) {
+        registry_->on_connected(c->conn, c->agent_id, c->certificate_serial, c->peer_address);
+      } else if (auto* m = std::get_if<AgentEnvelope>(&e)) {
+        registry_->on_envelope(m->conn, m->envelope);
+      } else {
+        auto& x = std::get<AgentClosed>(e);
+        registry_->on_closed(x.conn, x.reason);
+      }
+    }
+  });
+}
+
 void Manager::on_http_request(ConnId conn, HttpRequest request) {
   boost::asio::post(io_, [this, conn, r = std::move(request)] { transport_->send_http_response(conn, api_->handle(r)); });
 }

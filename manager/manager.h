@@ -40,6 +40,7 @@ class Manager final : public TransportSink {
                           const std::string& peer_address) override;
   void on_agent_envelope(ConnId conn, corral::agent::v1::Envelope envelope) override;
   void on_agent_closed(ConnId conn, const std::string& reason) override;
+  void on_agent_events(std::vector<AgentEvent> events) override;
   void on_http_request(ConnId conn, HttpRequest request) override;
 
  private:

@@ -113,7 +113,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
         return 0;
       }
       it->second.announced = true;
-      sink_->on_agent_connected(session->conn, it->second.agent_id, it->second.serial, it->second.peer);
+      queue_event(AgentConnected{session->conn, it->second.agent_id, it->second.serial, it->second.peer});
       return 0;
     }
 
@@ -129,7 +129,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
       bool announced = it->second.announced;
       std::string why = it->second.close_reason.empty() ? "connection closed" : it->second.close_reason;
       agents_.erase(it);
-      if (announced) sink_->on_agent_closed(session->conn, why);
+      if (announced) queue_event(AgentClosed{session->conn, why});
       if (shutting_down_ && agents_.empty()) end_loop();
       return 0;
     }
@@ -205,7 +205,7 @@ int LwsTransport::Impl::agent_receive(lws* wsi, SessionData* session, const char
   }
   Result<corral::agent::v1::Envelope> envelope = ws::decode_envelope(a.assembler->message());
   if (!envelope.ok()) return refuse(LWS_CLOSE_STATUS_INVALID_PAYLOAD, envelope.status().message());
-  sink_->on_agent_envelope(session->conn, std::move(envelope).value());
+  queue_event(AgentEnvelope{session->conn, std::move(envelope).value()});
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <sys/resource.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <ev.h>
 #include <openssl/ssl.h>
@@ -221,6 +222,9 @@ Status LwsTransport::Impl::create_context() {
     log::info("listener.started", {{"listener", spec.name}, {"address", where}});
   }
   if (loop_) {
+    ev_timer_init(&events_flush_, [](struct ev_loop*, ev_timer* t, int) { static_cast<Impl*>(t->data)->flush_events(); },
+                  options_.event_batch_seconds, 0.0);
+    events_flush_.data = this;
     ev_timer_init(&pending_sweep_, &Impl::sweep_pending, 5.0, 5.0);
     pending_sweep_.data = this;
     ev_timer_start(loop_, &pending_sweep_);
@@ -315,8 +319,26 @@ void LwsTransport::Impl::begin_shutdown() {
       500 * LWS_US_PER_MS);
 }
 
+void LwsTransport::Impl::queue_event(AgentEvent event) {
+  events_.push_back(std::move(event));
+  if (!loop_) return flush_events();
+  if (!ev_is_active(&events_flush_)) {
+    ev_timer_set(&events_flush_, options_.event_batch_seconds, 0.0);
+    ev_timer_start(loop_, &events_flush_);
+  }
+}
+
+void LwsTransport::Impl::flush_events() {
+  if (loop_) ev_timer_stop(loop_, &events_flush_);
+  if (events_.empty()) return;
+  std::vector<AgentEvent> batch;
+  batch.swap(events_);
+  sink_->on_agent_events(std::move(batch));
+}
+
 void LwsTransport::Impl::end_loop() {
   if (loop_done_) return;
+  flush_events();
   loop_done_ = true;
   log::info("transport.loop_ended", {{"agents_open", agents_.size()}, {"elapsed_ms", ms_since(shutdown_started_)}});
   lws_sul_cancel(&shutdown_timer_.sul);
@@ -324,6 +346,9 @@ void LwsTransport::Impl::end_loop() {
 }
 
 void LwsTransport::Impl::adopt(size_t listener, int fd) {
+  // What lws's own listener sets on every accepted socket: small frames go out at once.
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   lws* wsi = lws_adopt_socket_vhost(vhosts_[listener], fd);  // closes fd on failure
   if (!wsi) {
     log::warn("listener.adopt_failed", {{"listener", listeners_[listener]->name()}});

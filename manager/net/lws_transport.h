@@ -37,6 +37,8 @@ struct LwsTransportOptions {
   // ends their TCP streams at once and leaves the sockets to the process exit (see
   // docs/architecture.md). A transport stopped this way must be the last thing the process does.
   size_t graceful_close_limit = 1000;
+  // Agent events reach the core at most this long after they arrive (libev loop only).
+  double event_batch_seconds = 0.002;
   // Refused from the first connection on (the store's revocations at start).
   std::vector<std::string> revoked_serials;
 };

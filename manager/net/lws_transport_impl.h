@@ -104,6 +104,11 @@ class LwsTransport::Impl {
   void handshake_finished(lws* wsi);
   static void sweep_pending(struct ev_loop* loop, ev_timer* timer, int events);
 
+  // Agent events for the sink, handed over together every event_batch_ms (libev loop) or at
+  // once (poll loop).
+  void queue_event(AgentEvent event);
+  void flush_events();
+
   LwsTransportOptions options_;
   TransportSink* sink_;
   std::thread thread_;
@@ -132,6 +137,8 @@ class LwsTransport::Impl {
   std::unique_ptr<Listener> listeners_[2];
   std::unordered_map<lws*, int64_t> pending_handshakes_;  // wsi → accepted at (monotonic ms)
   ev_timer pending_sweep_{};
+  std::vector<AgentEvent> events_;
+  ev_timer events_flush_{};
   ConnId last_conn_id_ = 0;
   std::unordered_map<ConnId, AgentConnection> agents_;
   std::unordered_map<ConnId, HttpExchange> exchanges_;
