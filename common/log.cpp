@@ -88,7 +88,9 @@ void set_component(std::string_view component) { g_component = component; }
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
-std::string format(Level level, std::string_view event, std::initializer_list<Field> fields) {
+namespace {
+
+std::string format_fields(Level level, std::string_view event, const Field* first, const Field* last) {
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t secs = system_clock::to_time_t(now);
@@ -104,20 +106,33 @@ std::string format(Level level, std::string_view event, std::initializer_list<Fi
   if (!g_component.empty()) line.append(" component=").append(g_component);
   line.append(" event=");
   append_value(line, event);
-  for (const Field& f : fields) {
+  for (const Field* f = first; f != last; ++f) {
     line.push_back(' ');
-    line.append(f.key).push_back('=');
-    append_value(line, is_secret_key(f.key) ? std::string_view("[redacted]") : std::string_view(f.value));
+    line.append(f->key).push_back('=');
+    append_value(line, is_secret_key(f->key) ? std::string_view("[redacted]") : std::string_view(f->value));
   }
   return line;
 }
 
-void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
-  std::string line = format(level, event, fields);
+void emit(std::string line) {
   line.push_back('\n');
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
+}
+
+}  // namespace
+
+std::string format(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  return format_fields(level, event, fields.begin(), fields.end());
+}
+
+void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  emit(format_fields(level, event, fields.begin(), fields.end()));
+}
+
+void write_fields(Level level, std::string_view event, const std::vector<Field>& fields) {
+  emit(format_fields(level, event, fields.data(), fields.data() + fields.size()));
 }
 
 }  // namespace corral::log

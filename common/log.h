@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace corral::log {
 
@@ -32,6 +33,8 @@ void set_component(std::string_view component);
 bool enabled(Level level);
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields);
+// The same with fields built at run time (e.g. a plugin's log record).
+void write_fields(Level level, std::string_view event, const std::vector<Field>& fields);
 // The formatted line without writing it (for tests).
 std::string format(Level level, std::string_view event, std::initializer_list<Field> fields);
 

@@ -1,0 +1,139 @@
+// The manager's plugin loader: every refusal names the file and the reason, and a good plugin
+// serves calls through the ABI.
+#include "manager/providers/plugin_loader.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace corral::manager::providers {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PluginLoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/corral-plugins-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    dir_ = root_ + "/plugins";
+    fs::create_directory(dir_);
+    ::chmod(dir_.c_str(), 0755);
+    install(MEMORY_PLUGIN, "memory.so");
+    install(NO_ENTRY_PLUGIN, "no_entry.so");
+    install(ABI_TWO_PLUGIN, "abi_two.so");
+    install(REFUSES_HOST_PLUGIN, "refuses_host.so");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void install(const std::string& from, const std::string& name) {
+    fs::copy_file(from, dir_ + "/" + name, fs::copy_options::overwrite_existing);
+    ::chmod((dir_ + "/" + name).c_str(), 0755);
+  }
+  LoadOptions options(const std::string& file) const {
+    LoadOptions o;
+    o.plugin_dir = dir_;
+    o.file = file;
+    return o;
+  }
+  std::string refusal(const std::string& file, const LoadOptions* custom = nullptr) {
+    auto r = load_in_process(custom ? *custom : options(file));
+    EXPECT_FALSE(r.ok()) << file << " loaded but should not";
+    if (r.ok()) return "";
+    EXPECT_NE(r.status().message().find(file), std::string::npos) << r.status().message();
+    return r.status().message();
+  }
+
+  std::string root_;
+  std::string dir_;
+};
+
+TEST_F(PluginLoaderTest, GoodPluginLoadsAndServesCallsThroughTheAbi) {
+  auto client = load_in_process(options("memory.so"));
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  EXPECT_EQ((*client)->description().name(), "memory");
+
+  pv1::CreateVmRequest create;
+  create.mutable_config()->set_name("c");
+  create.mutable_config()->set_config_json(R"({"capacity": 2})");
+  create.set_idempotency_key("k");
+  create.set_hostname("h1");
+  (*create.mutable_tags())["owner"] = "test";
+  auto created = call<pv1::CreateVmResponse>(**client, CORRAL_METHOD_CREATE_VM, create);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  ASSERT_FALSE(created->has_error()) << created->error().message();
+
+  pv1::ListVmsRequest list;
+  *list.mutable_config() = create.config();
+  (*list.mutable_tags())["owner"] = "test";
+  auto listed = call<pv1::ListVmsResponse>(**client, CORRAL_METHOD_LIST_VMS, list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->vms_size(), 1);
+  EXPECT_EQ(listed->vms(0).id(), created->vm().id());
+
+  auto unknown = (*client)->invoke(77, "", CallOptions{});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("plugin 'memory' method 77: UNIMPLEMENTED"), std::string::npos)
+      << unknown.status().message();
+}
+
+TEST_F(PluginLoaderTest, LibraryWithoutTheEntryIsNotAPlugin) {
+  EXPECT_NE(refusal("no_entry.so").find("not a Corral provider plugin (no corral_provider_plugin_v1 entry)"),
+            std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, OtherMajorAbiIsRefusedBeforeAnyCall) {
+  // Any call into that plugin's table aborts the test process.
+  EXPECT_NE(refusal("abi_two.so").find("plugin ABI 2.0, this manager speaks 1.x"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, PluginThatRefusesThisHostIsReported) {
+  EXPECT_NE(refusal("refuses_host.so").find("refused this manager's ABI 1.0"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, FileThatIsNotASharedLibraryIsRefused) {
+  std::ofstream(dir_ + "/text.so") << "not an ELF file\n";
+  ::chmod((dir_ + "/text.so").c_str(), 0644);
+  EXPECT_NE(refusal("text.so").find("not a loadable shared library"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, WritableFileOrDirectoryIsRefused) {
+  ::chmod((dir_ + "/memory.so").c_str(), 0757);
+  EXPECT_NE(refusal("memory.so").find("the file is group- or world-writable"), std::string::npos);
+  ::chmod((dir_ + "/memory.so").c_str(), 0755);
+  ::chmod(dir_.c_str(), 0775);
+  EXPECT_NE(refusal("memory.so").find("the plugin directory is group- or world-writable"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, FileOwnedBySomeoneElseIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
+  ASSERT_EQ(::chown((dir_ + "/memory.so").c_str(), 12345, 12345), 0);
+  EXPECT_NE(refusal("memory.so").find("owned by uid 12345"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, PathsOutsideThePluginDirectoryAreRefused) {
+  fs::copy_file(MEMORY_PLUGIN, root_ + "/outside.so");
+  EXPECT_NE(refusal("../outside.so").find("outside the plugin directory"), std::string::npos);
+  fs::create_symlink(root_ + "/outside.so", dir_ + "/link.so");
+  EXPECT_NE(refusal("link.so").find("outside the plugin directory"), std::string::npos);
+  EXPECT_NE(refusal("missing.so").find("no such file"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, PinnedHashMustMatch) {
+  auto actual = sha256_file(dir_ + "/memory.so");
+  ASSERT_TRUE(actual.ok());
+  LoadOptions wrong = options("memory.so");
+  wrong.sha256 = std::string(64, '0');
+  std::string why = refusal("memory.so", &wrong);
+  EXPECT_NE(why.find("SHA-256 is " + *actual + ", the configuration pins " + wrong.sha256), std::string::npos) << why;
+  LoadOptions right = options("memory.so");
+  right.sha256 = *actual;
+  EXPECT_TRUE(load_in_process(right).ok());
+}
+
+}  // namespace
+}  // namespace corral::manager::providers
