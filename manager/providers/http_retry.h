@@ -1,0 +1,29 @@
+// When the manager's HTTP service for plugins (host_http.h) sends a request again, and how long
+// it waits before doing so. Pure functions, so the policy is tested without a network.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace corral::manager::providers {
+
+// GET, HEAD, PUT and DELETE are idempotent by their definition (RFC 9110); any other method only
+// when the plugin says so (HttpRequest.idempotent).
+bool is_idempotent_request(std::string_view method, bool marked_idempotent);
+
+// 408, 429, 500, 502, 503 and 504: the server did not do the work, or says to try later.
+bool is_retryable_status(int status);
+
+// A Retry-After value (RFC 9110 10.2.3): delay-seconds, or an HTTP-date taken relative to NOW
+// (a date in the past is zero). nullopt when it is neither.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
+// "Full jitter" exponential backoff: uniform in [0, min(cap, base * 2^(retry - 1))], where retry
+// is 1 before the first resend. RANDOM is a uniformly distributed 64-bit value.
+std::chrono::milliseconds full_jitter_backoff(uint32_t retry, std::chrono::milliseconds base,
+                                              std::chrono::milliseconds cap, uint64_t random);
+
+}  // namespace corral::manager::providers
