@@ -1,5 +1,7 @@
 #include "manager/manager.h"
 
+#include <filesystem>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -91,6 +93,15 @@ Status Manager::open() {
   es.agent_endpoint = config_.agent_endpoint();
   enrollment_ = std::make_unique<Enrollment>(*store_, pki_->ca, clock_, es);
   api_ = std::make_unique<ApiServer>(*registry_, *enrollment_, *auth_, pki_->ca.certificate_pem(), CORRAL_VERSION);
+
+  // Plugins and corral-plugin-host are installed beside the manager: bin/ and lib/corral/plugins.
+  std::error_code ec;
+  std::filesystem::path bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  auto providers = providers::ProviderRegistry::load(config_.plugins(), (bin / "../lib/corral/plugins").string(),
+                                                     (bin / "corral-plugin-host").string());
+  if (!providers.ok()) return providers.status();
+  providers_ = std::move(providers).value();
+  api_->set_providers(providers_.get());
   return {};
 }
 

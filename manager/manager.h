@@ -18,6 +18,7 @@
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
 #include "manager/net/lws_transport.h"
+#include "manager/providers/provider_registry.h"
 #include "manager/store/store.h"
 
 namespace corral::manager {
@@ -58,6 +59,7 @@ class Manager final : public TransportSink {
   std::unique_ptr<AdminAuth> auth_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<Enrollment> enrollment_;
+  std::unique_ptr<providers::ProviderRegistry> providers_;
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<LwsTransport> transport_;
 };

@@ -1,5 +1,7 @@
 #include "manager/api/api_server.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include "common/log.h"
 #include "corral/agent/v1/enrollment.pb.h"
 #include "corral/api/v1/api.pb.h"
@@ -70,10 +72,36 @@ HttpResponse ApiServer::route(const HttpRequest& r, const std::vector<std::strin
     return api::error_response(401, "unauthenticated", "a valid admin bearer token is required");
   }
   if (s.size() >= 3 && s[2] == "agents") return agents(r, s);
+  if (s.size() == 3 && s[2] == "plugins") {
+    return r.method == "GET" ? list_plugins() : method_not_allowed(r);
+  }
   if (s.size() == 3 && s[2] == "join-tokens") {
     return r.method == "POST" ? create_join_token(r) : method_not_allowed(r);
   }
   return api::error_response(404, "not_found", "no route for " + r.path);
+}
+
+HttpResponse ApiServer::list_plugins() const {
+  corral::api::v1::ListPluginsResponse out;
+  if (providers_ != nullptr) {
+    for (const auto& [name, entry] : providers_->entries()) {
+      const auto& d = entry.client->description();
+      corral::api::v1::Plugin* p = out.add_plugins();
+      p->set_name(name);
+      p->set_version(d.version());
+      p->set_file(entry.file);
+      p->set_isolation(entry.isolation);
+      // The plugin's schema was checked at load by the SDK validator's rules only when used; an
+      // unparsable one is shown as absent rather than failing the listing.
+      (void)google::protobuf::util::JsonStringToMessage(d.config_schema_json(), p->mutable_config_schema());
+      for (int os : d.capabilities().os_types()) {
+        p->add_os_types(os == corral::provider::v1::OS_TYPE_WINDOWS ? "windows" : "linux");
+      }
+      p->set_zones(d.capabilities().zones());
+      for (const auto& v : d.capabilities().template_variables()) p->add_template_variables(v);
+    }
+  }
+  return api::json_response(200, out);
 }
 
 HttpResponse ApiServer::agents(const HttpRequest& r, const std::vector<std::string>& s) {

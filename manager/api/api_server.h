@@ -9,6 +9,7 @@
 #include "manager/fleet/agent_registry.h"
 #include "manager/fleet/enrollment.h"
 #include "manager/net/transport.h"
+#include "manager/providers/provider_registry.h"
 
 namespace corral::manager {
 
@@ -18,18 +19,22 @@ class ApiServer {
             std::string version);
 
   HttpResponse handle(const HttpRequest& request);
+  // The loaded provider plugins, for /api/v1/plugins (none until set).
+  void set_providers(const providers::ProviderRegistry* providers) { providers_ = providers; }
 
  private:
   HttpResponse route(const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse agents(const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse enroll(const HttpRequest& request);
   HttpResponse create_join_token(const HttpRequest& request);
+  HttpResponse list_plugins() const;
 
   AgentRegistry& registry_;
   Enrollment& enrollment_;
   const AdminAuth& auth_;
   std::string ca_certificate_pem_;
   std::string version_;
+  const providers::ProviderRegistry* providers_ = nullptr;
 };
 
 }  // namespace corral::manager
