@@ -59,6 +59,7 @@ Manager::Manager(std::string data_dir, corral::config::v1::ManagerConfig config)
 
 Manager::~Manager() {
   if (transport_) transport_->stop();
+  if (workers_) workers_->join();
 }
 
 Result<std::unique_ptr<Manager>> Manager::create(const std::string& data_dir,
@@ -102,6 +103,16 @@ Status Manager::open() {
   if (!providers.ok()) return providers.status();
   providers_ = std::move(providers).value();
   api_->set_providers(providers_.get());
+
+  auto secrets = SecretBox::open_or_create(data_dir_ + "/master.key");
+  if (!secrets.ok()) return secrets.status();
+  secrets_ = std::make_unique<SecretBox>(std::move(secrets).value());
+  workers_ = std::make_unique<boost::asio::thread_pool>(4);
+  provider_configs_ = std::make_unique<ProviderConfigService>(
+      *store_, *secrets_, *providers_, clock_,
+      [this](std::function<void()> job) { boost::asio::post(*workers_, std::move(job)); },
+      [this](std::function<void()> job) { boost::asio::post(io_, std::move(job)); });
+  api_->set_provider_configs(provider_configs_.get());
   return {};
 }
 
@@ -139,8 +150,10 @@ Status Manager::run() {
                                 {"ca_sha256", enrollment_->ca_sha256()}});
   io_.run();
 
-  // The network thread may still post; stop it before the core's objects go away.
+  // The network thread may still post; stop it before the core's objects go away. Provider calls
+  // still running finish on the workers; their answers are not delivered.
   transport_->stop();
+  if (workers_) workers_->join();
   registry_->sweep(/*flush_now=*/true);
   log::info("manager.stopped");
   return {};
@@ -192,7 +205,9 @@ void Manager::on_agent_events(std::vector<AgentEvent> events) {
 }
 
 void Manager::on_http_request(ConnId conn, HttpRequest request) {
-  boost::asio::post(io_, [this, conn, r = std::move(request)] { transport_->send_http_response(conn, api_->handle(r)); });
+  boost::asio::post(io_, [this, conn, r = std::move(request)] {
+    api_->handle_async(r, [this, conn](HttpResponse response) { transport_->send_http_response(conn, std::move(response)); });
+  });
 }
 
 }  // namespace corral::manager

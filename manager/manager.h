@@ -5,12 +5,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <memory>
 #include <string>
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/secret_box.h"
 #include "corral/config/v1/config.pb.h"
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
@@ -60,6 +62,10 @@ class Manager final : public TransportSink {
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<Enrollment> enrollment_;
   std::unique_ptr<providers::ProviderRegistry> providers_;
+  std::unique_ptr<SecretBox> secrets_;
+  // Blocking provider calls (plugins talk to clouds) run here, never on the core or network threads.
+  std::unique_ptr<boost::asio::thread_pool> workers_;
+  std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<LwsTransport> transport_;
 };

@@ -45,6 +45,19 @@ HttpResponse ApiServer::handle(const HttpRequest& request) {
   return response;
 }
 
+void ApiServer::handle_async(const HttpRequest& request, std::function<void(HttpResponse)> reply) {
+  std::vector<std::string> s = split_path(request.path);
+  bool provider_configs = s.size() >= 3 && s[0] == "api" && s[1] == "v1" && s[2] == "provider-configs";
+  if (!provider_configs || provider_configs_ == nullptr || !auth_.authorize(request.authorization)) {
+    return reply(handle(request));
+  }
+  provider_configs_->handle(request, s, [method = request.method, path = request.path, peer = request.peer_address,
+                                         reply = std::move(reply)](HttpResponse response) {
+    log::info("api.request", {{"method", method}, {"path", path}, {"status", response.status}, {"peer", peer}});
+    reply(std::move(response));
+  });
+}
+
 HttpResponse ApiServer::route(const HttpRequest& r, const std::vector<std::string>& s) {
   if (s.size() == 1 && s[0] == "healthz") {
     if (r.method != "GET") return method_not_allowed(r);

@@ -44,4 +44,18 @@ struct AdminTokenRecord {
   int64_t created_at = 0;
 };
 
+// A provider config: which plugin, its config (JSON, secret fields sealed with SecretBox), the
+// startup-script template and the instance limit.
+struct ProviderConfigRecord {
+  std::string id;    // UUID
+  std::string name;  // unique
+  std::string plugin;
+  std::string config_json;
+  std::string startup_script_template;
+  uint32_t max_instances = 0;
+  uint64_t revision = 0;  // 1 at creation, +1 on every update
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
 }  // namespace corral::store

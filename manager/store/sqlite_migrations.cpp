@@ -59,6 +59,20 @@ CREATE TABLE admin_tokens (
   created_at INTEGER NOT NULL
 );
 )sql"},
+    // Provider configs. config_json holds secret fields sealed (common/secret_box.h).
+    {2, R"sql(
+CREATE TABLE provider_configs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  plugin TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  startup_script_template TEXT NOT NULL,
+  max_instances INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -422,4 +422,98 @@ Result<std::vector<AdminTokenRecord>> SqliteStore::list_admin_tokens() {
   }
 }
 
+namespace {
+
+constexpr char kProviderConfigColumns[] =
+    "id, name, plugin, config_json, startup_script_template, max_instances, revision, created_at, updated_at";
+
+ProviderConfigRecord read_provider_config(const Statement& stmt) {
+  ProviderConfigRecord r;
+  r.id = stmt.column_text(0);
+  r.name = stmt.column_text(1);
+  r.plugin = stmt.column_text(2);
+  r.config_json = stmt.column_text(3);
+  r.startup_script_template = stmt.column_text(4);
+  r.max_instances = static_cast<uint32_t>(stmt.column_int64(5));
+  r.revision = static_cast<uint64_t>(stmt.column_int64(6));
+  r.created_at = stmt.column_int64(7);
+  r.updated_at = stmt.column_int64(8);
+  return r;
+}
+
+}  // namespace
+
+Status SqliteStore::put_provider_config(const ProviderConfigRecord& c) {
+  if (c.id.empty() || c.name.empty()) return error(ErrorCode::invalid_argument, "provider config id and name are required");
+  auto stmt = Statement::prepare(db_,
+                                 std::string("INSERT INTO provider_configs (") + kProviderConfigColumns +
+                                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                 "insert provider config");
+  if (!stmt.ok()) return stmt.status();
+  return stmt->bind_text(1, c.id)
+      .bind_text(2, c.name)
+      .bind_text(3, c.plugin)
+      .bind_text(4, c.config_json)
+      .bind_text(5, c.startup_script_template)
+      .bind_int64(6, c.max_instances)
+      .bind_int64(7, static_cast<int64_t>(c.revision))
+      .bind_int64(8, c.created_at)
+      .bind_int64(9, c.updated_at)
+      .run();
+}
+
+Status SqliteStore::update_provider_config(const ProviderConfigRecord& c) {
+  auto stmt = Statement::prepare(db_,
+                                 "UPDATE provider_configs SET name = ?2, plugin = ?3, config_json = ?4, "
+                                 "startup_script_template = ?5, max_instances = ?6, revision = ?7, updated_at = ?8 "
+                                 "WHERE id = ?1",
+                                 "update provider config");
+  if (!stmt.ok()) return stmt.status();
+  Status s = stmt->bind_text(1, c.id)
+                 .bind_text(2, c.name)
+                 .bind_text(3, c.plugin)
+                 .bind_text(4, c.config_json)
+                 .bind_text(5, c.startup_script_template)
+                 .bind_int64(6, c.max_instances)
+                 .bind_int64(7, static_cast<int64_t>(c.revision))
+                 .bind_int64(8, c.updated_at)
+                 .run();
+  if (!s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) return error(ErrorCode::not_found, "no provider config " + c.id);
+  return {};
+}
+
+Result<std::optional<ProviderConfigRecord>> SqliteStore::get_provider_config(const std::string& id) {
+  auto stmt = Statement::prepare(
+      db_, std::string("SELECT ") + kProviderConfigColumns + " FROM provider_configs WHERE id = ?1", "get provider config");
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind_text(1, id);
+  auto row = stmt->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ProviderConfigRecord>();
+  return std::optional<ProviderConfigRecord>(read_provider_config(*stmt));
+}
+
+Result<std::vector<ProviderConfigRecord>> SqliteStore::list_provider_configs() {
+  auto stmt = Statement::prepare(
+      db_, std::string("SELECT ") + kProviderConfigColumns + " FROM provider_configs ORDER BY name", "list provider configs");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<ProviderConfigRecord> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read_provider_config(*stmt));
+  }
+}
+
+Status SqliteStore::delete_provider_config(const std::string& id) {
+  auto stmt = Statement::prepare(db_, "DELETE FROM provider_configs WHERE id = ?1", "delete provider config");
+  if (!stmt.ok()) return stmt.status();
+  Status s = stmt->bind_text(1, id).run();
+  if (!s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) return error(ErrorCode::not_found, "no provider config " + id);
+  return {};
+}
+
 }  // namespace corral::store

@@ -44,6 +44,11 @@ class SqliteStore final : public Store {
 
   Status put_admin_token(const AdminTokenRecord& token) override;
   Result<std::vector<AdminTokenRecord>> list_admin_tokens() override;
+  Status put_provider_config(const ProviderConfigRecord& config) override;
+  Status update_provider_config(const ProviderConfigRecord& config) override;
+  Result<std::optional<ProviderConfigRecord>> get_provider_config(const std::string& id) override;
+  Result<std::vector<ProviderConfigRecord>> list_provider_configs() override;
+  Status delete_provider_config(const std::string& id) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}

@@ -62,6 +62,17 @@ class Store {
   virtual Status put_admin_token(const AdminTokenRecord& token) = 0;
   // Ordered by created_at, then id.
   virtual Result<std::vector<AdminTokenRecord>> list_admin_tokens() = 0;
+
+  // already_exists on a duplicate id or name.
+  virtual Status put_provider_config(const ProviderConfigRecord& config) = 0;
+  // Replaces every field but id and created_at; not_found if the id is unknown, already_exists
+  // if the new name is taken.
+  virtual Status update_provider_config(const ProviderConfigRecord& config) = 0;
+  virtual Result<std::optional<ProviderConfigRecord>> get_provider_config(const std::string& id) = 0;
+  // Ordered by name.
+  virtual Result<std::vector<ProviderConfigRecord>> list_provider_configs() = 0;
+  // not_found if the id is unknown.
+  virtual Status delete_provider_config(const std::string& id) = 0;
 };
 
 }  // namespace corral::store

@@ -523,3 +523,62 @@ TEST_F(SqliteStoreTest, CorruptBlobIsReportedNotCrashed) {
 
 }  // namespace
 }  // namespace corral::store
+
+namespace corral::store {
+namespace {
+
+class ProviderConfigStoreTest : public SqliteStoreTest {
+ protected:
+  static ProviderConfigRecord config(const std::string& id, const std::string& name) {
+    ProviderConfigRecord c;
+    c.id = id;
+    c.name = name;
+    c.plugin = "local";
+    c.config_json = R"({"state_dir":"/tmp/x"})";
+    c.startup_script_template = "exec corral-agent --join-token {join_token}";
+    c.max_instances = 3;
+    c.revision = 1;
+    c.created_at = kNow;
+    c.updated_at = kNow;
+    return c;
+  }
+};
+
+TEST_F(ProviderConfigStoreTest, CrudSurvivesReopenAndNamesAreUnique) {
+  ASSERT_TRUE(store_->put_provider_config(config("id-b", "beta")).ok());
+  ASSERT_TRUE(store_->put_provider_config(config("id-a", "alpha")).ok());
+  EXPECT_EQ(store_->put_provider_config(config("id-c", "alpha")).code(), ErrorCode::already_exists);
+  EXPECT_EQ(store_->put_provider_config(config("id-a", "gamma")).code(), ErrorCode::already_exists);
+
+  ProviderConfigRecord changed = config("id-b", "beta2");
+  changed.max_instances = 9;
+  changed.revision = 2;
+  changed.updated_at = kNow + 5;
+  ASSERT_TRUE(store_->update_provider_config(changed).ok());
+  EXPECT_EQ(store_->update_provider_config(config("nope", "x")).code(), ErrorCode::not_found);
+  ProviderConfigRecord clash = config("id-b", "alpha");
+  EXPECT_EQ(store_->update_provider_config(clash).code(), ErrorCode::already_exists);
+
+  reopen();
+  auto all = store_->list_provider_configs();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "alpha");
+  EXPECT_EQ((*all)[1].name, "beta2");
+  EXPECT_EQ((*all)[1].max_instances, 9u);
+  EXPECT_EQ((*all)[1].revision, 2u);
+  EXPECT_EQ((*all)[1].created_at, kNow);
+  EXPECT_EQ((*all)[1].updated_at, kNow + 5);
+
+  ASSERT_TRUE(store_->delete_provider_config("id-a").ok());
+  EXPECT_EQ(store_->delete_provider_config("id-a").code(), ErrorCode::not_found);
+  auto gone = store_->get_provider_config("id-a");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  auto kept = store_->get_provider_config("id-b");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->config_json, R"({"state_dir":"/tmp/x"})");
+}
+
+}  // namespace
+}  // namespace corral::store

@@ -1,0 +1,66 @@
+// /api/v1/provider-configs: create, list, show, replace and delete provider configs.
+//
+// Saving a config checks, and reports every problem at once with its JSON Pointer: the plugin is
+// loaded; the config follows the plugin's JSON Schema; the plugin's own ValidateConfig accepts
+// it; the startup-script template parses and uses only the variables the manager and the plugin
+// offer (with line and column). Secret fields (the schema's writeOnly properties) are sealed with
+// the master key before they are stored and shown as "[redacted]" in every answer.
+//
+// The plugin call blocks, so validation runs on the provider worker pool; reading and writing the
+// store happen on the core thread, before and after it. Reads and deletes stay on the core.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/secret_box.h"
+#include "corral/api/v1/api.pb.h"
+#include "manager/net/transport.h"
+#include "manager/providers/provider_client.h"
+#include "manager/store/store.h"
+
+namespace corral::manager {
+
+inline constexpr char kRedacted[] = "[redacted]";  // as in log lines
+
+// The variables the manager itself provides to every startup-script template
+// (docs/plugin-guide.md); a plugin may add its own (Describe capabilities.template_variables).
+const std::vector<std::string>& manager_template_variables();
+
+class ProviderConfigService {
+ public:
+  using Reply = std::function<void(HttpResponse)>;
+  using Post = std::function<void(std::function<void()>)>;
+
+  ProviderConfigService(store::Store& store, const SecretBox& secrets, const providers::ProviderSet& providers,
+                        const Clock& clock, Post to_workers, Post to_core)
+      : store_(store),
+        secrets_(secrets),
+        providers_(providers),
+        clock_(clock),
+        to_workers_(std::move(to_workers)),
+        to_core_(std::move(to_core)) {}
+
+  // Core thread. `segments` is the split path ("api", "v1", "provider-configs", [id]).
+  void handle(const HttpRequest& request, const std::vector<std::string>& segments, Reply reply);
+
+ private:
+  void create(const HttpRequest& request, Reply reply);
+  void replace(const std::string& id, const HttpRequest& request, Reply reply);
+  HttpResponse show(const std::string& id_or_name);
+  HttpResponse list();
+  HttpResponse remove(const std::string& id);
+
+  corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
+
+  store::Store& store_;
+  const SecretBox& secrets_;
+  const providers::ProviderSet& providers_;
+  const Clock& clock_;
+  Post to_workers_;
+  Post to_core_;
+};
+
+}  // namespace corral::manager
