@@ -86,6 +86,32 @@ Result<Reply<api::v1::JoinToken>> ApiClient::create_join_token(const api::v1::Cr
   return call<api::v1::JoinToken>("POST", "/api/v1/join-tokens", &request, true);
 }
 
+Result<Reply<api::v1::ListPluginsResponse>> ApiClient::list_plugins() {
+  return call<api::v1::ListPluginsResponse>("GET", "/api/v1/plugins", nullptr, true);
+}
+
+Result<Reply<api::v1::ListProviderConfigsResponse>> ApiClient::list_provider_configs() {
+  return call<api::v1::ListProviderConfigsResponse>("GET", "/api/v1/provider-configs", nullptr, true);
+}
+
+Result<Reply<api::v1::ProviderConfig>> ApiClient::get_provider_config(const std::string& id_or_name) {
+  return call<api::v1::ProviderConfig>("GET", "/api/v1/provider-configs/" + escape_path_segment(id_or_name), nullptr,
+                                       true);
+}
+
+Result<Reply<api::v1::ProviderConfig>> ApiClient::create_provider_config(const api::v1::ProviderConfig& config) {
+  return call<api::v1::ProviderConfig>("POST", "/api/v1/provider-configs", &config, true);
+}
+
+Result<Reply<api::v1::ProviderConfig>> ApiClient::update_provider_config(const std::string& id,
+                                                                         const api::v1::ProviderConfig& config) {
+  return call<api::v1::ProviderConfig>("PUT", "/api/v1/provider-configs/" + escape_path_segment(id), &config, true);
+}
+
+Result<Reply<api::v1::ProviderConfig>> ApiClient::delete_provider_config(const std::string& id) {
+  return call<api::v1::ProviderConfig>("DELETE", "/api/v1/provider-configs/" + escape_path_segment(id), nullptr, true);
+}
+
 Result<Reply<api::v1::Health>> ApiClient::health() { return call<api::v1::Health>("GET", "/healthz", nullptr, false); }
 
 }  // namespace corral::cli

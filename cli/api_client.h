@@ -35,6 +35,12 @@ class ApiClient {
                                                            const api::v1::SendCommandRequest& request);
   // The answer's `token` is the secret, shown by the manager this once only.
   Result<Reply<api::v1::JoinToken>> create_join_token(const api::v1::CreateJoinTokenRequest& request);
+  Result<Reply<api::v1::ListPluginsResponse>> list_plugins();
+  Result<Reply<api::v1::ListProviderConfigsResponse>> list_provider_configs();
+  Result<Reply<api::v1::ProviderConfig>> get_provider_config(const std::string& id_or_name);
+  Result<Reply<api::v1::ProviderConfig>> create_provider_config(const api::v1::ProviderConfig& config);
+  Result<Reply<api::v1::ProviderConfig>> update_provider_config(const std::string& id, const api::v1::ProviderConfig& config);
+  Result<Reply<api::v1::ProviderConfig>> delete_provider_config(const std::string& id);
   // Unauthenticated; the token is not sent.
   Result<Reply<api::v1::Health>> health();
 

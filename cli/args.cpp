@@ -28,7 +28,7 @@ struct JoinTokenFlags {
   std::optional<std::string> description;
 };
 
-enum class Flag { server, token, token_file, ca_cert, config, ttl, label, server_id, description };
+enum class Flag { server, token, token_file, ca_cert, config, ttl, label, server_id, description, file };
 
 struct FlagSpec {
   const char* name;
@@ -46,6 +46,7 @@ constexpr FlagSpec kValueFlags[] = {
     {"--label", Flag::label, false},
     {"--server-id", Flag::server_id, false},
     {"--description", Flag::description, false},
+    {"--file", Flag::file, false},
 };
 
 const FlagSpec* find_flag(std::string_view name) {
@@ -55,8 +56,14 @@ const FlagSpec* find_flag(std::string_view name) {
   return nullptr;
 }
 
-Status store_flag(const FlagSpec& spec, std::string value, GlobalFlags& global, JoinTokenFlags& join) {
+Status store_flag(const FlagSpec& spec, std::string value, GlobalFlags& global, JoinTokenFlags& join,
+                  std::optional<std::string>& file) {
   if (spec.global && value.empty()) return usage(std::string("flag ") + spec.name + " needs a non-empty value");
+  if (spec.flag == Flag::file) {
+    if (value.empty()) return usage("flag --file needs a non-empty value");
+    file = std::move(value);
+    return {};
+  }
   if (!spec.global && join.first_seen.empty()) join.first_seen = spec.name;
   switch (spec.flag) {
     case Flag::server: global.server = std::move(value); break;
@@ -68,6 +75,7 @@ Status store_flag(const FlagSpec& spec, std::string value, GlobalFlags& global, 
     case Flag::label: join.labels.push_back(std::move(value)); break;
     case Flag::server_id: join.server_id = std::move(value); break;
     case Flag::description: join.description = std::move(value); break;
+    case Flag::file: break;
   }
   return {};
 }
@@ -159,6 +167,35 @@ Status dispatch(const std::vector<std::string>& positional, Invocation& inv) {
     }
     return usage("unknown subcommand 'agents " + sub + "': expected list, show, revoke or command");
   }
+  if (command == "plugins") {
+    if (positional.size() < 2 || positional[1] != "list") return usage("'plugins' needs a subcommand: list");
+    inv.command = CommandKind::plugins_list;
+    return no_more(positional, 2);
+  }
+  if (command == "provider-configs") {
+    static const char* const kSubs = "list, show, create, update or delete";
+    if (positional.size() < 2) return usage(std::string("'provider-configs' needs a subcommand: ") + kSubs);
+    const std::string& sub = positional[1];
+    if (sub == "list") {
+      inv.command = CommandKind::provider_configs_list;
+      return no_more(positional, 2);
+    }
+    if (sub == "create") {
+      inv.command = CommandKind::provider_configs_create;
+      return no_more(positional, 2);
+    }
+    if (sub == "show" || sub == "update" || sub == "delete") {
+      inv.command = sub == "show"     ? CommandKind::provider_configs_show
+                    : sub == "update" ? CommandKind::provider_configs_update
+                                      : CommandKind::provider_configs_delete;
+      if (positional.size() < 3 || positional[2].empty()) {
+        return usage("'provider-configs " + sub + "' needs a provider config " + (sub == "show" ? "ID or name" : "ID"));
+      }
+      inv.target = positional[2];
+      return no_more(positional, 3);
+    }
+    return usage("unknown subcommand 'provider-configs " + sub + "': expected " + kSubs);
+  }
   if (command == "join-token") {
     if (positional.size() < 2) return usage("'join-token' needs a subcommand: create");
     if (positional[1] != "create")
@@ -181,6 +218,7 @@ Result<std::pair<std::string, std::string>> parse_label(std::string_view text) {
 Result<Invocation> parse_args(const std::vector<std::string>& args) {
   Invocation inv;
   JoinTokenFlags join;
+  std::optional<std::string> file;
   std::vector<std::string> positional;
   bool help = false;
   bool flags_ended = false;
@@ -218,7 +256,7 @@ Result<Invocation> parse_args(const std::vector<std::string>& args) {
       if (i + 1 >= args.size() || args[i + 1].starts_with("--")) return usage("flag " + name + " needs a value");
       value = args[++i];
     }
-    if (Status st = store_flag(*spec, std::move(*value), inv.flags, join); !st.ok()) return st;
+    if (Status st = store_flag(*spec, std::move(*value), inv.flags, join, file); !st.ok()) return st;
   }
 
   if (help) {
@@ -227,6 +265,11 @@ Result<Invocation> parse_args(const std::vector<std::string>& args) {
   }
   if (inv.flags.token && inv.flags.token_file) return usage("flags --token and --token-file cannot be used together");
   if (Status st = dispatch(positional, inv); !st.ok()) return st;
+  bool wants_file =
+      inv.command == CommandKind::provider_configs_create || inv.command == CommandKind::provider_configs_update;
+  if (file && !wants_file) return usage("flag --file only applies to 'provider-configs create' and 'update'");
+  if (wants_file && !file) return usage("'provider-configs create' and 'update' need --file FILE (a JSON ProviderConfig)");
+  if (file) inv.body_file = *file;
   if (!join.first_seen.empty()) {
     if (inv.command != CommandKind::join_token_create) {
       return usage("flag " + join.first_seen + " only applies to 'join-token create'");

@@ -32,6 +32,12 @@ enum class CommandKind {
   agents_revoke,
   agents_command,
   join_token_create,
+  plugins_list,
+  provider_configs_list,
+  provider_configs_show,
+  provider_configs_create,
+  provider_configs_update,
+  provider_configs_delete,
 };
 
 struct Invocation {
@@ -43,6 +49,10 @@ struct Invocation {
   agent::v1::Command agent_command;
   // join-token create.
   api::v1::CreateJoinTokenRequest join_token;
+  // provider-configs show / update / delete: an id (or, for show, a name).
+  std::string target;
+  // provider-configs create / update: the JSON file holding the ProviderConfig ("-": stdin).
+  std::string body_file;
 };
 
 // ARGS excludes the program name. Global flags are accepted before or after the command;

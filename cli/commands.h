@@ -26,6 +26,12 @@ Status agents_show(ApiClient& api, const std::string& id, const Output& output);
 Status agents_revoke(ApiClient& api, const std::string& id, const Output& output);
 Status agents_command(ApiClient& api, const std::string& id, const agent::v1::Command& command, const Output& output);
 Status join_token_create(ApiClient& api, const api::v1::CreateJoinTokenRequest& request, const Output& output);
+Status plugins_list(ApiClient& api, const Output& output);
+Status provider_configs_list(ApiClient& api, const Output& output);
+Status provider_configs_show(ApiClient& api, const std::string& id_or_name, const Output& output);
+// BODY_JSON is the file's content: a ProviderConfig in the API's JSON form.
+Status provider_configs_save(ApiClient& api, const std::string& id, const std::string& body_json, const Output& output);
+Status provider_configs_delete(ApiClient& api, const std::string& id, const Output& output);
 // API is null when no server is configured: then only corralctl's own version is shown.
 Status version(ApiClient* api, const Output& output);
 

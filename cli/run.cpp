@@ -1,6 +1,9 @@
 #include "cli/run.h"
 
 #include <exception>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -14,6 +17,19 @@ int fail(const RunContext& context, const Status& status, int code) {
   return code;
 }
 
+// The --file of provider-configs create/update; "-" reads stdin.
+Result<std::string> read_body(const std::string& path) {
+  std::ostringstream data;
+  if (path == "-") {
+    data << std::cin.rdbuf();
+    return data.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(ErrorCode::invalid_argument, "cannot read " + path);
+  data << in.rdbuf();
+  return data.str();
+}
+
 Status dispatch(const Invocation& inv, ApiClient& api, bool have_server, const Output& output) {
   switch (inv.command) {
     case CommandKind::agents_list: return agents_list(api, output);
@@ -21,6 +37,17 @@ Status dispatch(const Invocation& inv, ApiClient& api, bool have_server, const O
     case CommandKind::agents_revoke: return agents_revoke(api, inv.agent_id, output);
     case CommandKind::agents_command: return agents_command(api, inv.agent_id, inv.agent_command, output);
     case CommandKind::join_token_create: return join_token_create(api, inv.join_token, output);
+    case CommandKind::plugins_list: return plugins_list(api, output);
+    case CommandKind::provider_configs_list: return provider_configs_list(api, output);
+    case CommandKind::provider_configs_show: return provider_configs_show(api, inv.target, output);
+    case CommandKind::provider_configs_create:
+    case CommandKind::provider_configs_update: {
+      auto body = read_body(inv.body_file);
+      if (!body.ok()) return body.status();
+      return provider_configs_save(
+          api, inv.command == CommandKind::provider_configs_update ? inv.target : std::string(), *body, output);
+    }
+    case CommandKind::provider_configs_delete: return provider_configs_delete(api, inv.target, output);
     case CommandKind::version: return version(have_server ? &api : nullptr, output);
     case CommandKind::help: break;
   }

@@ -16,6 +16,12 @@ Usage:
   corralctl [global flags] agents command ID logoff SESSION_ID
   corralctl [global flags] join-token create [--ttl SECONDS] [--label KEY=VALUE]...
                                              [--server-id ID] [--description TEXT]
+  corralctl [global flags] plugins list
+  corralctl [global flags] provider-configs list
+  corralctl [global flags] provider-configs show ID|NAME
+  corralctl [global flags] provider-configs create --file FILE|-
+  corralctl [global flags] provider-configs update ID --file FILE|-
+  corralctl [global flags] provider-configs delete ID
   corralctl [global flags] version
   corralctl help | --help
 
@@ -29,6 +35,10 @@ Global flags:
   --config FILE       config file; default $XDG_CONFIG_HOME/corral/corralctl.yaml
                       or ~/.config/corral/corralctl.yaml
   --json              print the API's JSON instead of tables
+
+A provider config file is the API's JSON: {"name": ..., "plugin": ..., "config": {...},
+"startupScriptTemplate": ..., "maxInstances": N}. Secrets show as "[redacted]"; send
+"[redacted]" in an update to keep a stored secret.
 
 Each setting comes from its flag, else its environment variable, else the config file
 (keys: server, token_file, token, ca_cert; relative paths are relative to the file).

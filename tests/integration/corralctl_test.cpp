@@ -1,4 +1,9 @@
 // corralctl against a real manager: the commands an operator types.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "tests/integration/harness/fleet_test.h"
 
 namespace corral::testing {
@@ -70,6 +75,68 @@ TEST_F(CorralctlTest, ErrorsGoToStderrWithNonZeroExitAndNoSecrets) {
   Run usage = ctl(*m, {"agents", "frobnicate"});
   EXPECT_EQ(usage.code, 2) << usage.output;
   EXPECT_EQ(usage.output.find(m->admin_token()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace corral::testing
+
+namespace corral::testing {
+namespace {
+
+TEST_F(CorralctlTest, PluginsAndProviderConfigs) {
+  std::string dir = work_ + "/plugins";
+  std::filesystem::create_directories(dir);
+  ::chmod(dir.c_str(), 0755);
+  std::filesystem::copy_file(CORRAL_MEMORY_PLUGIN, dir + "/memory.so");
+  ::chmod((dir + "/memory.so").c_str(), 0755);
+  auto m = start_manager("m", "plugins:\n  dir: " + dir + "\n  load:\n    - file: memory.so\n");
+
+  Run plugins = ctl(*m, {"plugins", "list"});
+  ASSERT_EQ(plugins.code, 0) << plugins.output;
+  EXPECT_NE(plugins.output.find("memory"), std::string::npos) << plugins.output;
+  EXPECT_NE(plugins.output.find("process"), std::string::npos) << plugins.output;
+
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(work_ + "/" + name) << text;
+    return work_ + "/" + name;
+  };
+  std::string good = write("good.json", R"({"name":"dev","plugin":"memory","config":{"capacity":3,"api_key":"hunter2-secret"},
+    "startupScriptTemplate":"corral-agent --join-token {join_token}","maxInstances":2})");
+  Run created = ctl(*m, {"provider-configs", "create", "--file", good});
+  ASSERT_EQ(created.code, 0) << created.output;
+  EXPECT_NE(created.output.find("provider config dev created"), std::string::npos) << created.output;
+
+  Run bad = ctl(*m, {"provider-configs", "create", "--file",
+                     write("bad.json", R"({"name":"x","plugin":"memory","config":{"capacity":0},"startupScriptTemplate":"{nope}"})")});
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("/config/capacity: must be >= 1, got 0"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("unknown variable 'nope'"), std::string::npos) << bad.output;
+
+  Run list = ctl(*m, {"provider-configs", "list"});
+  ASSERT_EQ(list.code, 0) << list.output;
+  EXPECT_NE(list.output.find("dev   memory"), std::string::npos) << list.output;
+  EXPECT_EQ(list.output.find("x   "), std::string::npos) << "the refused config must not be listed";
+
+  Run shown = ctl(*m, {"provider-configs", "show", "dev"});
+  ASSERT_EQ(shown.code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("[redacted]"), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find("hunter2"), std::string::npos) << shown.output;
+  std::string id = json_string_field(shown.output, "id");
+  ASSERT_FALSE(id.empty()) << shown.output;
+
+  Run updated = ctl(*m, {"provider-configs", "update", id, "--file",
+                         write("update.json", R"({"config":{"capacity":9,"api_key":"[redacted]"},"startupScriptTemplate":"x","maxInstances":5})")});
+  ASSERT_EQ(updated.code, 0) << updated.output;
+  EXPECT_NE(updated.output.find("revision 2"), std::string::npos) << updated.output;
+
+  Run usage = ctl(*m, {"provider-configs", "create"});
+  EXPECT_EQ(usage.code, 2) << usage.output;
+  EXPECT_NE(usage.output.find("need --file"), std::string::npos) << usage.output;
+
+  Run deleted = ctl(*m, {"provider-configs", "delete", id});
+  ASSERT_EQ(deleted.code, 0) << deleted.output;
+  EXPECT_NE(deleted.output.find("provider config dev (" + id + ") deleted"), std::string::npos) << deleted.output;
+  EXPECT_EQ(ctl(*m, {"provider-configs", "show", id}).code, 1);
 }
 
 }  // namespace
