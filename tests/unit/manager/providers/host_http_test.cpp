@@ -1,0 +1,619 @@
+// The manager's HTTP service for plugins against a real HTTPS server on loopback. Timing checks
+// use loose bounds: a lower bound only where the code must have waited, an upper bound several
+// times what correct code needs.
+#include "manager/providers/host_http.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "tests/unit/common/http/loopback_https_server.h"
+#include "tests/unit/common/http/test_pki.h"
+
+namespace corral::manager::providers {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+using Reply = testing::LoopbackHttpsServer::Reply;
+using SeenRequest = testing::LoopbackHttpsServer::Request;
+
+class HostHttp : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pki = testing::make_test_pki("corral host_http test CA");
+    ASSERT_TRUE(pki.ok()) << pki.status().to_string();
+    pki_ = *pki;
+    std::string tmpl = (std::filesystem::temp_directory_path() / "corral-host-http-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    ca_file_ = write("ca.crt", pki_.ca_pem);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  void serve(testing::LoopbackHttpsServer::Handler handler) {
+    auto server = testing::LoopbackHttpsServer::start(pki_.server_cert_pem, pki_.server_key_pem, std::move(handler));
+    ASSERT_TRUE(server.ok()) << server.status().to_string();
+    server_ = std::move(*server);
+  }
+
+  // Settings that trust the test CA, with short backoffs so retries do not slow the tests.
+  HostHttpSettings trusting() const {
+    HostHttpSettings s;
+    s.ca_bundle_file = ca_file_;
+    s.backoff_base = milliseconds(5);
+    s.backoff_max = milliseconds(20);
+    s.max_attempts = 3;
+    return s;
+  }
+
+  HostHttpClient client(HostHttpSettings settings) {
+    auto c = HostHttpClient::create(std::move(settings), [this](const HttpAttemptRecord& r) {
+      std::lock_guard lock(mu_);
+      records_.push_back(r);
+    });
+    EXPECT_TRUE(c.ok()) << c.status().to_string();
+    return std::move(c).value();
+  }
+
+  pv1::HttpRequest get(const std::string& path) const {
+    pv1::HttpRequest r;
+    r.set_method("GET");
+    r.set_url(server_->url(path));
+    return r;
+  }
+
+  static int64_t in_ms(int64_t ms) { return HostHttpClient::monotonic_now_ms() + ms; }
+
+  std::vector<HttpAttemptRecord> records() {
+    std::lock_guard lock(mu_);
+    return records_;
+  }
+
+  testing::TestPki pki_;
+  std::string dir_;
+  std::string ca_file_;
+  std::unique_ptr<testing::LoopbackHttpsServer> server_;
+  std::mutex mu_;
+  std::vector<HttpAttemptRecord> records_;
+};
+
+// Answers from a script: the i-th request gets script[i] (the last one repeats).
+testing::LoopbackHttpsServer::Handler scripted(std::vector<Reply> script) {
+  return [script = std::move(script)](const SeenRequest& r) {
+    return script[std::min(static_cast<size_t>(r.index), script.size() - 1)];
+  };
+}
+
+Reply status(int code, testing::LoopbackHttpsServer::Headers headers = {}, std::string body = {}) {
+  Reply r;
+  r.status = code;
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  return r;
+}
+
+// ---- TLS -------------------------------------------------------------------------------------
+
+TEST_F(HostHttp, VerificationIsOnByDefault) {
+  serve(scripted({status(200)}));
+  HostHttpSettings settings;  // system store only: the test CA is not in it
+  HostHttpResult r = client(settings).perform(get("/"), 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 0);
+  EXPECT_NE(r.response.transport_error(), "");
+  EXPECT_NE(r.response.transport_error().find("certificate"), std::string::npos) << r.response.transport_error();
+  EXPECT_EQ(r.response.attempts(), 1u);  // a certificate that does not verify is not retried
+  EXPECT_EQ(server_->request_count(), 0u);
+}
+
+TEST_F(HostHttp, TrustsTheConfiguredCaBundleWithOrWithoutTheSystemStore) {
+  serve(scripted({status(200, {}, "hello")}));
+  for (bool only : {false, true}) {
+    HostHttpSettings settings = trusting();
+    settings.ca_bundle_only = only;
+    HostHttpResult r = client(settings).perform(get("/"), 0, nullptr);
+    ASSERT_TRUE(r.ok()) << r.message;
+    EXPECT_EQ(r.response.transport_error(), "") << "ca_bundle_only=" << only;
+    EXPECT_EQ(r.response.status(), 200);
+    EXPECT_EQ(r.response.body(), "hello");
+    EXPECT_EQ(r.response.attempts(), 1u);
+  }
+}
+
+TEST_F(HostHttp, ABundleOfAnotherCaDoesNotTrustTheServer) {
+  serve(scripted({status(200)}));
+  auto other = testing::make_test_pki("another CA");
+  ASSERT_TRUE(other.ok());
+  HostHttpSettings settings = trusting();
+  settings.ca_bundle_file = write("other.crt", other->ca_pem);
+  settings.ca_bundle_only = true;
+  HostHttpResult r = client(settings).perform(get("/"), 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 0);
+  EXPECT_NE(r.response.transport_error(), "");
+  EXPECT_EQ(server_->request_count(), 0u);
+}
+
+TEST_F(HostHttp, BadSettingsAreRefusedAtCreation) {
+  HostHttpSettings missing;
+  missing.ca_bundle_file = dir_ + "/absent.crt";
+  EXPECT_FALSE(HostHttpClient::create(missing).ok());
+  HostHttpSettings garbage;
+  garbage.ca_bundle_file = write("garbage.crt", "not a certificate");
+  EXPECT_FALSE(HostHttpClient::create(garbage).ok());
+  HostHttpSettings both;
+  both.proxy_url = "http://proxy:3128";
+  both.proxy_from_environment = true;
+  EXPECT_FALSE(HostHttpClient::create(both).ok());
+  HostHttpSettings ftp_proxy;
+  ftp_proxy.proxy_url = "ftp://proxy:21";
+  EXPECT_FALSE(HostHttpClient::create(ftp_proxy).ok());
+  HostHttpSettings no_attempts;
+  no_attempts.max_attempts = 0;
+  EXPECT_FALSE(HostHttpClient::create(no_attempts).ok());
+}
+
+// ---- Requests and answers --------------------------------------------------------------------
+
+TEST_F(HostHttp, SendsTheRequestAndReturnsHeadersInOrder) {
+  serve(scripted({status(201, {{"X-B", "1"}, {"x-a", "2"}, {"X-B", "3"}}, "{\"id\":\"vm-1\"}")}));
+  pv1::HttpRequest req = get("/vms?x=1");
+  req.set_method("PUT");
+  req.set_body("{\"name\":\"a\"}");
+  auto* h = req.add_headers();
+  h->set_name("Content-Type");
+  h->set_value("application/json");
+  HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 201);
+  EXPECT_EQ(r.response.body(), "{\"id\":\"vm-1\"}");
+  ASSERT_GE(r.response.headers_size(), 3);
+  EXPECT_EQ(r.response.headers(0).name(), "X-B");
+  EXPECT_EQ(r.response.headers(0).value(), "1");
+  EXPECT_EQ(r.response.headers(1).name(), "x-a");
+  EXPECT_EQ(r.response.headers(2).name(), "X-B");
+  EXPECT_EQ(r.response.headers(2).value(), "3");
+  ASSERT_EQ(server_->request_count(), 1u);
+  SeenRequest seen = server_->requests()[0];
+  EXPECT_EQ(seen.method, "PUT");
+  EXPECT_EQ(seen.target, "/vms?x=1");
+  EXPECT_EQ(seen.body, "{\"name\":\"a\"}");
+}
+
+TEST_F(HostHttp, OnlyHttpAndHttpsSchemes) {
+  HostHttpClient c = client(trusting());
+  for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "ldap://h/"}) {
+    pv1::HttpRequest req;
+    req.set_method("GET");
+    req.set_url(url);
+    HostHttpResult r = c.perform(req, 0, nullptr);
+    EXPECT_EQ(r.status, CORRAL_ERR_INVALID_ARGUMENT) << url;
+    EXPECT_NE(r.message.find("only http and https"), std::string::npos) << r.message;
+  }
+  EXPECT_TRUE(records().empty());  // nothing was attempted
+}
+
+TEST_F(HostHttp, MalformedRequestsAreInvalidArguments) {
+  HostHttpClient c = client(trusting());
+  pv1::HttpRequest bad_method;
+  bad_method.set_method("BREW");
+  bad_method.set_url("https://127.0.0.1:1/");
+  EXPECT_EQ(c.perform(bad_method, 0, nullptr).status, CORRAL_ERR_INVALID_ARGUMENT);
+  pv1::HttpRequest bad_header;
+  bad_header.set_url("https://127.0.0.1:1/");
+  auto* h = bad_header.add_headers();
+  h->set_name("Authorization");
+  h->set_value("Bearer abc\r\nX-Injected: 1");
+  HostHttpResult r = c.perform(bad_header, 0, nullptr);
+  EXPECT_EQ(r.status, CORRAL_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(r.message.find("abc"), std::string::npos) << r.message;
+  pv1::HttpRequest negative;
+  negative.set_url("https://127.0.0.1:1/");
+  negative.set_timeout_ms(-1);
+  EXPECT_EQ(c.perform(negative, 0, nullptr).status, CORRAL_ERR_INVALID_ARGUMENT);
+}
+
+TEST_F(HostHttp, BodyLargerThanTheLimitIsATransportError) {
+  serve(scripted({status(200, {}, std::string(100 * 1024, 'x'))}));
+  HostHttpSettings settings = trusting();
+  settings.max_response_bytes = 4096;
+  HostHttpResult r = client(settings).perform(get("/big"), in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 0);
+  EXPECT_EQ(r.response.body(), "");
+  EXPECT_NE(r.response.transport_error().find("4096"), std::string::npos) << r.response.transport_error();
+  EXPECT_NE(r.response.transport_error().find("max_response_bytes"), std::string::npos);
+  EXPECT_EQ(r.response.attempts(), 1u);
+}
+
+TEST_F(HostHttp, BodyWithoutContentLengthIsBoundedToo) {
+  Reply big = status(200, {}, std::string(100 * 1024, 'x'));
+  big.no_content_length = true;
+  serve(scripted({big}));
+  HostHttpSettings settings = trusting();
+  settings.max_response_bytes = 4096;
+  HostHttpResult r = client(settings).perform(get("/big"), in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_NE(r.response.transport_error().find("4096"), std::string::npos) << r.response.transport_error();
+}
+
+// ---- Retries ---------------------------------------------------------------------------------
+
+TEST_F(HostHttp, Retries503ThenSucceeds) {
+  serve(scripted({status(503), status(200, {}, "ok")}));
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 200);
+  EXPECT_EQ(r.response.body(), "ok");
+  EXPECT_EQ(r.response.attempts(), 2u);
+  EXPECT_EQ(server_->request_count(), 2u);
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].attempt, 1u);
+  EXPECT_EQ(log[0].status, 503);
+  EXPECT_EQ(log[1].attempt, 2u);
+  EXPECT_EQ(log[1].status, 200);
+}
+
+TEST_F(HostHttp, RetriesStopAtMaxAttemptsAndReturnTheLastAnswer) {
+  serve(scripted({status(502)}));
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 502);
+  EXPECT_EQ(r.response.attempts(), 3u);
+  EXPECT_EQ(server_->request_count(), 3u);
+}
+
+TEST_F(HostHttp, PermanentStatusesAreNotRetried) {
+  for (int code : {400, 404, 501}) {
+    serve(scripted({status(code), status(200)}));
+    HostHttpResult r = client(trusting()).perform(get("/"), in_ms(10000), nullptr);
+    EXPECT_EQ(r.response.status(), code);
+    EXPECT_EQ(r.response.attempts(), 1u) << code;
+  }
+}
+
+TEST_F(HostHttp, RetryAfterSecondsIsHonoured) {
+  serve(scripted({status(503, {{"Retry-After", "1"}}), status(200)}));
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(20000), nullptr);
+  auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 200);
+  EXPECT_EQ(r.response.attempts(), 2u);
+  // The backoff alone would wait at most 20 ms.
+  EXPECT_GE(elapsed, milliseconds(950));
+  EXPECT_LT(elapsed, milliseconds(8000));
+}
+
+TEST_F(HostHttp, RetryAfterHttpDateIsHonoured) {
+  // Two seconds ahead in whole seconds: the wait is between one and two seconds.
+  std::time_t when = std::time(nullptr) + 2;
+  char date[64];
+  std::tm tm{};
+  ::gmtime_r(&when, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  serve(scripted({status(429, {{"Retry-After", date}}), status(200)}));
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(20000), nullptr);
+  auto elapsed = Clock::now() - start;
+  EXPECT_EQ(r.response.status(), 200);
+  EXPECT_EQ(r.response.attempts(), 2u);
+  EXPECT_GE(elapsed, milliseconds(900));
+}
+
+TEST_F(HostHttp, RetryAfterBeyondTheDeadlineReturnsTheAnswerAtOnce) {
+  serve(scripted({status(503, {{"Retry-After", "30"}}), status(200)}));
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(5000), nullptr);
+  auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 503);
+  EXPECT_EQ(r.response.attempts(), 1u);
+  EXPECT_LT(elapsed, milliseconds(3000));
+  // The plugin still sees the server's hint.
+  bool hint = false;
+  for (const auto& h : r.response.headers()) hint = hint || (h.name() == "Retry-After" && h.value() == "30");
+  EXPECT_TRUE(hint);
+}
+
+TEST_F(HostHttp, PostIsNotRetriedOnceItMayHaveReachedTheServer) {
+  // An answer, and a connection closed after the request was read: neither is sent again.
+  Reply dropped;
+  dropped.close_without_reply = true;
+  for (const Reply& first : {status(503), dropped}) {
+    serve(scripted({first, status(200)}));
+    pv1::HttpRequest req = get("/create");
+    req.set_method("POST");
+    req.set_body("{}");
+    HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr);
+    ASSERT_TRUE(r.ok()) << r.message;
+    EXPECT_EQ(r.response.attempts(), 1u) << r.response.transport_error();
+    EXPECT_EQ(server_->request_count(), 1u);
+    EXPECT_NE(r.response.status(), 200);
+  }
+}
+
+TEST_F(HostHttp, IdempotentPostIsRetried) {
+  serve(scripted({status(503), status(200)}));
+  pv1::HttpRequest req = get("/create");
+  req.set_method("POST");
+  req.set_idempotent(true);
+  HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr);
+  EXPECT_EQ(r.response.status(), 200);
+  EXPECT_EQ(r.response.attempts(), 2u);
+}
+
+TEST_F(HostHttp, PostIsRetriedWhenItNeverReachedTheServer) {
+  testing::ClosedPort closed;
+  pv1::HttpRequest req;
+  req.set_method("POST");
+  req.set_url("https://127.0.0.1:" + std::to_string(closed.port()) + "/create");
+  HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_NE(r.response.transport_error(), "");
+  EXPECT_EQ(r.response.attempts(), 3u);
+}
+
+TEST_F(HostHttp, PerAttemptTimeoutIsRetriedWithinTheDeadline) {
+  Reply stall;
+  stall.stall = true;
+  serve(scripted({stall, status(200)}));
+  pv1::HttpRequest req = get("/");
+  req.set_timeout_ms(300);
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(req, in_ms(20000), nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.status(), 200);
+  EXPECT_EQ(r.response.attempts(), 2u);
+  EXPECT_LT(Clock::now() - start, milliseconds(8000));
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_NE(log[0].error, "");
+}
+
+// ---- Deadline and cancellation ---------------------------------------------------------------
+
+TEST_F(HostHttp, DeadlineStopsAStalledServer) {
+  Reply stall;
+  stall.stall = true;
+  serve(scripted({stall}));
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(600), nullptr);  // timeout_ms 0: 30 s default
+  auto elapsed = Clock::now() - start;
+  EXPECT_EQ(r.status, CORRAL_ERR_DEADLINE) << r.message;
+  EXPECT_GE(elapsed, milliseconds(500));
+  EXPECT_LT(elapsed, milliseconds(3000));
+}
+
+TEST_F(HostHttp, RetriesNeverRunPastTheDeadline) {
+  Reply stall;
+  stall.stall = true;
+  serve(scripted({stall}));
+  pv1::HttpRequest req = get("/");
+  req.set_timeout_ms(400);  // each attempt times out; the third would end after the deadline
+  HostHttpSettings settings = trusting();
+  settings.max_attempts = 10;
+  auto start = Clock::now();
+  HostHttpResult r = client(settings).perform(req, in_ms(1000), nullptr);
+  auto elapsed = Clock::now() - start;
+  EXPECT_EQ(r.status, CORRAL_ERR_DEADLINE) << r.message;
+  EXPECT_LT(elapsed, milliseconds(3000));
+}
+
+TEST_F(HostHttp, PassedDeadlineSendsNothing) {
+  serve(scripted({status(200)}));
+  HostHttpResult r = client(trusting()).perform(get("/"), HostHttpClient::monotonic_now_ms() - 1, nullptr);
+  EXPECT_EQ(r.status, CORRAL_ERR_DEADLINE);
+  EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+TEST_F(HostHttp, CancellationStopsATransferMidBody) {
+  Reply slow = status(200, {}, std::string(200 * 1024, 'x'));
+  slow.trickle_bytes = 512;
+  slow.trickle_pause = milliseconds(50);  // about 20 s for the whole body
+  serve(scripted({slow}));
+  std::atomic<bool> cancelled{false};
+  std::thread canceller([&] {
+    // Once the answer is under way.
+    while (server_->request_count() == 0) std::this_thread::sleep_for(milliseconds(5));
+    std::this_thread::sleep_for(milliseconds(300));
+    cancelled = true;
+  });
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/slow"), in_ms(60000), &cancelled);
+  auto elapsed = Clock::now() - start;
+  canceller.join();
+  EXPECT_EQ(r.status, CORRAL_ERR_CANCELLED) << r.message;
+  EXPECT_LT(elapsed, milliseconds(5000));
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].error.find("cancelled"), std::string::npos);
+}
+
+TEST_F(HostHttp, CancellationDuringABackoffWait) {
+  serve(scripted({status(503, {{"Retry-After", "20"}}), status(200)}));
+  std::atomic<bool> cancelled{false};
+  std::thread canceller([&] {
+    while (server_->request_count() == 0) std::this_thread::sleep_for(milliseconds(5));
+    std::this_thread::sleep_for(milliseconds(300));
+    cancelled = true;
+  });
+  auto start = Clock::now();
+  HostHttpResult r = client(trusting()).perform(get("/"), in_ms(60000), &cancelled);
+  auto elapsed = Clock::now() - start;
+  canceller.join();
+  EXPECT_EQ(r.status, CORRAL_ERR_CANCELLED) << r.message;
+  EXPECT_LT(elapsed, milliseconds(5000));
+  EXPECT_EQ(server_->request_count(), 1u);
+}
+
+TEST_F(HostHttp, CancelledBeforeTheStartSendsNothing) {
+  serve(scripted({status(200)}));
+  std::atomic<bool> cancelled{true};
+  HostHttpResult r = client(trusting()).perform(get("/"), 0, &cancelled);
+  EXPECT_EQ(r.status, CORRAL_ERR_CANCELLED);
+  EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+// ---- Proxy -----------------------------------------------------------------------------------
+
+TEST_F(HostHttp, ProxyComesFromTheSettingsNotTheEnvironment) {
+  serve(scripted({status(200)}));
+  testing::ClosedPort nothing;
+  // A proxy in the environment that refuses connections: followed only when the settings say so.
+  ::setenv("https_proxy", ("http://127.0.0.1:" + std::to_string(nothing.port())).c_str(), 1);
+  ::unsetenv("no_proxy");
+  ::unsetenv("NO_PROXY");
+  HostHttpResult direct = client(trusting()).perform(get("/"), in_ms(10000), nullptr);
+  HostHttpSettings from_env = trusting();
+  from_env.proxy_from_environment = true;
+  from_env.max_attempts = 1;
+  HostHttpResult via_env = client(from_env).perform(get("/"), in_ms(10000), nullptr);
+  ::unsetenv("https_proxy");
+  EXPECT_EQ(direct.response.status(), 200) << direct.response.transport_error();
+  EXPECT_EQ(via_env.response.status(), 0);
+  EXPECT_NE(via_env.response.transport_error(), "");
+
+  // proxy_url from the settings: the test server is the proxy, the target a port nobody serves.
+  HostHttpSettings proxied = trusting();
+  proxied.proxy_url = "http://127.0.0.1:" + std::to_string(server_->port());
+  pv1::HttpRequest req;
+  req.set_url("https://127.0.0.1:" + std::to_string(nothing.port()) + "/through");
+  HostHttpResult r = client(proxied).perform(req, in_ms(10000), nullptr);
+  EXPECT_EQ(r.response.status(), 200) << r.response.transport_error();
+  ASSERT_EQ(server_->proxy_connects().size(), 1u);
+  EXPECT_EQ(server_->proxy_connects()[0], "127.0.0.1:" + std::to_string(nothing.port()));
+
+  // no_proxy: straight to the server although the proxy would refuse.
+  HostHttpSettings bypass = trusting();
+  bypass.proxy_url = "http://127.0.0.1:" + std::to_string(nothing.port());
+  bypass.no_proxy = "localhost,127.0.0.1";
+  HostHttpResult around = client(bypass).perform(get("/"), in_ms(10000), nullptr);
+  EXPECT_EQ(around.response.status(), 200) << around.response.transport_error();
+}
+
+// ---- Request log and redaction ---------------------------------------------------------------
+
+TEST_F(HostHttp, RequestLogAndDebugLineRedactSecrets) {
+  serve(scripted({status(503, {{"Set-Cookie", "session=cookie-secret-6"}}),
+                  status(200, {{"Set-Cookie", "session=cookie-secret-6"}, {"X-Visible", "shown"}})}));
+  pv1::HttpRequest req = get("/api?sig=query-secret-1&token=query-secret-2&page=visible-page");
+  req.set_method("PUT");
+  req.set_body("body-secret-3");
+  req.set_sensitive_body(true);
+  auto add = [&](const char* name, const char* value) {
+    auto* h = req.add_headers();
+    h->set_name(name);
+    h->set_value(value);
+  };
+  add("Authorization", "Bearer header-secret-4");
+  add("X-Plugin-Custom", "header-secret-5");
+  add("Cookie", "c=header-secret-7");
+  add("X-Amz-Security-Token", "header-secret-8");
+  add("x-ms-authorization-auxiliary", "header-secret-9");
+  add("Accept", "application/json");
+  req.add_sensitive_headers("x-plugin-custom");
+
+  log::set_level(log::Level::debug);
+  ::testing::internal::CaptureStderr();
+  HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr, "aws");
+  std::string logged = ::testing::internal::GetCapturedStderr();
+  log::set_level(log::Level::info);
+  ASSERT_EQ(r.response.status(), 200) << r.response.transport_error();
+  // The plugin itself gets the real answer.
+  bool cookie = false;
+  for (const auto& h : r.response.headers()) cookie = cookie || h.value() == "session=cookie-secret-6";
+  EXPECT_TRUE(cookie);
+
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  std::string everything = logged;
+  for (const HttpAttemptRecord& rec : log) {
+    EXPECT_EQ(rec.plugin, "aws");
+    EXPECT_EQ(rec.method, "PUT");
+    EXPECT_TRUE(rec.request_body_redacted);
+    EXPECT_EQ(rec.request_body, "");
+    everything += rec.url + rec.request_body + rec.error;
+    for (const auto& [n, v] : rec.request_headers) everything += n + ": " + v + "\n";
+    for (const auto& [n, v] : rec.response_headers) everything += n + ": " + v + "\n";
+    ASSERT_EQ(rec.request_headers.size(), 6u);
+    for (size_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(rec.request_headers[i].second, "<redacted>") << rec.request_headers[i].first;
+    }
+    EXPECT_EQ(rec.request_headers[5].second, "application/json");
+  }
+  for (const char* secret : {"query-secret-1", "query-secret-2", "body-secret-3", "header-secret-4", "header-secret-5",
+                             "cookie-secret-6", "header-secret-7", "header-secret-8", "header-secret-9"}) {
+    EXPECT_EQ(everything.find(secret), std::string::npos) << secret << " leaked into:\n" << everything;
+  }
+  // What is not secret stays readable, in the hook and in the debug lines.
+  EXPECT_NE(log[1].url.find("page=visible-page"), std::string::npos) << log[1].url;
+  EXPECT_NE(log[1].url.find("sig=<redacted>"), std::string::npos) << log[1].url;
+  EXPECT_EQ(log[0].status, 503);
+  EXPECT_EQ(log[1].status, 200);
+  EXPECT_NE(logged.find("plugin.http.attempt"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("visible-page"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("Authorization: <redacted>"), std::string::npos) << logged;
+}
+
+TEST_F(HostHttp, RequestLogCarriesABodyThatIsNotSensitive) {
+  serve(scripted({status(200)}));
+  pv1::HttpRequest req = get("/");
+  req.set_method("POST");
+  req.set_body("{\"name\":\"vm-1\"}");
+  client(trusting()).perform(req, in_ms(10000), nullptr);
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].request_body, "{\"name\":\"vm-1\"}");
+  EXPECT_FALSE(log[0].request_body_redacted);
+  EXPECT_GT(log[0].duration.count(), -1);
+}
+
+// ---- Threads ---------------------------------------------------------------------------------
+
+TEST_F(HostHttp, ConcurrentCallsFromManyThreads) {
+  serve([](const SeenRequest& r) { return status(200, {}, r.target); });
+  HostHttpClient c = client(trusting());
+  constexpr int kThreads = 8;
+  constexpr int kEach = 4;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string path = "/t" + std::to_string(t) + "/" + std::to_string(i);
+        HostHttpResult r = c.perform(get(path), in_ms(20000), nullptr);
+        if (r.ok() && r.response.status() == 200 && r.response.body() == path) ++good;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), kThreads * kEach);
+  EXPECT_EQ(records().size(), static_cast<size_t>(kThreads * kEach));
+}
+
+}  // namespace
+}  // namespace corral::manager::providers
