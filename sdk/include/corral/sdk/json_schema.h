@@ -1,30 +1,68 @@
-// Provider config validation: a subset of JSON Schema (draft 2020-12) on nlohmann::json, used by
+// Provider config validation: a subset of JSON Schema draft 2020-12 on nlohmann::json, used by
 // plugins (the default Provider::validate_config) and by the manager when a config is saved, so
 // both judge a config the same way.
 //
-// Supported keywords: type (a name or a list; "integer" is any number with no fractional part),
-// properties, required, additionalProperties (boolean or schema), items, minItems, maxItems,
-// uniqueItems, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength and
-// maxLength (in code points), pattern (ECMAScript, matched anywhere as the spec says), allOf,
-// anyOf, oneOf, $defs with local "$ref": "#/$defs/name", and boolean schemas. Annotations are
-// accepted and not checked: title, description, default, examples, deprecated, readOnly,
-// writeOnly, format, $schema, $id, $comment. Any other keyword is a mistake in the plugin's schema
-// and throws std::invalid_argument naming it, so the author learns at once.
+// Keywords checked:
+//   type                 a name or a list of names; "integer" is any number without a fraction
+//                        (3.0 included). A value of the wrong type gets only that error.
+//   properties, required, additionalProperties (a boolean or a schema)
+//   items (one schema for every item), minItems, maxItems, uniqueItems (1 and 1.0 are equal)
+//   enum, const
+//   minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers; integers compared exactly)
+//   minLength, maxLength (counted in code points)
+//   pattern              ECMAScript as std::regex reads it, byte-based (no Unicode classes), and
+//                        found anywhere in the string as the spec says: anchor with ^...$ to
+//                        match all of it. Back-references, patterns over 1 KiB and patterns
+//                        that repeat into more than 10,000 states are refused; a string longer
+//                        than 4 KiB is reported as too long to check rather than matched.
+//   allOf, anyOf, oneOf, $defs with local references "$ref": "#/$defs/name" (the root's $defs,
+//                        name escaped as in a JSON Pointer), and the boolean schemas true/false.
+// Annotations accepted and not checked: title, description, default, examples, deprecated,
+// readOnly, writeOnly (see secrets), format (no format is asserted, as the 2020-12 default),
+// $schema, $id, $comment. Any other keyword, a malformed keyword value, an unresolvable $ref, a
+// $ref/allOf/anyOf/oneOf cycle or a misplaced writeOnly makes the schema unusable: these
+// functions throw std::invalid_argument naming the problem and its path in the schema, so the
+// plugin's author learns at once (the conformance kit validates every plugin's schema).
 //
-// Errors carry a JSON Pointer (RFC 6901) to the offending value and say what was expected. A
-// property marked "writeOnly": true is a secret: its value never appears in a message.
+// Errors: one per violation, every violation, in a fixed order. For each value: what its $ref
+// finds, then type, enum, const, the number, string, object (required, then members in key
+// order) and array keywords (minItems, maxItems, uniqueItems, then items in order), then allOf,
+// anyOf and oneOf (which report one error each, not their branches'). Each has the JSON Pointer
+// (RFC 6901: "~" written "~0", "/" written "~1") of the offending value and says what was
+// expected and what was found. A document that is not JSON is one error at path "" with the
+// 1-based line and column (in bytes) where parsing failed.
+//
+// Secrets: a property whose schema says "writeOnly": true (directly or through $ref, allOf, anyOf
+// or oneOf) holds a secret. Its value, and anything inside it, never appears in a message; and
+// secret_paths() lists where secrets sit, so the manager can seal them. Because they are sealed by
+// path, writeOnly is refused where no fixed path exists: on the root schema, under items or under
+// additionalProperties.
+//
+// Hostile input: documents and schemas nested deeper than 64 levels are refused before any
+// recursive code sees them, in-place chains are limited to 64 steps, and one validation applies
+// at most 1,000,000 schemas (past that, one error says the document is too complex) so shared
+// $defs under allOf cannot multiply the work. Patterns run in linear time with libstdc++, and a
+// match counts against that budget in proportion to the string's length times the pattern's size.
+//
+// Text and parsed forms: validate_json and secret_paths take JSON text, or nlohmann::json values
+// (the same checks, without parsing).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cmath>
+#include <cstddef>
+#include <map>
 #include <regex>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "corral/sdk/detail/json_schema_checked.h"
+#include "corral/sdk/detail/json_schema_secrets.h"
+#include "corral/sdk/detail/json_schema_support.h"
 
 namespace corral::sdk {
 
@@ -35,388 +73,304 @@ struct SchemaError {
 
 namespace json_schema_detail {
 
-using nlohmann::json;
-
-inline constexpr int kMaxDepth = 64;
-
-inline std::string pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-inline std::string type_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "invalid";
-  }
-}
-
-inline bool has_type(const json& v, const std::string& t) {
-  if (t == "number") return v.is_number();
-  if (t == "integer") {
-    if (v.is_number_integer()) return true;
-    if (!v.is_number_float()) return false;
-    double d = v.get<double>();
-    return std::isfinite(d) && std::floor(d) == d;
-  }
-  return type_of(v) == t;
-}
-
-inline size_t code_points(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Nesting depth of a JSON text, counted outside strings, without parsing it.
-inline int nesting_depth(std::string_view text) {
-  int depth = 0;
-  int max = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      max = std::max(max, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return max;
-}
-
 class Validator {
  public:
-  explicit Validator(const json& root) : root_(root) { check_schema(root, "", 0); }
+  explicit Validator(const CheckedSchema& schema) : schema_(schema) {}
 
+  // `document` must nest no deeper than kMaxDepth (the callers check).
   std::vector<SchemaError> run(const json& document) {
     errors_.clear();
-    validate(root_, document, "", false, 0);
-    return errors_;
+    steps_ = 0;
+    validate(schema_.root(), document, "", false, 0);
+    if (steps_ > kMaxSteps) {
+      return {{"", "is too complex to check against this schema (more than " + std::to_string(kMaxSteps) +
+                       " schema applications)"}};
+    }
+    return std::move(errors_);
   }
 
  private:
-  static const std::set<std::string>& known_keywords() {
-    static const std::set<std::string> k = {
-        "type",      "properties", "required", "additionalProperties", "items",    "minItems",
-        "maxItems",  "uniqueItems", "enum",    "const",                "minimum",  "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "allOf",
-        "anyOf",     "oneOf",      "$defs",    "$ref",                 "title",    "description",
-        "default",   "examples",   "deprecated", "readOnly",           "writeOnly", "format",
-        "$schema",   "$id",        "$comment"};
-    return k;
-  }
-
-  void bad_schema(const std::string& spath, const std::string& what) const {
-    throw std::invalid_argument("config schema at '" + spath + "': " + what);
-  }
-
-  // Checks, once, that the schema uses only what this validator understands.
-  void check_schema(const json& s, const std::string& spath, int depth) {
-    if (depth > kMaxDepth) bad_schema(spath, "nested deeper than 64 levels");
-    if (s.is_boolean()) return;
-    if (!s.is_object()) bad_schema(spath, "a schema must be an object or a boolean");
-    for (const auto& [key, value] : s.items()) {
-      if (!known_keywords().count(key)) bad_schema(spath, "unsupported keyword '" + key + "'");
-      std::string here = spath + "/" + pointer_token(key);
-      if (key == "properties" || key == "$defs") {
-        if (!value.is_object()) bad_schema(here, "must be an object");
-        for (const auto& [name, sub] : value.items()) check_schema(sub, here + "/" + pointer_token(name), depth + 1);
-      } else if (key == "additionalProperties" || key == "items") {
-        check_schema(value, here, depth + 1);
-      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!value.is_array() || value.empty()) bad_schema(here, "must be a non-empty array");
-        for (size_t i = 0; i < value.size(); ++i) check_schema(value[i], here + "/" + std::to_string(i), depth + 1);
-      } else if (key == "type") {
-        auto check_name = [&](const json& t) {
-          static const std::set<std::string> names = {"null", "boolean", "integer", "number",
-                                                      "string", "array", "object"};
-          if (!t.is_string() || !names.count(t.get<std::string>())) bad_schema(here, "unknown type");
-        };
-        if (value.is_array()) {
-          for (const auto& t : value) check_name(t);
-        } else {
-          check_name(value);
-        }
-      } else if (key == "required") {
-        if (!value.is_array()) bad_schema(here, "must be an array of names");
-        for (const auto& n : value) {
-          if (!n.is_string()) bad_schema(here, "must be an array of names");
-        }
-      } else if (key == "enum") {
-        if (!value.is_array()) bad_schema(here, "must be an array");
-      } else if (key == "pattern") {
-        if (!value.is_string()) bad_schema(here, "must be a string");
-        try {
-          std::regex re(value.get<std::string>(), std::regex::ECMAScript);
-        } catch (const std::regex_error&) {
-          bad_schema(here, "not a valid regular expression");
-        }
-      } else if (key == "$ref") {
-        if (!value.is_string()) bad_schema(here, "must be a string");
-        resolve(value.get<std::string>(), here);
-      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
-                 key == "exclusiveMaximum") {
-        if (!value.is_number()) bad_schema(here, "must be a number");
-      } else if (key == "minItems" || key == "maxItems" || key == "minLength" || key == "maxLength") {
-        if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0)) {
-          bad_schema(here, "must be a non-negative integer");
-        }
-      }
-    }
-  }
-
-  const json& resolve(const std::string& ref, const std::string& spath) const {
-    const std::string prefix = "#/$defs/";
-    if (ref.compare(0, prefix.size(), prefix) != 0) {
-      bad_schema(spath, "only local references of the form #/$defs/name are supported");
-    }
-    std::string name = ref.substr(prefix.size());
-    auto defs = root_.find("$defs");
-    if (defs == root_.end() || !defs->contains(name)) bad_schema(spath, "unknown reference '" + ref + "'");
-    return (*defs)[name];
-  }
-
   void fail(const std::string& path, std::string message) { errors_.push_back({path, std::move(message)}); }
 
-  static std::string shown(const json& v, bool secret) {
-    if (secret) return "(secret value)";
-    std::string d = v.dump();
-    return d.size() > 64 ? d.substr(0, 61) + "..." : d;
-  }
-
-  void validate(const json& s, const json& v, const std::string& path, bool secret, int depth) {
-    if (depth > kMaxDepth) return fail(path, "nested deeper than 64 levels");
+  // `secret`: the value is (inside) a writeOnly property, so no message may quote it. `frames`
+  // counts nested calls, which document depth and in-place chains bound between them.
+  void validate(const json& s, const json& v, const std::string& path, bool secret, int frames) {
+    if (++steps_ > kMaxSteps) return;
+    if (frames > kMaxFrames) {
+      return fail(path, "is nested too deeply to check (document levels and $ref, allOf, anyOf and oneOf steps "
+                        "together exceed " + std::to_string(kMaxFrames) + ")");
+    }
     if (s.is_boolean()) {
-      if (!s.get<bool>()) fail(path, "is not allowed here");
+      if (!s.get<bool>()) fail(path, "is not allowed here (the schema is false)");
       return;
     }
-    secret = secret || s.value("writeOnly", false);
-    if (auto ref = s.find("$ref"); ref != s.end()) {
-      validate(resolve(ref->get<std::string>(), path), v, path, secret, depth + 1);
-    }
-    if (auto t = s.find("type"); t != s.end()) {
-      bool ok = false;
-      std::string wanted;
-      for (const auto& name : t->is_array() ? *t : json::array({*t})) {
-        ok = ok || has_type(v, name.get<std::string>());
-        wanted += (wanted.empty() ? "" : " or ") + name.get<std::string>();
-      }
-      if (!ok) return fail(path, "must be " + wanted + ", got " + type_of(v));
-    }
+    secret = secret || schema_.is_secret(s);
+    if (auto ref = s.find("$ref"); ref != s.end()) validate(schema_.resolve(*ref), v, path, secret, frames + 1);
+    if (auto t = s.find("type"); t != s.end() && !check_type(*t, v, path)) return;
     if (auto e = s.find("enum"); e != s.end()) {
       bool found = false;
-      for (const auto& option : *e) found = found || option == v;
-      if (!found) fail(path, secret ? "is not one of the allowed values" : "must be one of " + e->dump() + ", got " + shown(v, false));
+      for (const json& option : *e) found = found || option == v;
+      if (!found) {
+        fail(path, secret ? "is not one of the allowed values"
+                          : "must be one of " + shown(*e, 200) + ", got " + shown(v));
+      }
     }
     if (auto c = s.find("const"); c != s.end() && *c != v) {
-      fail(path, secret ? "is not the required value" : "must be " + c->dump() + ", got " + shown(v, false));
+      fail(path, secret ? "is not the required value" : "must be " + shown(*c, 200) + ", got " + shown(v));
     }
     if (v.is_number()) check_number(s, v, path, secret);
     if (v.is_string()) check_string(s, v.get_ref<const std::string&>(), path, secret);
-    if (v.is_object()) check_object(s, v, path, secret, depth);
-    if (v.is_array()) check_array(s, v, path, secret, depth);
-    check_combinators(s, v, path, secret, depth);
+    if (v.is_object()) check_object(s, v, path, secret, frames);
+    if (v.is_array()) check_array(s, v, path, secret, frames);
+    check_combinators(s, v, path, secret, frames);
+  }
+
+  // A value of the wrong type gets this one error: its other keywords would only repeat it.
+  bool check_type(const json& t, const json& v, const std::string& path) {
+    std::string wanted;
+    for (const json& name : t.is_array() ? t : json::array({t})) {
+      if (has_type(v, name.get_ref<const std::string&>())) return true;
+      wanted += (wanted.empty() ? "" : " or ") + name.get<std::string>();
+    }
+    fail(path, "must be " + wanted + ", got " + type_of(v));
+    return false;
   }
 
   void check_number(const json& s, const json& v, const std::string& path, bool secret) {
-    double x = v.get<double>();
-    auto bound = [&](const char* key, bool below_fails, bool inclusive, const char* op) {
-      auto b = s.find(key);
-      if (b == s.end()) return;
-      double limit = b->get<double>();
-      bool bad = below_fails ? (inclusive ? x < limit : x <= limit) : (inclusive ? x > limit : x >= limit);
-      if (bad) fail(path, std::string("must be ") + op + " " + b->dump() + (secret ? "" : ", got " + v.dump()));
+    struct Bound {
+      const char* key;
+      const char* op;
+      bool (*violated)(int);  // given compare(value, limit)
     };
-    bound("minimum", true, true, ">=");
-    bound("exclusiveMinimum", true, false, ">");
-    bound("maximum", false, true, "<=");
-    bound("exclusiveMaximum", false, false, "<");
+    static const Bound bounds[] = {
+        {"minimum", ">=", [](int c) { return c < 0; }},
+        {"exclusiveMinimum", ">", [](int c) { return c <= 0; }},
+        {"maximum", "<=", [](int c) { return c > 0; }},
+        {"exclusiveMaximum", "<", [](int c) { return c >= 0; }},
+    };
+    for (const Bound& b : bounds) {
+      auto limit = s.find(b.key);
+      if (limit == s.end() || !b.violated(compare_numbers(v, *limit))) continue;
+      fail(path, std::string("must be ") + b.op + " " + limit->dump() + (secret ? "" : ", got " + v.dump()));
+    }
   }
 
   void check_string(const json& s, const std::string& str, const std::string& path, bool secret) {
     size_t n = code_points(str);
-    if (auto m = s.find("minLength"); m != s.end() && n < m->get<size_t>()) {
-      fail(path, "must be at least " + m->dump() + " characters long" + (secret ? "" : ", got " + std::to_string(n)));
+    std::string got = secret ? "" : ", got " + std::to_string(n);
+    if (auto m = s.find("minLength"); m != s.end() && n < *as_count(*m)) {
+      fail(path, "must be at least " + m->dump() + " characters long" + got);
     }
-    if (auto m = s.find("maxLength"); m != s.end() && n > m->get<size_t>()) {
-      fail(path, "must be at most " + m->dump() + " characters long" + (secret ? "" : ", got " + std::to_string(n)));
+    if (auto m = s.find("maxLength"); m != s.end() && n > *as_count(*m)) {
+      fail(path, "must be at most " + m->dump() + " characters long" + got);
     }
     if (auto p = s.find("pattern"); p != s.end()) {
-      std::regex re(p->get<std::string>(), std::regex::ECMAScript);
-      if (!std::regex_search(str, re)) {
-        fail(path, "must match the pattern " + p->dump() + (secret ? "" : ", got " + shown(json(str), false)));
+      if (str.size() > kMaxPatternInput) {
+        fail(path, "is longer than " + std::to_string(kMaxPatternInput) + " bytes, too long to check against the pattern " +
+                       shown(*p, 200));
+      } else if (!matches(schema_.pattern(*p), str)) {
+        fail(path, "must match the pattern " + shown(*p, 200) + (secret ? "" : ", got " + shown(json(str))));
       }
     }
   }
 
-  void check_object(const json& s, const json& v, const std::string& path, bool secret, int depth) {
+  // Charges the match to the budget first: a large pattern over many long strings is where a
+  // hostile document would spend its time.
+  bool matches(const Pattern& pattern, const std::string& str) {
+    steps_ += (str.size() + 1) * pattern.states / 64;
+    return steps_ > kMaxSteps || std::regex_search(str, pattern.regex);
+  }
+
+  void check_object(const json& s, const json& v, const std::string& path, bool secret, int frames) {
     if (auto r = s.find("required"); r != s.end()) {
-      for (const auto& name : *r) {
-        if (!v.contains(name.get<std::string>())) {
-          fail(path + "/" + pointer_token(name.get<std::string>()), "is required");
-        }
+      for (const json& name : *r) {
+        const std::string& key = name.get_ref<const std::string&>();
+        if (!v.contains(key)) fail(path + "/" + pointer_token(key), "is required");
       }
     }
     auto props = s.find("properties");
     auto extra = s.find("additionalProperties");
     for (const auto& [key, value] : v.items()) {
       std::string here = path + "/" + pointer_token(key);
-      if (props != s.end() && props->contains(key)) {
-        validate((*props)[key], value, here, secret, depth + 1);
+      auto named = props == s.end() ? props : props->find(key);
+      if (props != s.end() && named != props->end()) {
+        validate(*named, value, here, secret, frames + 1);
       } else if (extra != s.end()) {
         if (extra->is_boolean() && !extra->get<bool>()) {
           fail(here, "is not a known property");
         } else {
-          validate(*extra, value, here, secret, depth + 1);
+          validate(*extra, value, here, secret, frames + 1);
         }
       }
     }
   }
 
-  void check_array(const json& s, const json& v, const std::string& path, bool secret, int depth) {
-    if (auto m = s.find("minItems"); m != s.end() && v.size() < m->get<size_t>()) {
+  void check_array(const json& s, const json& v, const std::string& path, bool secret, int frames) {
+    if (auto m = s.find("minItems"); m != s.end() && v.size() < *as_count(*m)) {
       fail(path, "must have at least " + m->dump() + " items, got " + std::to_string(v.size()));
     }
-    if (auto m = s.find("maxItems"); m != s.end() && v.size() > m->get<size_t>()) {
+    if (auto m = s.find("maxItems"); m != s.end() && v.size() > *as_count(*m)) {
       fail(path, "must have at most " + m->dump() + " items, got " + std::to_string(v.size()));
     }
-    if (auto u = s.find("uniqueItems"); u != s.end() && u->is_boolean() && u->get<bool>()) {
+    if (auto u = s.find("uniqueItems"); u != s.end() && u->get<bool>()) {
+      // Ordered, not pairwise: a long hostile array stays n log n. JSON equality is numeric
+      // (1 equals 1.0), and nlohmann's ordering agrees with it.
+      std::map<json, size_t> first;
       for (size_t i = 0; i < v.size(); ++i) {
-        for (size_t j = i + 1; j < v.size(); ++j) {
-          if (v[i] == v[j]) {
-            fail(path + "/" + std::to_string(j), "repeats item " + std::to_string(i));
-            break;
-          }
-        }
+        auto [it, inserted] = first.emplace(v[i], i);
+        if (!inserted) fail(path + "/" + std::to_string(i), "repeats item " + std::to_string(it->second) + " (uniqueItems)");
       }
     }
     if (auto items = s.find("items"); items != s.end()) {
-      for (size_t i = 0; i < v.size(); ++i) validate(*items, v[i], path + "/" + std::to_string(i), secret, depth + 1);
+      for (size_t i = 0; i < v.size(); ++i) validate(*items, v[i], path + "/" + std::to_string(i), secret, frames + 1);
     }
   }
 
-  void check_combinators(const json& s, const json& v, const std::string& path, bool secret, int depth) {
+  void check_combinators(const json& s, const json& v, const std::string& path, bool secret, int frames) {
     auto passes = [&](const json& sub) {
-      std::vector<SchemaError> saved;
-      saved.swap(errors_);
-      validate(sub, v, path, secret, depth + 1);
+      std::vector<SchemaError> outer;
+      outer.swap(errors_);
+      validate(sub, v, path, secret, frames + 1);
       bool ok = errors_.empty();
-      errors_.swap(saved);
+      errors_.swap(outer);
       return ok;
     };
     if (auto all = s.find("allOf"); all != s.end()) {
-      for (const auto& sub : *all) validate(sub, v, path, secret, depth + 1);
+      for (const json& sub : *all) validate(sub, v, path, secret, frames + 1);
     }
     if (auto any = s.find("anyOf"); any != s.end()) {
       bool ok = false;
-      for (const auto& sub : *any) ok = ok || passes(sub);
-      if (!ok) fail(path, "must match at least one of the " + std::to_string(any->size()) + " alternatives (anyOf)");
+      for (size_t i = 0; i < any->size() && !ok; ++i) ok = passes((*any)[i]);
+      if (!ok) fail(path, "must match at least one of the " + std::to_string(any->size()) + " schemas in anyOf, matched none");
     }
     if (auto one = s.find("oneOf"); one != s.end()) {
-      int matched = 0;
-      for (const auto& sub : *one) matched += passes(sub);
+      size_t matched = 0;
+      for (const json& sub : *one) matched += passes(sub) ? 1 : 0;
       if (matched != 1) {
-        fail(path, "must match exactly one of the " + std::to_string(one->size()) + " alternatives (oneOf), matched " +
+        fail(path, "must match exactly one of the " + std::to_string(one->size()) + " schemas in oneOf, matched " +
                        std::to_string(matched));
       }
     }
   }
 
-  const json& root_;
+  const CheckedSchema& schema_;
   std::vector<SchemaError> errors_;
+  size_t steps_ = 0;
 };
 
-inline json parse_schema(std::string_view schema) {
-  if (nesting_depth(schema) > kMaxDepth) throw std::invalid_argument("config schema nested deeper than 64 levels");
-  json s = json::parse(schema, nullptr, /*allow_exceptions=*/false);
-  if (s.is_discarded()) throw std::invalid_argument("config schema is not valid JSON");
-  return s;
-}
-
-inline void collect_secrets(const json& s, const std::string& path, std::vector<std::string>* out) {
-  if (!s.is_object()) return;
-  auto props = s.find("properties");
-  if (props == s.end() || !props->is_object()) return;
-  for (const auto& [name, sub] : props->items()) {
-    std::string here = path + "/" + pointer_token(name);
-    if (sub.is_object() && sub.value("writeOnly", false)) {
-      out->push_back(here);
+inline std::string position(std::string_view text, size_t byte) {
+  size_t line = 1;
+  size_t column = 1;
+  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
     } else {
-      collect_secrets(sub, here, out);
+      ++column;
     }
   }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
+
+// Finds where a JSON text stops being JSON. nlohmann's SAX interface reports the byte of every
+// failure, a number too large for a double included (the DOM parser throws that one without a
+// position).
+struct FailurePosition {
+  size_t byte = 0;
+  bool number_overflow = false;
+
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(json::number_integer_t) { return true; }
+  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool number_float(json::number_float_t, const json::string_t&) { return true; }
+  bool string(json::string_t&) { return true; }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(size_t) { return true; }
+  bool key(json::string_t&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(size_t) { return true; }
+  bool end_array() { return true; }
+  bool parse_error(size_t at, const std::string&, const json::exception& e) {
+    byte = at;
+    number_overflow = e.id == 406;
+    return false;
+  }
+};
+
+// Parses JSON text, refusing hostile nesting before the parser (and the recursive code after it)
+// sees it. On failure returns a discarded value and sets `error`; the message never quotes the
+// text, which may hold a secret.
+inline json parse(std::string_view text, std::string* error) {
+  if (text_depth(text) > kMaxDepth) {
+    *error = "is nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    return json(json::value_t::discarded);
+  }
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    FailurePosition failure;
+    json::sax_parse(text, &failure);
+    *error = std::string("is not valid JSON (") + (failure.number_overflow ? "number out of range" : "syntax error") +
+             " at " + position(text, failure.byte) + ")";
+  }
+  return value;
+}
+
+inline json parse_schema(std::string_view text) {
+  std::string error;
+  json schema = parse(text, &error);
+  if (schema.is_discarded()) throw std::invalid_argument("config schema " + error);
+  return schema;
+}
+
+template <typename J>
+using IfJson = std::enable_if_t<std::is_same_v<J, json>, int>;
 
 }  // namespace json_schema_detail
 
-// Validates an already-parsed document. Throws std::invalid_argument for an unusable schema.
-inline std::vector<SchemaError> validate_json_value(const nlohmann::json& schema, const nlohmann::json& document) {
-  return json_schema_detail::Validator(schema).run(document);
-}
-
-// Validates the JSON text `document` against the JSON Schema text `schema`. A document that is not
-// JSON is one error at path "" naming line and column. Throws std::invalid_argument when the schema
-// is not JSON or uses a keyword outside the supported subset.
+// Validates the JSON text `document` against the JSON Schema text `schema`. Throws
+// std::invalid_argument when the schema is not JSON or not usable (see above).
 inline std::vector<SchemaError> validate_json(std::string_view schema, std::string_view document) {
-  using nlohmann::json;
-  json s = json_schema_detail::parse_schema(schema);
-  json_schema_detail::Validator validator(s);
-  if (json_schema_detail::nesting_depth(document) > json_schema_detail::kMaxDepth) {
-    return {{"", "is nested deeper than 64 levels"}};
-  }
-  json doc;
-  try {
-    doc = json::parse(document);
-  } catch (const json::parse_error& e) {
-    // nlohmann reports a byte offset; turn it into line and column.
-    size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    size_t line = 1;
-    size_t column = 1;
-    for (size_t i = 0; i < offset && i < document.size(); ++i) {
-      if (document[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    return {{"", "not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(column)}};
-  }
-  return validator.run(doc);
+  using namespace json_schema_detail;
+  json s = parse_schema(schema);
+  CheckedSchema checked(s);
+  std::string error;
+  json doc = parse(document, &error);
+  if (doc.is_discarded()) return {{"", error}};
+  return Validator(checked).run(doc);
 }
 
-// JSON Pointers of every property marked "writeOnly": true (secrets), e.g. {"/api_key",
-// "/azure/client_secret"}, recursing into nested object properties. Throws like validate_json.
+// The same for values already parsed. (A template only so that string literals still pick the
+// text overload above instead of being ambiguous.)
+template <typename J, json_schema_detail::IfJson<J> = 0>
+std::vector<SchemaError> validate_json(const J& schema, const J& document) {
+  using namespace json_schema_detail;
+  CheckedSchema checked(schema);
+  if (deeper_than(document, kMaxDepth)) return {{"", "is nested deeper than " + std::to_string(kMaxDepth) + " levels"}};
+  return Validator(checked).run(document);
+}
+
+// Kept for existing callers: validate_json() on parsed values.
+inline std::vector<SchemaError> validate_json_value(const nlohmann::json& schema, const nlohmann::json& document) {
+  return validate_json(schema, document);
+}
+
+// JSON Pointers of every property holding a secret (see above), e.g. {"/api_key",
+// "/azure/client_secret"}, following nested object properties, $ref, allOf, anyOf and oneOf, in
+// key order, up to the 64 levels a document may have. Throws like validate_json, and also when
+// more than 10,000 paths would be listed (a recursive schema that branches).
 inline std::vector<std::string> secret_paths(std::string_view schema) {
-  std::vector<std::string> out;
-  json_schema_detail::collect_secrets(json_schema_detail::parse_schema(schema), "", &out);
-  return out;
+  using namespace json_schema_detail;
+  json s = parse_schema(schema);
+  CheckedSchema checked(s);
+  return SecretPaths(checked).run();
+}
+
+template <typename J, json_schema_detail::IfJson<J> = 0>
+std::vector<std::string> secret_paths(const J& schema) {
+  using namespace json_schema_detail;
+  CheckedSchema checked(schema);
+  return SecretPaths(checked).run();
 }
 
 }  // namespace corral::sdk

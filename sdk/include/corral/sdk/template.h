@@ -3,10 +3,15 @@
 // Templates are checked when a provider config is saved (parse, then validate against the
 // variables the manager and the plugin offer) and rendered when a VM is created.
 //
-// Lines and columns are 1-based and count bytes; a CR before LF is part of the line end. Values
-// are inserted verbatim: the template decides the quoting for its script language (PowerShell or
-// bash), so write `'{connection_password}'` where a literal string is meant. Parsing is one pass,
-// linear in the text, with no recursion.
+// A variable name is [A-Za-z_][A-Za-z0-9_]* and never spans lines. Errors: a lone `}`, a `{`
+// not closed on its line (or before the next `{`), an invalid name (`{}`, `{ x}`, `{a-b}`), and,
+// from validate(), a variable that is not offered (with a suggestion when one is close).
+//
+// Lines and columns are 1-based and count bytes, not characters (a UTF-8 "é" is two columns);
+// a CR before LF is part of the line end, not a column. Values are inserted verbatim, with no
+// escaping and no second pass (a value containing `{x}` stays `{x}`): the template decides the
+// quoting for its script language (PowerShell or bash), so write `'{connection_password}'` where
+// a literal string is meant. Parsing is one pass, linear in the text, with no recursion.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace corral::sdk {
@@ -28,19 +34,23 @@ struct TemplateError {
 
 class Template {
  public:
-  // Parses `text`. Syntax errors (unterminated `{`, lone `}`, an invalid name) are appended to
-  // `errors`; the returned template is only usable when there are none.
+  // Parses `text`. Every syntax error (unterminated `{`, lone `}`, an invalid name) is appended
+  // to `errors` (which may be null to ignore them) in text order; the returned template is only
+  // usable when there are none.
   static Template parse(std::string_view text, std::vector<TemplateError>* errors) {
     Template t;
+    std::vector<TemplateError> ignored;
+    if (errors == nullptr) errors = &ignored;
+    std::unordered_set<std::string> seen;  // variables_ as a set: parsing stays linear however many
     int line = 1;
     int column = 1;
     std::string literal;
-    auto advance = [&](char c) {
-      if (c == '\n') {
+    auto advance = [&](size_t i) {
+      if (text[i] == '\n') {
         ++line;
         column = 1;
-      } else if (c != '\r') {
-        ++column;
+      } else if (text[i] != '\r' || i + 1 >= text.size() || text[i + 1] != '\n') {
+        ++column;  // a CR is a column unless it ends the line with the LF after it
       }
     };
     auto error = [&](int l, int c, const std::string& what) {
@@ -49,45 +59,41 @@ class Template {
     size_t i = 0;
     while (i < text.size()) {
       char c = text[i];
-      if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') {
-        literal += '{';
-        advance(c);
-        advance(c);
-        i += 2;
-      } else if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') {
-        literal += '}';
-        advance(c);
-        advance(c);
+      if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+        literal += c;
+        advance(i);
+        advance(i + 1);
         i += 2;
       } else if (c == '}') {
-        error(line, column, "'}' without a matching '{' (write '}}' for a literal brace)");
-        advance(c);
+        error(line, column, "lone '}' (write '}}' for a literal brace)");
+        advance(i);
         ++i;
       } else if (c == '{') {
+        // A variable never spans lines, so the search stops at the next brace or line end: each
+        // byte is looked at a bounded number of times.
         size_t close = text.find_first_of("}{\n", i + 1);
         if (close == std::string_view::npos || text[close] != '}') {
-          error(line, column, "'{' is not closed on this line (write '{{' for a literal brace)");
-          advance(c);
+          error(line, column, "'{' is not closed (a variable is '{name}' on one line; write '{{' for a literal brace)");
+          advance(i);
           ++i;
           continue;
         }
         std::string name(text.substr(i + 1, close - i - 1));
         if (!valid_name(name)) {
-          error(line, column, "'{" + name + "}' is not a variable name (letters, digits and '_', not starting with a digit; "
-                              "write '{{' for a literal brace)");
+          error(line, column, "invalid variable name '{" + quoted(name) +
+                                  "}' (letters, digits and '_', not starting with a digit; write '{{' for a literal "
+                                  "brace)");
         } else {
           if (!literal.empty()) t.parts_.push_back({false, std::move(literal), 0, 0});
           literal.clear();
           t.parts_.push_back({true, name, line, column});
-          bool seen = false;
-          for (const auto& v : t.variables_) seen = seen || v == name;
-          if (!seen) t.variables_.push_back(name);
+          if (seen.insert(name).second) t.variables_.push_back(name);
         }
-        for (size_t k = i; k <= close; ++k) advance(text[k]);
+        for (size_t k = i; k <= close; ++k) advance(k);
         i = close + 1;
       } else {
         literal += c;
-        advance(c);
+        advance(i);
         ++i;
       }
     }
@@ -98,13 +104,14 @@ class Template {
   // Variables used, each once, in order of first use.
   const std::vector<std::string>& variables() const { return variables_; }
 
-  // Every use of a variable not in `allowed`, with its position.
+  // Every use (not only the first) of a variable not in `allowed`, in text order, with its
+  // position and a "did you mean" when an allowed name is a small edit away.
   std::vector<TemplateError> validate(const std::set<std::string>& allowed) const {
     std::vector<TemplateError> out;
     for (const Part& p : parts_) {
       if (!p.variable || allowed.count(p.text)) continue;
       std::string message = "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) +
-                            ": unknown variable '" + p.text + "'";
+                            ": unknown variable '" + quoted(p.text) + "'";
       std::string near = closest(p.text, allowed);
       if (!near.empty()) message += " (did you mean '" + near + "'?)";
       out.push_back({p.line, p.column, std::move(message)});
@@ -112,7 +119,9 @@ class Template {
     return out;
   }
 
-  // Substitutes every variable. Throws std::invalid_argument naming a variable without a value.
+  // Substitutes every variable. Call it on a template parsed without errors and validated against
+  // the names `values` provides; a variable without a value still throws std::invalid_argument
+  // naming it rather than rendering a script with a hole. Values not used are ignored.
   std::string render(const std::map<std::string, std::string>& values) const {
     std::string out;
     for (const Part& p : parts_) {
@@ -121,7 +130,7 @@ class Template {
         continue;
       }
       auto it = values.find(p.text);
-      if (it == values.end()) throw std::invalid_argument("no value for template variable '" + p.text + "'");
+      if (it == values.end()) throw std::invalid_argument("no value for template variable '" + quoted(p.text) + "'");
       out += it->second;
     }
     return out;
@@ -134,6 +143,15 @@ class Template {
     int line;
     int column;
   };
+
+  // A name for a message: long ones are cut (on a UTF-8 boundary, so the message stays valid).
+  static std::string quoted(const std::string& name) {
+    constexpr size_t kMax = 64;
+    if (name.size() <= kMax) return name;
+    size_t end = kMax;
+    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
+    return name.substr(0, end) + "...";
+  }
 
   static bool valid_name(const std::string& name) {
     if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
