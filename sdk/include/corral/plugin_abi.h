@@ -60,6 +60,34 @@ typedef uint32_t corral_method;
 #define CORRAL_METHOD_GET_VM 5          /* GetVmRequest -> GetVmResponse */
 #define CORRAL_METHOD_LIST_VMS 6        /* ListVmsRequest -> ListVmsResponse */
 
+/* Names of statuses ("DEADLINE") and methods ("CreateVm") for messages and logs; NULL for a
+ * value this header does not know (a newer peer's). Not part of the binary interface. */
+static inline const char* corral_status_name(corral_status s) {
+  switch (s) {
+    case CORRAL_OK: return "OK";
+    case CORRAL_ERR_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case CORRAL_ERR_UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case CORRAL_ERR_INTERNAL: return "INTERNAL";
+    case CORRAL_ERR_CANCELLED: return "CANCELLED";
+    case CORRAL_ERR_DEADLINE: return "DEADLINE";
+    case CORRAL_ERR_ABI_VERSION: return "ABI_VERSION";
+    case CORRAL_ERR_UNAVAILABLE: return "UNAVAILABLE";
+    default: return NULL;
+  }
+}
+
+static inline const char* corral_method_name(corral_method m) {
+  switch (m) {
+    case CORRAL_METHOD_DESCRIBE: return "Describe";
+    case CORRAL_METHOD_VALIDATE_CONFIG: return "ValidateConfig";
+    case CORRAL_METHOD_CREATE_VM: return "CreateVm";
+    case CORRAL_METHOD_DELETE_VM: return "DeleteVm";
+    case CORRAL_METHOD_GET_VM: return "GetVm";
+    case CORRAL_METHOD_LIST_VMS: return "ListVms";
+    default: return NULL;
+  }
+}
+
 /* Log levels for corral_host_v1.log. */
 #define CORRAL_LOG_DEBUG 0
 #define CORRAL_LOG_INFO 1

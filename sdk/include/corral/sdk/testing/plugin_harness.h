@@ -38,17 +38,8 @@ namespace corral::sdk::testing {
 namespace pv1 = ::corral::provider::v1;
 
 inline const char* status_name(corral_status s) {
-  switch (s) {
-    case CORRAL_OK: return "OK";
-    case CORRAL_ERR_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case CORRAL_ERR_UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case CORRAL_ERR_INTERNAL: return "INTERNAL";
-    case CORRAL_ERR_CANCELLED: return "CANCELLED";
-    case CORRAL_ERR_DEADLINE: return "DEADLINE";
-    case CORRAL_ERR_ABI_VERSION: return "ABI_VERSION";
-    case CORRAL_ERR_UNAVAILABLE: return "UNAVAILABLE";
-    default: return "UNKNOWN_STATUS";
-  }
+  const char* name = corral_status_name(s);
+  return name != nullptr ? name : "UNKNOWN_STATUS";
 }
 
 // The raw outcome of one invoke.
