@@ -1,86 +1,155 @@
 #include "manager/providers/isolated_client.h"
 
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <vector>
+#include <map>
+#include <thread>
 
 #include "common/log.h"
-#include "manager/providers/host_services.h"
-#include "manager/providers/in_process_client.h"
+#include "manager/providers/call_error.h"
 #include "manager/providers/plugin_host_protocol.h"
+
+extern char** environ;
 
 namespace corral::manager::providers {
 namespace pp = pipe_protocol;
 
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct IsolatedClient::Pending {
+  bool done = false;
+  int32_t status = CORRAL_OK;
+  std::string payload;
+  std::string failure;  // set instead when the process ended under the call
+};
+
+struct IsolatedClient::Child {
+  pid_t pid = 0;
+  int fd = -1;  // the manager's end of the socket pair
+  // Guarded by the client's mutex:
+  bool ended = false;        // the process ended; from then on its pid may be reused, never signal it
+  bool reader_done = false;  // the reader thread has nothing left to do and can be joined
+  bool answered = false;     // it answered at least one call
+  std::string kill_reason;   // set when the manager killed it, and why
+  std::map<uint64_t, std::shared_ptr<Pending>> pending;
+  // Frames from concurrent calls go out whole, one after the other.
+  std::mutex write_mu;
+  std::thread reader;
+
+  ~Child() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 namespace {
 
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    return "killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+int64_t ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+
+int timeout_ms(Clock::time_point deadline) {
+  return static_cast<int>(std::clamp<int64_t>(ms(deadline - Clock::now()), 0, 1 << 30));
+}
+
+std::string describe_end(const siginfo_t& info) {
+  if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status);
+  if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
+    return "was killed by signal " + std::to_string(info.si_status) + " (" + strsignal(info.si_status) + ")";
   }
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   return "ended";
+}
+
+std::string describe_status(int status) {
+  siginfo_t info{};
+  if (WIFEXITED(status)) {
+    info.si_code = CLD_EXITED;
+    info.si_status = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    info.si_code = CLD_KILLED;
+    info.si_status = WTERMSIG(status);
+  }
+  return describe_end(info);
+}
+
+// Kills and reaps a child that never got a reader.
+int kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
 }
 
 }  // namespace
 
 Result<std::shared_ptr<IsolatedClient>> IsolatedClient::start(Options options) {
   std::shared_ptr<IsolatedClient> c(new IsolatedClient(std::move(options)));
-  std::unique_lock lock(c->mu_);
-  if (Status s = c->spawn_locked(lock); !s.ok()) return s;
-  log::info("plugin.loaded", {{"file", c->options_.load.file},
-                              {"name", c->description_.name()},
-                              {"version", c->description_.version()},
-                              {"isolation", "process"},
-                              {"pid", static_cast<int64_t>(c->pid_)}});
+  c->http_bytes_ = c->options_.http.SerializeAsString();
+  pv1::DescribeResponse description;
+  auto child = c->spawn_child(&description);
+  if (!child.ok()) return child.status();
+  c->description_ = std::move(description);
+  std::lock_guard lock(c->mu_);
+  c->adopt_locked(*child);
   return c;
 }
 
 IsolatedClient::~IsolatedClient() {
   std::unique_lock lock(mu_);
-  stop_locked(lock);
+  stopping_ = true;
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return !starting_; });
+  // End of input: the child lets its calls finish, shuts the plugin down and exits.
+  for (auto& c : children_) {
+    if (!c->ended) ::shutdown(c->fd, SHUT_WR);
+  }
+  auto all_ended = [&] {
+    return std::all_of(children_.begin(), children_.end(), [](const auto& c) { return c->ended; });
+  };
+  if (!cv_.wait_for(lock, options_.stop_timeout, all_ended)) {
+    for (auto& c : children_) {
+      if (c->ended) continue;
+      log::warn("plugin.host_stop_timeout", {{"plugin", name()},
+                                             {"pid", static_cast<int64_t>(c->pid)},
+                                             {"timeout_ms", static_cast<int64_t>(options_.stop_timeout.count())}});
+      kill_locked(*c, "its plugin host process did not stop within " + std::to_string(options_.stop_timeout.count()) +
+                          " ms and was killed");
+    }
+  }
+  std::vector<std::shared_ptr<Child>> children = std::move(children_);
+  children_.clear();
+  lock.unlock();
+  for (auto& c : children) {
+    if (c->reader.joinable()) c->reader.join();
+  }
 }
 
 pid_t IsolatedClient::host_pid() const {
   std::lock_guard lock(mu_);
-  return alive_ ? pid_ : 0;
+  return current_ ? current_->pid : 0;
 }
 
 std::string IsolatedClient::name() const {
   return description_.name().empty() ? options_.load.file : description_.name();
 }
 
-void IsolatedClient::stop_locked(std::unique_lock<std::mutex>& lock) {
-  if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);  // the host sees EOF and leaves
-  pid_t pid = pid_;
-  bool was_alive = alive_;
-  lock.unlock();
-  if (reader_.joinable()) reader_.join();  // ends at EOF; reaps the process
-  lock.lock();
-  if (was_alive && pid > 0 && alive_) ::kill(pid, SIGKILL);
-  if (socket_ >= 0) ::close(socket_);
-  socket_ = -1;
-}
-
-Status IsolatedClient::spawn_locked(std::unique_lock<std::mutex>& lock) {
-  if (reader_.joinable()) {
-    lock.unlock();
-    reader_.join();
-    lock.lock();
+Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::spawn_child(pv1::DescribeResponse* description) {
+  const std::string& file = options_.load.file;
+  auto refuse = [&](const std::string& why) { return error(ErrorCode::failed_precondition, "plugin " + file + ": " + why); };
+  if (::access(options_.host_binary.c_str(), X_OK) != 0) {
+    return refuse("cannot run corral-plugin-host " + options_.host_binary + ": " + std::strerror(errno));
   }
-  if (socket_ >= 0) ::close(socket_);
-  socket_ = -1;
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     return error(ErrorCode::internal, std::string("socketpair: ") + std::strerror(errno));
   }
-  std::vector<std::string> args = {options_.host_binary, "--plugin-dir", options_.load.plugin_dir, "--file",
-                                   options_.load.file};
+  std::vector<std::string> args = {options_.host_binary, "--plugin-dir", options_.load.plugin_dir, "--file", file};
   if (!options_.load.sha256.empty()) {
     args.push_back("--sha256");
     args.push_back(options_.load.sha256);
@@ -88,132 +157,325 @@ Status IsolatedClient::spawn_locked(std::unique_lock<std::mutex>& lock) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(sv[0]);
-    ::close(sv[1]);
-    return error(ErrorCode::internal, std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::dup2(sv[1], 0);
-    ::dup2(sv[1], 1);
-    ::execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ::close(sv[1]);
-  socket_ = sv[0];
-  pid_ = pid;
 
-  // The first frame is the plugin's Describe; until it comes, nothing else is sent.
-  timeval tv{};
-  tv.tv_sec = options_.start_timeout.count() / 1000;
-  tv.tv_usec = static_cast<suseconds_t>((options_.start_timeout.count() % 1000) * 1000);
-  ::setsockopt(socket_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  auto first = pp::read_frame(socket_);
-  tv = {};
-  ::setsockopt(socket_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::optional<pp::Response> hello;
-  if (first) hello = pp::decode_response(*first);
-  pv1::DescribeResponse description;
-  if (!hello || hello->status != CORRAL_OK || !description.ParseFromString(hello->payload)) {
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ::close(socket_);
-    socket_ = -1;
-    pid_ = 0;
-    std::string why = WIFEXITED(status) && WEXITSTATUS(status) == pp::kLoadFailedExitCode
-                          ? "refused to load it (the reason is in the log)"
-                          : describe_exit(status) + " before answering Describe";
-    return error(ErrorCode::failed_precondition, "plugin " + options_.load.file + ": corral-plugin-host " + why);
+  // The child gets the socket as stdin and stdout, the manager's stderr for its logs, and no other
+  // descriptor of the manager. It runs in its own process group, so a Ctrl-C meant for the
+  // manager does not kill it mid-call (the manager stops it in order), with default signals.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, sv[1], 0);
+  posix_spawn_file_actions_adddup2(&actions, sv[1], 1);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(sv[1]);
+  if (rc != 0) {
+    ::close(sv[0]);
+    return refuse("cannot start corral-plugin-host " + options_.host_binary + ": " + std::strerror(rc));
   }
-  if (description_.name().empty()) {
-    description_ = std::move(description);
-  } else if (description.name() != description_.name()) {
-    log::warn("plugin.changed", {{"file", options_.load.file}, {"was", description_.name()}, {"now", description.name()}});
+  auto child = std::make_shared<Child>();
+  child->pid = pid;
+  child->fd = sv[0];
+
+  // hello → ready. The child checks and loads the plugin in between.
+  auto deadline = Clock::now() + options_.start_timeout;
+  pp::Frame hello;
+  hello.type = pp::FrameType::hello;
+  hello.payload = http_bytes_;
+  std::optional<std::string> hello_bytes = pp::encode(hello);
+  std::string body;
+  pp::ReadStatus rs = pp::ReadStatus::io_error;
+  if (hello_bytes && pp::write_all(child->fd, *hello_bytes, timeout_ms(deadline))) {
+    rs = pp::read_frame(child->fd, &body, timeout_ms(deadline));
   }
-  alive_ = true;
-  ++generation_;
-  reader_ = std::thread([this, fd = socket_, gen = generation_] { read_loop(fd, gen); });
-  return {};
+  std::optional<pp::Frame> ready;
+  if (rs == pp::ReadStatus::ok) ready = pp::decode(body);
+  if (rs == pp::ReadStatus::ok && ready && ready->type == pp::FrameType::ready && ready->status != CORRAL_OK) {
+    kill_and_reap(pid);
+    // The child's words, which name the file as an in-process load would.
+    return error(ErrorCode::failed_precondition, ready->payload);
+  }
+  if (rs == pp::ReadStatus::timeout) {
+    kill_and_reap(pid);
+    return refuse("corral-plugin-host did not load it within " + std::to_string(options_.start_timeout.count()) +
+                  " ms");
+  }
+  if (rs != pp::ReadStatus::ok) {
+    int status = kill_and_reap(pid);
+    return refuse("corral-plugin-host " + describe_status(status) + " before the plugin was loaded");
+  }
+  if (!ready || ready->type != pp::FrameType::ready || !description->ParseFromString(ready->payload) ||
+      description->name().empty()) {
+    kill_and_reap(pid);
+    return refuse("corral-plugin-host answered with something other than the plugin's Describe");
+  }
+  return child;
 }
 
-void IsolatedClient::read_loop(int fd, uint64_t generation) {
-  while (auto body = pp::read_frame(fd)) {
-    auto r = pp::decode_response(*body);
-    if (!r) break;
-    std::lock_guard lock(mu_);
-    auto it = pending_.find(r->id);
-    if (it == pending_.end()) continue;  // its caller gave up (deadline)
-    it->second->done = true;
-    it->second->status = r->status;
-    it->second->payload = std::move(r->payload);
-    pending_.erase(it);
+void IsolatedClient::adopt_locked(const std::shared_ptr<Child>& child) {
+  current_ = child;
+  children_.push_back(child);
+  child->reader = std::thread([this, child] { read_loop(child); });
+  log::info("plugin.host_started", {{"plugin", name()}, {"pid", static_cast<int64_t>(child->pid)}});
+}
+
+Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::acquire(Clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (stopping_) return error(ErrorCode::unavailable, "plugin '" + name() + "': the client is shutting down");
+    if (current_) return current_;
+    if (starting_) {
+      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && starting_) {
+        return error(ErrorCode::unavailable, "plugin '" + name() + "': its plugin host process is still starting");
+      }
+      continue;
+    }
+    if (failures_in_a_row_ > 0) {
+      // 0.1 s after the first failure, doubling up to max_backoff.
+      milliseconds doubled(int64_t{100} << std::min(failures_in_a_row_ - 1, 16));
+      auto wait = std::min<Clock::duration>(options_.max_backoff, doubled);
+      auto allowed = last_failure_ + wait;
+      if (allowed > Clock::now()) {
+        if (allowed > deadline) {
+          return error(ErrorCode::unavailable, "plugin '" + name() + "': its plugin host process keeps failing (" +
+                                                   last_failure_reason_ + "); the next start is in " +
+                                                   std::to_string(ms(allowed - Clock::now())) +
+                                                   " ms, after this call's deadline");
+        }
+        cv_.wait_until(lock, allowed);
+        continue;
+      }
+    }
+    starting_ = true;
+    lock.unlock();
+    join_finished_readers();
+    pv1::DescribeResponse description;
+    auto child = spawn_child(&description);
+    lock.lock();
+    starting_ = false;
     cv_.notify_all();
+    if (!child.ok()) {
+      ++failures_in_a_row_;
+      last_failure_ = Clock::now();
+      last_failure_reason_ = child.status().message();
+      log::error("plugin.host_start_failed", {{"plugin", name()}, {"why", child.status().message()}});
+      return child.status();
+    }
+    if (description.name() != description_.name()) {
+      log::warn("plugin.changed", {{"file", options_.load.file}, {"was", description_.name()}, {"now", description.name()}});
+    }
+    adopt_locked(*child);
+    if (stopping_) continue;  // the destructor stops it
+    return *child;
   }
-  // EOF: the process ended (or we shut it down). Reap it and fail what was in flight.
-  pid_t pid;
+}
+
+void IsolatedClient::join_finished_readers() {
+  std::vector<std::shared_ptr<Child>> done;
   {
     std::lock_guard lock(mu_);
-    if (generation != generation_) return;
-    pid = pid_;
+    auto it = std::stable_partition(children_.begin(), children_.end(), [](const auto& c) { return !c->reader_done; });
+    done.assign(std::make_move_iterator(it), std::make_move_iterator(children_.end()));
+    children_.erase(it, children_.end());
+  }
+  for (auto& c : done) c->reader.join();
+}
+
+void IsolatedClient::kill_locked(Child& child, const std::string& reason) {
+  if (child.ended) return;
+  if (child.kill_reason.empty()) child.kill_reason = reason;
+  ::kill(child.pid, SIGKILL);
+  // Wakes the reader even if something the plugin started still holds the child's end.
+  ::shutdown(child.fd, SHUT_RDWR);
+  if (current_.get() == &child) current_ = nullptr;
+}
+
+void IsolatedClient::read_loop(const std::shared_ptr<Child>& child) {
+  std::string broken;
+  std::string body;
+  while (true) {
+    pp::ReadStatus rs = pp::read_frame(child->fd, &body);
+    if (rs == pp::ReadStatus::eof) break;
+    if (rs != pp::ReadStatus::ok) {
+      broken = rs == pp::ReadStatus::too_large ? "sent a frame of a size out of bounds" : "broke off a frame";
+      break;
+    }
+    std::optional<pp::Frame> f = pp::decode(body);
+    if (!f || f->type != pp::FrameType::result) {
+      broken = "sent a frame that is not a result";
+      break;
+    }
+    std::lock_guard lock(mu_);
+    child->answered = true;
+    failures_in_a_row_ = 0;
+    auto it = child->pending.find(f->id);
+    if (it == child->pending.end()) continue;  // its caller gave up (deadline, cancellation)
+    it->second->done = true;
+    it->second->status = f->status;
+    it->second->payload = std::move(f->payload);
+    child->pending.erase(it);
+    cv_.notify_all();
+  }
+  if (!broken.empty()) {
+    std::lock_guard lock(mu_);
+    kill_locked(*child, "its plugin host process (pid " + std::to_string(child->pid) + ") " + broken +
+                            " and was killed");
+  }
+
+  // The channel is closed, so the process is ending. Wait for it without reaping it: until
+  // `ended` is set under the lock, another thread may still signal this pid.
+  siginfo_t info{};
+  auto closed_at = Clock::now();
+  bool killed_lingering = false;
+  while (true) {
+    info = {};
+    int r = ::waitid(P_PID, static_cast<id_t>(child->pid), &info, WEXITED | WNOWAIT | WNOHANG);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 || info.si_pid == child->pid) break;  // ended (r < 0: reaped by someone else)
+    if (!killed_lingering && Clock::now() - closed_at > std::chrono::seconds(2)) {
+      std::lock_guard lock(mu_);
+      kill_locked(*child, "its plugin host process (pid " + std::to_string(child->pid) +
+                              ") closed its channel but did not exit, and was killed");
+      killed_lingering = true;
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+
+  std::string how = info.si_pid == child->pid ? describe_end(info) : "ended";
+  {
+    std::lock_guard lock(mu_);
+    child->ended = true;
+    if (current_ == child) current_ = nullptr;
+    std::string why = !child->kill_reason.empty()
+                          ? child->kill_reason
+                          : "its plugin host process (pid " + std::to_string(child->pid) + ") " + how;
+    size_t failed = child->pending.size();
+    for (auto& [id, p] : child->pending) {
+      p->done = true;
+      p->failure = "plugin '" + name() + "': " + why + " during the call; a new one starts for the next call";
+    }
+    child->pending.clear();
+    if (child->kill_reason.empty() && !stopping_) {
+      if (!child->answered) ++failures_in_a_row_;
+      last_failure_ = Clock::now();
+      last_failure_reason_ = "its plugin host process " + how;
+      log::error("plugin.host_died", {{"plugin", name()},
+                                      {"pid", static_cast<int64_t>(child->pid)},
+                                      {"why", how},
+                                      {"calls_failed", static_cast<int64_t>(failed)}});
+    } else if (!child->kill_reason.empty()) {
+      log::warn("plugin.host_killed", {{"plugin", name()},
+                                       {"pid", static_cast<int64_t>(child->pid)},
+                                       {"why", child->kill_reason},
+                                       {"calls_failed", static_cast<int64_t>(failed)}});
+    }
+    cv_.notify_all();
   }
   int status = 0;
-  ::kill(pid, SIGKILL);  // a host that closed its end but lingers
-  ::waitpid(pid, &status, 0);
-  std::lock_guard lock(mu_);
-  alive_ = false;
-  death_ = describe_exit(status);
-  bool crashed = WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL;
-  if (crashed) ++crashes_in_a_row_;
-  for (auto& [id, p] : pending_) {
-    p->done = true;
-    p->status = CORRAL_ERR_UNAVAILABLE;
-    p->payload = "plugin '" + name() + "': its plugin host process " + death_ +
-                 " during the call; a new one starts for the next call";
+  while (::waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
   }
-  pending_.clear();
+  std::lock_guard lock(mu_);
+  child->reader_done = true;
   cv_.notify_all();
-  if (crashed) log::error("plugin.host_died", {{"plugin", name()}, {"pid", static_cast<int64_t>(pid)}, {"why", death_}});
 }
 
 Result<std::string> IsolatedClient::invoke(corral_method method, const std::string& request,
                                            const CallOptions& options) {
-  auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  std::unique_lock lock(mu_);
-  if (!alive_) {
-    // Restart, waiting longer each time it keeps crashing (0.1 s, 0.2 s, ... at most 5 s).
-    if (crashes_in_a_row_ > 0) {
-      auto wait = std::chrono::milliseconds(std::min(5000, 100 << std::min(crashes_in_a_row_ - 1, 6)));
-      lock.unlock();
-      std::this_thread::sleep_for(wait);
-      lock.lock();
-    }
-    if (!alive_) {
-      if (Status s = spawn_locked(lock); !s.ok()) return s;
-      log::info("plugin.host_restarted", {{"plugin", name()}, {"pid", static_cast<int64_t>(pid_)}, {"after", death_}});
-    }
-  }
-  uint64_t id = next_id_++;
-  auto pending = std::make_shared<Pending>();
-  pending_[id] = pending;
-  pp::Request frame{id, method, static_cast<uint32_t>(std::max<int64_t>(1, options.timeout.count())), request};
-  if (!pp::send_all(socket_, pp::encode(frame))) {
-    pending_.erase(id);
-    return error(ErrorCode::unavailable, "plugin '" + name() + "': cannot reach its plugin host process");
-  }
-  if (!cv_.wait_until(lock, deadline + std::chrono::milliseconds(200), [&] { return pending->done; })) {
-    pending_.erase(id);
+  const auto deadline = Clock::now() + options.timeout;
+  const auto hard_deadline = deadline + options_.deadline_grace;
+  auto acquired = acquire(deadline);
+  if (!acquired.ok()) return acquired.status();
+  std::shared_ptr<Child> child = std::move(acquired).value();
+  if (Clock::now() >= deadline) {
     return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
-                                             ": no answer within the deadline (" +
-                                             std::to_string(options.timeout.count()) + " ms)");
+                                             ": the deadline passed while its plugin host process started");
   }
-  if (pending->status == CORRAL_OK) {
-    crashes_in_a_row_ = 0;
-    return std::move(pending->payload);
+
+  auto pending = std::make_shared<Pending>();
+  pp::Frame frame;
+  frame.type = pp::FrameType::call;
+  frame.method = method;
+  frame.timeout_ms = static_cast<uint32_t>(std::clamp<int64_t>(ms(deadline - Clock::now()), 1, UINT32_MAX));
+  frame.payload = request;
+  {
+    std::lock_guard lock(mu_);
+    if (child->ended || !child->kill_reason.empty()) {
+      // It ended between acquire() and now; its reader failed the calls it knew of already.
+      return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
+                                               ": its plugin host process ended before the call was sent; a new one "
+                                               "starts for the next call");
+    }
+    frame.id = next_id_++;
+    child->pending[frame.id] = pending;
   }
-  return error(pending->status == CORRAL_ERR_UNAVAILABLE ? ErrorCode::unavailable : ErrorCode::internal,
-               pending->payload);
+  std::optional<std::string> bytes = pp::encode(frame);
+  bool sent = false;
+  if (bytes) {
+    std::lock_guard write(child->write_mu);
+    sent = pp::write_all(child->fd, *bytes, timeout_ms(hard_deadline));
+  }
+
+  std::unique_lock lock(mu_);
+  if (!bytes) {
+    child->pending.erase(frame.id);
+    return error(ErrorCode::invalid_argument, "plugin '" + name() + "' " + method_name(method) + ": the request is " +
+                                                  std::to_string(request.size()) + " bytes, over the " +
+                                                  std::to_string(pp::kMaxFrameBytes) +
+                                                  "-byte limit of the plugin host channel");
+  }
+  if (!sent && !pending->done) {
+    child->pending.erase(frame.id);
+    kill_locked(*child, "its plugin host process (pid " + std::to_string(child->pid) + ") stopped taking requests");
+    return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
+                                             ": its plugin host process did not take the call; a new one starts for "
+                                             "the next call");
+  }
+  while (!pending->done) {
+    if (options.cancelled && options.cancelled->load()) {
+      child->pending.erase(frame.id);
+      lock.unlock();
+      pp::Frame cancel;
+      cancel.type = pp::FrameType::cancel;
+      cancel.id = frame.id;
+      {
+        std::lock_guard write(child->write_mu);
+        pp::write_all(child->fd, *pp::encode(cancel), 1000);
+      }
+      return call_error(name(), method, CORRAL_ERR_CANCELLED, "cancelled while the plugin was working on it");
+    }
+    auto now = Clock::now();
+    if (now >= hard_deadline) {
+      child->pending.erase(frame.id);
+      std::string pid = std::to_string(child->pid);
+      kill_locked(*child, "its plugin host process (pid " + pid + ") was killed because a " + method_name(method) +
+                              " call ran " + std::to_string(options_.deadline_grace.count()) +
+                              " ms past its deadline");
+      return error(ErrorCode::unavailable,
+                   "plugin '" + name() + "' " + method_name(method) + ": no answer within the deadline (" +
+                       std::to_string(options.timeout.count()) + " ms) and " +
+                       std::to_string(options_.deadline_grace.count()) + " ms of grace; its plugin host process (pid " +
+                       pid + ") was killed and a new one starts for the next call");
+    }
+    // A cancellation flag is polled; without one the wait ends only with an answer or the deadline.
+    auto wake = options.cancelled ? std::min(hard_deadline, now + milliseconds(20)) : hard_deadline;
+    cv_.wait_until(lock, wake);
+  }
+  if (!pending->failure.empty()) return error(ErrorCode::unavailable, pending->failure);
+  if (pending->status != CORRAL_OK) return call_error(name(), method, pending->status, pending->payload);
+  return std::move(pending->payload);
 }
 
 }  // namespace corral::manager::providers

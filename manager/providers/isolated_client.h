@@ -1,19 +1,26 @@
-// A provider plugin running in its own corral-plugin-host process. Calls go over a socket pair
-// (plugin_host_protocol.h) and may run concurrently. When the process dies — a plugin that
-// crashes — every call in flight fails with an error naming the signal, the manager carries on,
-// and the next call starts a new process (after a back-off that grows while it keeps dying).
+// A provider plugin running in its own corral-plugin-host process (docs/plugin-abi.md, "Process
+// isolation"). Calls go over a socket pair (plugin_host_protocol.h) and run concurrently,
+// multiplexed by request id. The plugin's process may die or hang; the manager carries on:
+// - it dies (a crash, a kill): every call in flight fails with an error naming the plugin and the
+//   signal, and the next call starts a new process. Processes that keep dying before answering
+//   a single call are restarted after a back-off (0.1 s doubling to max_backoff).
+// - a call outlives its deadline by deadline_grace: that call fails, the process is killed (and
+//   with it any other call in flight, which fail naming the reason) and the next call starts a
+//   new one.
+// - a call is cancelled (CallOptions::cancelled): the process is told, the plugin sees it through
+//   call_cancelled, and the call returns at once with an error.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
+#include "corral/config/v1/config.pb.h"
 #include "manager/providers/plugin_loader.h"
 #include "manager/providers/provider_client.h"
 
@@ -23,13 +30,22 @@ class IsolatedClient final : public ProviderClient {
  public:
   struct Options {
     std::string host_binary;  // corral-plugin-host
-    LoadOptions load;
+    LoadOptions load;         // plugin_dir, file, sha256 (checked again in the child)
+    // Sent to the child for its HTTP service (corral_host_v1.http_request).
+    corral::config::v1::PluginHttpConfig http;
     // Starting a process that loads the plugin and answers Describe.
     std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
+    // How long past a call's deadline the plugin may take to answer before its process is killed.
+    std::chrono::milliseconds deadline_grace{std::chrono::seconds(1)};
+    // How long the plugin gets to finish its calls and shut down when the client is destroyed.
+    std::chrono::milliseconds stop_timeout{std::chrono::seconds(5)};
+    std::chrono::milliseconds max_backoff{std::chrono::seconds(5)};
   };
 
-  // Starts the process and waits for its Describe; an error names the plugin file.
+  // Starts the process and waits for its Describe; an error names the plugin file and the reason
+  // the child gave (the same words as an in-process load).
   static Result<std::shared_ptr<IsolatedClient>> start(Options options);
+  // Lets the plugin finish its calls and shut down (stop_timeout), then kills what is left.
   ~IsolatedClient() override;
 
   const pv1::DescribeResponse& description() const override { return description_; }
@@ -39,32 +55,37 @@ class IsolatedClient final : public ProviderClient {
   pid_t host_pid() const;
 
  private:
-  struct Pending {
-    bool done = false;
-    int32_t status = 0;
-    std::string payload;
-  };
+  struct Child;
+  struct Pending;
 
   explicit IsolatedClient(Options options) : options_(std::move(options)) {}
-  Status spawn_locked(std::unique_lock<std::mutex>& lock);
-  void read_loop(int fd, uint64_t generation);
-  void stop_locked(std::unique_lock<std::mutex>& lock);
+  // A running child, starting one (with back-off) when needed; error when that fails or DEADLINE
+  // passes first.
+  Result<std::shared_ptr<Child>> acquire(std::chrono::steady_clock::time_point deadline);
+  // Starts corral-plugin-host and waits until it loaded the plugin; no lock held.
+  Result<std::shared_ptr<Child>> spawn_child(pv1::DescribeResponse* description);
+  // Makes CHILD the current one and starts its reader.
+  void adopt_locked(const std::shared_ptr<Child>& child);
+  void read_loop(const std::shared_ptr<Child>& child);
+  // Kills CHILD (if it has not ended) for REASON; its reader then fails the calls in flight.
+  void kill_locked(Child& child, const std::string& reason);
+  void join_finished_readers();
   std::string name() const;
 
   Options options_;
+  std::string http_bytes_;  // options_.http serialized, the hello frame's payload
   pv1::DescribeResponse description_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  pid_t pid_ = 0;
-  int socket_ = -1;
-  uint64_t generation_ = 0;  // bumped at each start; a reader only reports its own process
-  bool alive_ = false;
-  std::string death_;        // why the last process ended
-  int crashes_in_a_row_ = 0;
+  std::shared_ptr<Child> current_;               // null: none usable, the next call starts one
+  std::vector<std::shared_ptr<Child>> children_;  // every child whose reader is not joined yet
+  bool starting_ = false;
+  bool stopping_ = false;
+  int failures_in_a_row_ = 0;  // processes that ended without answering a call, or failed to start
+  std::chrono::steady_clock::time_point last_failure_;
+  std::string last_failure_reason_;
   uint64_t next_id_ = 1;
-  std::map<uint64_t, std::shared_ptr<Pending>> pending_;
-  std::thread reader_;
 };
 
 }  // namespace corral::manager::providers

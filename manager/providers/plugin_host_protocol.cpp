@@ -1,12 +1,17 @@
 #include "manager/providers/plugin_host_protocol.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <chrono>
 
 namespace corral::manager::providers::pipe_protocol {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 void put(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -18,89 +23,130 @@ uint64_t get(const std::string& in, size_t at, int bytes) {
   return v;
 }
 
-std::string framed(const std::string& body) {
-  std::string out;
-  put(&out, body.size(), 4);
-  return out + body;
+// Milliseconds left until DEADLINE for poll(): -1 without one, 0 once passed.
+int left_ms(const std::optional<Clock::time_point>& deadline) {
+  if (!deadline) return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+  return left <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left, 1 << 30));
 }
 
-bool read_all(int fd, char* data, size_t n) {
+std::optional<Clock::time_point> deadline_in(int timeout_ms) {
+  if (timeout_ms < 0) return std::nullopt;
+  return Clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+// Waits until FD is ready for EVENTS; false on timeout or error.
+bool wait_ready(int fd, short events, const std::optional<Clock::time_point>& deadline) {
+  while (true) {
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, left_ms(deadline));
+    if (r < 0 && errno == EINTR) continue;
+    return r > 0;
+  }
+}
+
+// eof only when the input ended before the first byte; ended part-way, it is a broken frame.
+ReadStatus read_exact(int fd, char* data, size_t n, const std::optional<Clock::time_point>& deadline) {
+  const size_t wanted = n;
   while (n > 0) {
+    if (deadline && !wait_ready(fd, POLLIN, deadline)) return ReadStatus::timeout;
     ssize_t r = ::read(fd, data, n);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
+    if (r < 0) return ReadStatus::io_error;
+    if (r == 0) return n == wanted ? ReadStatus::eof : ReadStatus::io_error;
     data += r;
     n -= static_cast<size_t>(r);
   }
-  return true;
+  return ReadStatus::ok;
 }
 
 }  // namespace
 
-std::string encode(const Request& r) {
+std::optional<std::string> encode(const Frame& f) {
   std::string body;
-  put(&body, r.id, 8);
-  put(&body, r.method, 4);
-  put(&body, r.timeout_ms, 4);
-  return framed(body + r.payload);
-}
-
-std::string encode(const Response& r) {
-  std::string body;
-  put(&body, r.id, 8);
-  put(&body, static_cast<uint32_t>(r.status), 4);
-  return framed(body + r.payload);
-}
-
-std::optional<Request> decode_request(const std::string& body) {
-  if (body.size() < 16) return std::nullopt;
-  Request r;
-  r.id = get(body, 0, 8);
-  r.method = static_cast<uint32_t>(get(body, 8, 4));
-  r.timeout_ms = static_cast<uint32_t>(get(body, 12, 4));
-  r.payload = body.substr(16);
-  return r;
-}
-
-std::optional<Response> decode_response(const std::string& body) {
-  if (body.size() < 12) return std::nullopt;
-  Response r;
-  r.id = get(body, 0, 8);
-  r.status = static_cast<int32_t>(static_cast<uint32_t>(get(body, 8, 4)));
-  r.payload = body.substr(12);
-  return r;
-}
-
-bool write_all(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    done += static_cast<size_t>(w);
+  body.push_back(static_cast<char>(f.type));
+  put(&body, f.id, 8);
+  switch (f.type) {
+    case FrameType::call:
+      put(&body, f.method, 4);
+      put(&body, f.timeout_ms, 4);
+      break;
+    case FrameType::ready:
+    case FrameType::result:
+      put(&body, static_cast<uint32_t>(f.status), 4);
+      break;
+    case FrameType::hello:
+    case FrameType::cancel:
+      break;
   }
-  return true;
+  if (f.type != FrameType::cancel) body += f.payload;
+  if (body.size() > kMaxFrameBytes) return std::nullopt;
+  std::string out;
+  out.reserve(4 + body.size());
+  put(&out, body.size(), 4);
+  return out + body;
 }
 
-bool send_all(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t w = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    done += static_cast<size_t>(w);
+std::optional<Frame> decode(const std::string& body) {
+  if (body.size() < 9) return std::nullopt;
+  Frame f;
+  uint8_t type = static_cast<uint8_t>(body[0]);
+  f.id = get(body, 1, 8);
+  size_t at = 9;
+  switch (type) {
+    case static_cast<uint8_t>(FrameType::call):
+      if (body.size() < at + 8) return std::nullopt;
+      f.method = static_cast<uint32_t>(get(body, at, 4));
+      f.timeout_ms = static_cast<uint32_t>(get(body, at + 4, 4));
+      at += 8;
+      break;
+    case static_cast<uint8_t>(FrameType::ready):
+    case static_cast<uint8_t>(FrameType::result):
+      if (body.size() < at + 4) return std::nullopt;
+      f.status = static_cast<int32_t>(static_cast<uint32_t>(get(body, at, 4)));
+      at += 4;
+      break;
+    case static_cast<uint8_t>(FrameType::hello):
+      break;
+    case static_cast<uint8_t>(FrameType::cancel):
+      if (body.size() != at) return std::nullopt;
+      break;
+    default:
+      return std::nullopt;
   }
-  return true;
+  f.type = static_cast<FrameType>(type);
+  f.payload = body.substr(at);
+  return f;
 }
 
-std::optional<std::string> read_frame(int fd) {
+ReadStatus read_frame(int fd, std::string* body, int timeout_ms) {
+  auto deadline = deadline_in(timeout_ms);
   char head[4];
-  if (!read_all(fd, head, 4)) return std::nullopt;
+  if (ReadStatus s = read_exact(fd, head, 4, deadline); s != ReadStatus::ok) return s;
   uint32_t len = static_cast<uint32_t>(get(std::string(head, 4), 0, 4));
-  if (len > kMaxFrameBytes) return std::nullopt;
-  std::string body(len, '\0');
-  if (len > 0 && !read_all(fd, body.data(), len)) return std::nullopt;
-  return body;
+  if (len == 0 || len > kMaxFrameBytes) return ReadStatus::too_large;
+  body->assign(len, '\0');
+  ReadStatus s = read_exact(fd, body->data(), len, deadline);
+  // EOF in the middle of a frame is a broken channel, not a clean end.
+  return s == ReadStatus::eof ? ReadStatus::io_error : s;
+}
+
+bool write_all(int fd, const std::string& bytes, int timeout_ms) {
+  auto deadline = deadline_in(timeout_ms);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    int flags = MSG_NOSIGNAL | (deadline ? MSG_DONTWAIT : 0);
+    ssize_t w = ::send(fd, bytes.data() + done, bytes.size() - done, flags);
+    if (w < 0 && errno == ENOTSOCK) w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && deadline) {
+      if (!wait_ready(fd, POLLOUT, deadline)) return false;
+      continue;
+    }
+    if (w <= 0) return false;
+    done += static_cast<size_t>(w);
+  }
+  return true;
 }
 
 }  // namespace corral::manager::providers::pipe_protocol

@@ -1,6 +1,10 @@
 // The provider plugins the manager loaded at start, by the name each gives in Describe. Loading
 // is all or nothing: a plugin that fails its checks, or two plugins with one name, stop the
 // manager from starting with an error naming the file.
+//
+// Isolation: `process` (corral-plugin-host) unless the config says `in_process` for a plugin.
+// Nothing is trusted in-process by default, not even the plugins shipped with Corral: the
+// operator opts in per plugin (docs/plugin-abi.md, "Process isolation").
 #pragma once
 
 #include <map>
@@ -20,9 +24,11 @@ class ProviderRegistry final : public ProviderSet {
     std::string file;
     std::string isolation;  // "process" or "in_process"
     std::shared_ptr<ProviderClient> client;
+    std::string sha256;  // of the file when it was loaded
   };
 
-  // `default_dir` and `default_host_binary` apply when the config leaves them empty.
+  // `default_dir` and `default_host_binary` apply when the config leaves them empty. With no
+  // plugin configured nothing is read or started.
   static Result<std::unique_ptr<ProviderRegistry>> load(const corral::config::v1::PluginsConfig& config,
                                                         const std::string& default_dir,
                                                         const std::string& default_host_binary);

@@ -1,8 +1,14 @@
 // The manager loads the provider plugins its config names, in-process or isolated, lists them on
 // /api/v1/plugins, and refuses to start when one fails its checks.
+#include <openssl/evp.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
 
 #include "tests/integration/harness/fleet_test.h"
 
@@ -33,6 +39,30 @@ class PluginsTest : public FleetTest {
            "      isolation: in_process\n"
            "    - file: corral-provider-local.so\n";
   }
+  static std::string sha256_of(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string bytes = s.str();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+    std::string hex;
+    for (unsigned int i = 0; i < len; ++i) {
+      hex += "0123456789abcdef"[digest[i] >> 4];
+      hex += "0123456789abcdef"[digest[i] & 15];
+    }
+    return hex;
+  }
+  // The pids of the plugin host processes the manager started for PLUGIN, in order.
+  static std::vector<pid_t> host_pids(const std::string& log, const std::string& plugin) {
+    std::vector<pid_t> pids;
+    std::regex started("event=plugin\\.host_started plugin=" + plugin + " pid=([0-9]+)");
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), started); it != std::sregex_iterator(); ++it) {
+      pids.push_back(static_cast<pid_t>(std::stoi((*it)[1].str())));
+    }
+    return pids;
+  }
 };
 
 TEST_F(PluginsTest, ConfiguredPluginsAreLoadedAndListed) {
@@ -47,6 +77,10 @@ TEST_F(PluginsTest, ConfiguredPluginsAreLoadedAndListed) {
             std::string::npos) << r->body;
   EXPECT_NE(r->body.find("state_dir"), std::string::npos) << "the config schema should be shown";
   EXPECT_TRUE(m->process().wait_for_log("event=plugin.loaded file=corral-provider-local.so name=local", 5s));
+  EXPECT_NE(m->process().log().find("name=memory version=1.0.0 isolation=in_process sha256=" +
+                                    sha256_of(CORRAL_MEMORY_PLUGIN) + " pinned=false"),
+            std::string::npos)
+      << m->process().log();
   EXPECT_FALSE(m->call("GET", "/api/v1/plugins", "", false)->status == 200) << "listing needs the admin token";
 }
 
@@ -58,6 +92,59 @@ TEST_F(PluginsTest, PluginThatFailsItsChecksStopsTheManagerWithTheReason) {
   EXPECT_FALSE(m.start());
   EXPECT_NE(m.process().log().find("plugin corral-provider-memory.so: the file is group- or world-writable"),
             std::string::npos) << m.process().log();
+}
+
+TEST_F(PluginsTest, PinnedHashIsCheckedAndLogged) {
+  std::string dir = plugin_dir();
+  std::string hash = sha256_of(dir + "/corral-provider-memory.so");
+  std::string pinned = "plugins:\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n      sha256: ";
+  auto m = start_manager("m", pinned + hash + "\n");
+  EXPECT_TRUE(m->process().wait_for_log("isolation=process sha256=" + hash + " pinned=true", 5s)) << m->process().log();
+
+  fs::create_directories(work_ + "/bad");
+  std::string wrong(64, 'e');
+  ManagerUnderTest refused(work_ + "/bad", pinned + wrong + "\n");
+  EXPECT_FALSE(refused.start());
+  EXPECT_NE(refused.process().log().find("plugin corral-provider-memory.so: its SHA-256 is " + hash +
+                                         " but the configuration pins " + wrong),
+            std::string::npos)
+      << refused.process().log();
+}
+
+TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) {
+  std::string dir = plugin_dir();
+  auto m = start_manager("m", "plugins:\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n");
+  ASSERT_TRUE(m->process().wait_for_log("event=plugin.host_started plugin=memory pid=", 5s));
+  std::vector<pid_t> pids = host_pids(m->process().log(), "memory");
+  ASSERT_EQ(pids.size(), 1u) << m->process().log();
+  // As if the plugin had crashed.
+  ASSERT_EQ(::kill(pids[0], SIGSEGV), 0);
+  EXPECT_TRUE(m->process().wait_for_log("event=plugin.host_died plugin=memory pid=" + std::to_string(pids[0]) +
+                                            " why=\"was killed by signal 11 (Segmentation fault)\"",
+                                        5s))
+      << m->process().log();
+
+  // Saving a provider config calls the plugin's ValidateConfig: a new host serves it.
+  auto created = m->call("POST", "/api/v1/provider-configs",
+                         R"({"name":"dev","plugin":"memory","config":{"capacity":5},)"
+                         R"("startupScriptTemplate":"echo {zone}","maxInstances":4})");
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->status, 201) << created->body;
+  pids = host_pids(m->process().log(), "memory");
+  ASSERT_EQ(pids.size(), 2u) << m->process().log();
+  EXPECT_NE(pids[1], pids[0]);
+  auto health = m->call("GET", "/healthz", "", false);
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+
+  // Stopping the manager stops the plugin host too.
+  m->stop();
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ::kill(pids[1], 0) != 0;
+    if (!gone) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(gone) << "the plugin host outlived the manager";
 }
 
 }  // namespace

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace corral::manager::providers {
 namespace {
@@ -27,8 +29,23 @@ class PluginLoaderTest : public ::testing::Test {
     install(NO_ENTRY_PLUGIN, "no_entry.so");
     install(ABI_TWO_PLUGIN, "abi_two.so");
     install(REFUSES_HOST_PLUGIN, "refuses_host.so");
+    install(PROBE_PLUGIN, "probe.so");
+    marker_ = root_ + "/marker";
+    ::setenv("CORRAL_TEST_PROBE_MARKER", marker_.c_str(), 1);
+    ::unsetenv("CORRAL_TEST_PROBE_MODE");
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override {
+    ::unsetenv("CORRAL_TEST_PROBE_MARKER");
+    ::unsetenv("CORRAL_TEST_PROBE_MODE");
+    fs::remove_all(root_);
+  }
+  // What the probe plugin wrote to its marker file (one "shutdown" line per shutdown call).
+  std::string marker() const {
+    std::ifstream in(marker_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
 
   void install(const std::string& from, const std::string& name) {
     fs::copy_file(from, dir_ + "/" + name, fs::copy_options::overwrite_existing);
@@ -50,6 +67,7 @@ class PluginLoaderTest : public ::testing::Test {
 
   std::string root_;
   std::string dir_;
+  std::string marker_;
 };
 
 TEST_F(PluginLoaderTest, GoodPluginLoadsAndServesCallsThroughTheAbi) {
@@ -106,13 +124,36 @@ TEST_F(PluginLoaderTest, WritableFileOrDirectoryIsRefused) {
   EXPECT_NE(refusal("memory.so").find("the file is group- or world-writable"), std::string::npos);
   ::chmod((dir_ + "/memory.so").c_str(), 0755);
   ::chmod(dir_.c_str(), 0775);
-  EXPECT_NE(refusal("memory.so").find("the plugin directory is group- or world-writable"), std::string::npos);
+  EXPECT_NE(refusal("memory.so").find("the plugin directory " + fs::canonical(dir_).string() +
+                                      " is group- or world-writable"),
+            std::string::npos);
+  ::chmod(dir_.c_str(), 0755);
+  // A subdirectory on the way to the file counts as much as the plugin directory.
+  fs::create_directory(dir_ + "/sub");
+  ::chmod((dir_ + "/sub").c_str(), 0777);
+  install(MEMORY_PLUGIN, "sub/memory.so");
+  EXPECT_NE(refusal("sub/memory.so").find("the directory " + fs::canonical(dir_).string() + "/sub is group- or "
+                                          "world-writable"),
+            std::string::npos);
+  ::chmod((dir_ + "/sub").c_str(), 0755);
+  EXPECT_TRUE(load_in_process(options("sub/memory.so")).ok());
 }
 
-TEST_F(PluginLoaderTest, FileOwnedBySomeoneElseIsRefused) {
+TEST_F(PluginLoaderTest, FileOrDirectoryOwnedBySomeoneElseIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
   ASSERT_EQ(::chown((dir_ + "/memory.so").c_str(), 12345, 12345), 0);
-  EXPECT_NE(refusal("memory.so").find("owned by uid 12345"), std::string::npos);
+  EXPECT_NE(refusal("memory.so").find("the file is owned by uid 12345, not by root or the user the manager runs as"),
+            std::string::npos);
+  // An owner the caller allows is accepted.
+  LoadOptions allowed = options("memory.so");
+  allowed.allowed_owners = {12345};
+  EXPECT_TRUE(load_in_process(allowed).ok());
+
+  ASSERT_EQ(::chown((dir_ + "/memory.so").c_str(), 0, 0), 0);
+  ASSERT_EQ(::chown(dir_.c_str(), 12345, 12345), 0);
+  EXPECT_NE(refusal("memory.so").find("the plugin directory " + fs::canonical(dir_).string() +
+                                      " is owned by uid 12345"),
+            std::string::npos);
 }
 
 TEST_F(PluginLoaderTest, PathsOutsideThePluginDirectoryAreRefused) {
@@ -129,10 +170,73 @@ TEST_F(PluginLoaderTest, PinnedHashMustMatch) {
   LoadOptions wrong = options("memory.so");
   wrong.sha256 = std::string(64, '0');
   std::string why = refusal("memory.so", &wrong);
-  EXPECT_NE(why.find("SHA-256 is " + *actual + ", the configuration pins " + wrong.sha256), std::string::npos) << why;
+  EXPECT_NE(why.find("its SHA-256 is " + *actual + " but the configuration pins " + wrong.sha256), std::string::npos)
+      << why;
   LoadOptions right = options("memory.so");
   right.sha256 = *actual;
   EXPECT_TRUE(load_in_process(right).ok());
+  // Upper-case hex is the same pin.
+  for (char& c : right.sha256) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(load_in_process(right).ok());
+  LoadOptions malformed = options("memory.so");
+  malformed.sha256 = "abc";
+  EXPECT_NE(refusal("memory.so", &malformed).find("the pinned sha256 'abc' is not 64 hexadecimal digits"),
+            std::string::npos);
+  auto checked = check_plugin_file(options("memory.so"));
+  ASSERT_TRUE(checked.ok());
+  EXPECT_EQ(checked->sha256(), *actual) << "the hash is computed even without a pin";
+}
+
+TEST_F(PluginLoaderTest, WhatIsLoadedIsTheFileThatWasChecked) {
+  // The checks hold the file open; swapping it afterwards does not change what is loaded.
+  auto checked = check_plugin_file(options("memory.so"));
+  ASSERT_TRUE(checked.ok()) << checked.status().message();
+  fs::remove(dir_ + "/memory.so");
+  install(NO_ENTRY_PLUGIN, "memory.so");
+  auto loaded = load_checked(std::move(checked).value(), options("memory.so"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ((*loaded)->description().name(), "memory");
+  EXPECT_NE(refusal("memory.so").find("no corral_provider_plugin_v1 entry"), std::string::npos)
+      << "a fresh load sees the new file";
+}
+
+TEST_F(PluginLoaderTest, EntryFailureIsReported) {
+  ::setenv("CORRAL_TEST_PROBE_MODE", "entry_fails", 1);
+  EXPECT_NE(refusal("probe.so").find("its entry function failed with status 3"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, TableTooShortIsRefusedBeforeAnyCall) {
+  // Every function in that table aborts the test process.
+  ::setenv("CORRAL_TEST_PROBE_MODE", "short_table", 1);
+  EXPECT_NE(refusal("probe.so").find("its plugin table is 16 bytes, ABI 1.0 needs " +
+                                     std::to_string(sizeof(corral_plugin_v1))),
+            std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, TableWithoutFunctionsIsRefused) {
+  ::setenv("CORRAL_TEST_PROBE_MODE", "no_invoke", 1);
+  EXPECT_NE(refusal("probe.so").find("its plugin table lacks invoke, free_buffer or shutdown"), std::string::npos);
+}
+
+TEST_F(PluginLoaderTest, DescribeFailureIsReportedAndThePluginIsShutDown) {
+  ::setenv("CORRAL_TEST_PROBE_MODE", "describe_fails", 1);
+  std::string why = refusal("probe.so");
+  EXPECT_NE(why.find("plugin probe.so: Describe failed: plugin 'probe.so' Describe: INTERNAL: describe is broken"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(marker(), "shutdown\n") << "shutdown runs once even when Describe failed";
+}
+
+TEST_F(PluginLoaderTest, ShutdownRunsOnceWhenTheLastHolderLetsGo) {
+  auto client = load_in_process(options("probe.so"));
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  std::shared_ptr<ProviderClient> holder = *client;
+  client = error(ErrorCode::internal, "released");
+  EXPECT_EQ(marker(), "") << "still held";
+  EXPECT_EQ(holder->description().name(), "probe");
+  EXPECT_TRUE(holder->invoke(CORRAL_METHOD_GET_VM, "", CallOptions{}).ok()) << "the code is still mapped";
+  holder.reset();
+  EXPECT_EQ(marker(), "shutdown\n");
 }
 
 }  // namespace
