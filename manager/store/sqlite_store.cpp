@@ -441,6 +441,19 @@ ProviderConfigRecord read_provider_config(const Statement& stmt) {
   return r;
 }
 
+// Binds ?1..?9 in kProviderConfigColumns order.
+Statement& bind_provider_config(Statement& stmt, const ProviderConfigRecord& c) {
+  return stmt.bind_text(1, c.id)
+      .bind_text(2, c.name)
+      .bind_text(3, c.plugin)
+      .bind_text(4, c.config_json)
+      .bind_text(5, c.startup_script_template)
+      .bind_int64(6, c.max_instances)
+      .bind_int64(7, static_cast<int64_t>(c.revision))
+      .bind_int64(8, c.created_at)
+      .bind_int64(9, c.updated_at);
+}
+
 }  // namespace
 
 Status SqliteStore::put_provider_config(const ProviderConfigRecord& c) {
@@ -450,34 +463,18 @@ Status SqliteStore::put_provider_config(const ProviderConfigRecord& c) {
                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                  "insert provider config");
   if (!stmt.ok()) return stmt.status();
-  return stmt->bind_text(1, c.id)
-      .bind_text(2, c.name)
-      .bind_text(3, c.plugin)
-      .bind_text(4, c.config_json)
-      .bind_text(5, c.startup_script_template)
-      .bind_int64(6, c.max_instances)
-      .bind_int64(7, static_cast<int64_t>(c.revision))
-      .bind_int64(8, c.created_at)
-      .bind_int64(9, c.updated_at)
-      .run();
+  return bind_provider_config(*stmt, c).run();
 }
 
 Status SqliteStore::update_provider_config(const ProviderConfigRecord& c) {
+  // Same parameters as the insert; created_at (?8) is bound and not written.
   auto stmt = Statement::prepare(db_,
                                  "UPDATE provider_configs SET name = ?2, plugin = ?3, config_json = ?4, "
-                                 "startup_script_template = ?5, max_instances = ?6, revision = ?7, updated_at = ?8 "
+                                 "startup_script_template = ?5, max_instances = ?6, revision = ?7, updated_at = ?9 "
                                  "WHERE id = ?1",
                                  "update provider config");
   if (!stmt.ok()) return stmt.status();
-  Status s = stmt->bind_text(1, c.id)
-                 .bind_text(2, c.name)
-                 .bind_text(3, c.plugin)
-                 .bind_text(4, c.config_json)
-                 .bind_text(5, c.startup_script_template)
-                 .bind_int64(6, c.max_instances)
-                 .bind_int64(7, static_cast<int64_t>(c.revision))
-                 .bind_int64(8, c.updated_at)
-                 .run();
+  Status s = bind_provider_config(*stmt, c).run();
   if (!s.ok()) return s;
   if (sqlite3_changes(db_) == 0) return error(ErrorCode::not_found, "no provider config " + c.id);
   return {};

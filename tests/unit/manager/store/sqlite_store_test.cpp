@@ -554,6 +554,7 @@ TEST_F(ProviderConfigStoreTest, CrudSurvivesReopenAndNamesAreUnique) {
   changed.max_instances = 9;
   changed.revision = 2;
   changed.updated_at = kNow + 5;
+  changed.created_at = kNow + 99;  // an update never rewrites when it was created
   ASSERT_TRUE(store_->update_provider_config(changed).ok());
   EXPECT_EQ(store_->update_provider_config(config("nope", "x")).code(), ErrorCode::not_found);
   ProviderConfigRecord clash = config("id-b", "alpha");
