@@ -17,6 +17,7 @@
 
 #include "tests/unit/common/http/loopback_https_server.h"
 #include "tests/unit/common/http/test_pki.h"
+#include "tests/unit/manager/providers/plugin_dir.h"
 
 namespace corral::manager::providers {
 namespace {
@@ -38,14 +39,9 @@ bool eventually(const std::function<bool()>& pred) {
 class IsolatedClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/corral-isolated-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ::chmod(dir_.c_str(), 0755);
-    for (auto [from, name] : {std::pair{CRASHY_PLUGIN, "crashy.so"}, std::pair{NO_ENTRY_PLUGIN, "no_entry.so"}}) {
-      fs::copy_file(from, dir_ + "/" + name);
-      ::chmod((dir_ + "/" + name).c_str(), 0755);
-    }
+    dir_ = plugins_.dir();
+    plugins_.install(CRASHY_PLUGIN, "crashy.so");
+    plugins_.install(NO_ENTRY_PLUGIN, "no_entry.so");
     ::unsetenv("CRASHY_CRASH_AT_LOAD");
     ::unsetenv("CRASHY_SHUTDOWN_MARKER");
     // In a sanitizer build the child's runtime would catch SIGSEGV and exit with a status of its
@@ -61,7 +57,6 @@ class IsolatedClientTest : public ::testing::Test {
   void TearDown() override {
     ::unsetenv("CRASHY_CRASH_AT_LOAD");
     ::unsetenv("CRASHY_SHUTDOWN_MARKER");
-    fs::remove_all(dir_);
   }
 
   IsolatedClient::Options options(const std::string& file) {
@@ -88,6 +83,7 @@ class IsolatedClientTest : public ::testing::Test {
     return call<pv1::CreateVmResponse>(c, CORRAL_METHOD_CREATE_VM, r, o);
   }
 
+  test_support::PluginDir plugins_{"isolated"};
   std::string dir_;
 };
 

@@ -1,6 +1,7 @@
 // The manager's plugin loader: every refusal names the file and the reason, and a good plugin
 // serves calls through the ABI.
 #include "manager/providers/plugin_loader.h"
+#include "tests/unit/manager/providers/plugin_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -19,12 +20,8 @@ namespace fs = std::filesystem;
 class PluginLoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/corral-plugins-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    dir_ = root_ + "/plugins";
-    fs::create_directory(dir_);
-    ::chmod(dir_.c_str(), 0755);
+    root_ = plugins_.root();
+    dir_ = plugins_.dir();
     install(MEMORY_PLUGIN, "memory.so");
     install(NO_ENTRY_PLUGIN, "no_entry.so");
     install(ABI_TWO_PLUGIN, "abi_two.so");
@@ -37,7 +34,6 @@ class PluginLoaderTest : public ::testing::Test {
   void TearDown() override {
     ::unsetenv("CORRAL_TEST_PROBE_MARKER");
     ::unsetenv("CORRAL_TEST_PROBE_MODE");
-    fs::remove_all(root_);
   }
   // What the probe plugin wrote to its marker file (one "shutdown" line per shutdown call).
   std::string marker() const {
@@ -47,10 +43,7 @@ class PluginLoaderTest : public ::testing::Test {
     return s.str();
   }
 
-  void install(const std::string& from, const std::string& name) {
-    fs::copy_file(from, dir_ + "/" + name, fs::copy_options::overwrite_existing);
-    ::chmod((dir_ + "/" + name).c_str(), 0755);
-  }
+  void install(const std::string& from, const std::string& name) { plugins_.install(from, name); }
   LoadOptions options(const std::string& file) const {
     LoadOptions o;
     o.plugin_dir = dir_;
@@ -65,6 +58,7 @@ class PluginLoaderTest : public ::testing::Test {
     return r.status().message();
   }
 
+  test_support::PluginDir plugins_{"plugins"};
   std::string root_;
   std::string dir_;
   std::string marker_;

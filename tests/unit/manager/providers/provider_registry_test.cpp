@@ -10,6 +10,7 @@
 #include "common/config/yaml_loader.h"
 #include "manager/providers/isolated_client.h"
 #include "manager/providers/plugin_loader.h"
+#include "tests/unit/manager/providers/plugin_dir.h"
 
 namespace corral::manager::providers {
 namespace {
@@ -20,16 +21,9 @@ namespace cv1 = ::corral::config::v1;
 class ProviderRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/corral-registry-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ::chmod(dir_.c_str(), 0755);
-    for (const char* name : {"memory.so", "memory-copy.so"}) {
-      fs::copy_file(MEMORY_PLUGIN, dir_ + "/" + name);
-      ::chmod((dir_ + "/" + name).c_str(), 0755);
-    }
+    dir_ = plugins_.dir();
+    for (const char* name : {"memory.so", "memory-copy.so"}) plugins_.install(MEMORY_PLUGIN, name);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // The plugins section of a manager config, as YAML.
   cv1::PluginsConfig config(const std::string& yaml) {
@@ -42,6 +36,7 @@ class ProviderRegistryTest : public ::testing::Test {
     return ProviderRegistry::load(c, "/nonexistent/plugins", PLUGIN_HOST_BIN);
   }
 
+  test_support::PluginDir plugins_{"registry"};
   std::string dir_;
 };
 
