@@ -125,10 +125,18 @@ ReadStatus read_frame(int fd, std::string* body, int timeout_ms) {
   if (ReadStatus s = read_exact(fd, head, 4, deadline); s != ReadStatus::ok) return s;
   uint32_t len = static_cast<uint32_t>(get(std::string(head, 4), 0, 4));
   if (len == 0 || len > kMaxFrameBytes) return ReadStatus::too_large;
-  body->assign(len, '\0');
-  ReadStatus s = read_exact(fd, body->data(), len, deadline);
-  // EOF in the middle of a frame is a broken channel, not a clean end.
-  return s == ReadStatus::eof ? ReadStatus::io_error : s;
+  // The body grows as its bytes arrive, so a length alone cannot make this side allocate 16 MiB.
+  body->clear();
+  char chunk[64 * 1024];
+  for (uint32_t left = len; left > 0;) {
+    uint32_t n = std::min<uint32_t>(left, sizeof chunk);
+    ReadStatus s = read_exact(fd, chunk, n, deadline);
+    // EOF in the middle of a frame is a broken channel, not a clean end.
+    if (s != ReadStatus::ok) return s == ReadStatus::eof ? ReadStatus::io_error : s;
+    body->append(chunk, n);
+    left -= n;
+  }
+  return ReadStatus::ok;
 }
 
 bool write_all(int fd, const std::string& bytes, int timeout_ms) {
