@@ -1,6 +1,5 @@
 // The manager loads the provider plugins its config names, in-process or isolated, lists them on
 // /api/v1/plugins, and refuses to start when one fails its checks.
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/encoding.h"
 #include "tests/integration/harness/fleet_test.h"
 
 namespace corral::testing {
@@ -43,16 +43,7 @@ class PluginsTest : public FleetTest {
     std::ifstream in(path, std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();
-    std::string bytes = s.str();
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) {
-      hex += "0123456789abcdef"[digest[i] >> 4];
-      hex += "0123456789abcdef"[digest[i] & 15];
-    }
-    return hex;
+    return sha256_hex(s.str());
   }
   // The pids of the plugin host processes the manager started for PLUGIN, in order.
   static std::vector<pid_t> host_pids(const std::string& log, const std::string& plugin) {
