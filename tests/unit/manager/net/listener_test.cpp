@@ -13,6 +13,7 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstring>
 #include <thread>
 #include <chrono>
 #include <functional>
@@ -53,6 +54,23 @@ class ListenerTest : public ::testing::Test {
     inet_pton(AF_INET, ip, &a.sin_addr);
     int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
     if (rc != 0) {
+      int err = errno;
+      ::close(fd);
+      errno = err;
+      return -1;
+    }
+    clients_.push_back(fd);
+    return fd;
+  }
+
+  // The same over IPv6 loopback.
+  int connect_client6() {
+    int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<uint16_t>(listener_->port()));
+    a.sin6_addr = in6addr_loopback;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
       int err = errno;
       ::close(fd);
       errno = err;
@@ -147,6 +165,30 @@ TEST_F(ListenerTest, Ipv4LiteralBindsOnlyThatAddress) {
   EXPECT_LT(connect_client("127.0.0.2"), 0);
   EXPECT_EQ(errno, ECONNREFUSED);
   EXPECT_GE(connect_client("127.0.0.1"), 0);
+}
+
+TEST_F(ListenerTest, Ipv6LiteralBindsOnlyThatAddressAndTheWildcardTakesBothFamilies) {
+  {
+    // Hosts without IPv6 (or with ::1 removed) cannot run this; that is the host, not the code.
+    int probe = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    bool ipv6 = probe >= 0 && ::bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    if (probe >= 0) ::close(probe);
+    if (!ipv6) GTEST_SKIP() << "no IPv6 loopback on this host";
+  }
+  open("::1");
+  EXPECT_GE(connect_client6(), 0) << std::strerror(errno);
+  EXPECT_LT(connect_client("127.0.0.1"), 0) << "'::1' must not take IPv4 clients";
+  EXPECT_TRUE(pump_until([&] { return accepted_.size() == 1; }));
+
+  // "::" (like "" and "*") is the dual-stack wildcard: IPv4 clients arrive as ::ffff:a.b.c.d.
+  listener_.reset();
+  open("::");
+  EXPECT_GE(connect_client6(), 0) << std::strerror(errno);
+  EXPECT_GE(connect_client("127.0.0.1"), 0) << std::strerror(errno);
+  EXPECT_TRUE(pump_until([&] { return accepted_.size() == 3; }));
 }
 
 TEST_F(ListenerTest, ClosedListenerRefusesAtOnce) {
