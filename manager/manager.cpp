@@ -31,6 +31,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->join_token_ttl_seconds() == 0) c->set_join_token_ttl_seconds(3600);
   if (c->max_frame_bytes() == 0) c->set_max_frame_bytes(256 * 1024);
   if (c->max_pending_handshakes() == 0) c->set_max_pending_handshakes(256);
+  if (c->shutdown_graceful_close_limit() == 0) c->set_shutdown_graceful_close_limit(1000);
   if (c->log_level().empty()) c->set_log_level("info");
   if (c->event_loop().empty()) c->set_event_loop("libev");
   if (c->agent_certificate_days() == 0) c->set_agent_certificate_days(365);
@@ -125,6 +126,7 @@ Status Manager::run() {
   t.ca_certificate_pem = pki_->ca.certificate_pem();
   t.max_frame_bytes = config_.max_frame_bytes();
   t.max_pending_handshakes = config_.max_pending_handshakes();
+  t.graceful_close_limit = config_.shutdown_graceful_close_limit();
   t.event_loop = config_.event_loop() == "poll" ? EventLoop::poll : EventLoop::libev;
   auto revoked = store_->list_revoked_serials();
   if (!revoked.ok()) return revoked.status();

@@ -37,6 +37,39 @@ class AgentChannelTest : public FleetTest {
   }
 };
 
+TEST_F(AgentChannelTest, ShutdownAboveTheGracefulLimitDropsConnectionsAndAgentsComeBack) {
+  // The path a large fleet takes (docs/operations.md, shutdown_graceful_close_limit), with a
+  // limit small enough for a test: three agents are one more than it.
+  auto m = start_manager("m", "shutdown_graceful_close_limit: 2\n");
+  std::vector<Process> agents;
+  std::vector<std::string> ids;
+  for (const char* name : {"a1", "a2", "a3"}) agents.push_back(start_agent(*m, work_, name, m->create_join_token()));
+  for (auto& a : agents) {
+    ASSERT_TRUE(a.wait_for_log("event=agent.welcome", 20s)) << a.log();
+    ids.push_back(agent_id_from_log(a));
+  }
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const auto& id : ids) {
+          if (m->agent_status(id) != "AGENT_STATUS_ONLINE") return false;
+        }
+        return true;
+      },
+      10s));
+
+  EXPECT_EQ(m->stop(), std::optional<int>(0)) << m->process().log();
+  EXPECT_NE(m->process().log().find("connections_left_to_exit=3"), std::string::npos) << m->process().log();
+  for (auto& a : agents) {
+    EXPECT_EQ(a.log().find("close_code=1001"), std::string::npos) << "above the limit there is no websocket close";
+  }
+
+  ASSERT_TRUE(m->start()) << m->process().log();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_TRUE(eventually([&] { return m->agent_status(ids[i]) == "AGENT_STATUS_ONLINE"; }, 40s)) << agents[i].log();
+    EXPECT_EQ(agents[i].count_in_log("event=agent.enrolled"), 1) << agents[i].log();
+  }
+}
+
 TEST_F(AgentChannelTest, ManagerRestartAgentReconnectsWithoutReenrolling) {
   auto m = start_manager();
   Process agent = start_agent(*m, work_, "a1", m->create_join_token());
