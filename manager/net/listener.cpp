@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include "common/log.h"
 
@@ -232,6 +233,14 @@ void Listener::out_of_descriptors(const char* why) {
   } else {
     ++suppressed_;
   }
+}
+
+std::string printable_peer_address(std::string address) {
+  constexpr std::string_view kMapped = "::ffff:";
+  if (address.size() <= kMapped.size() || address.compare(0, kMapped.size(), kMapped) != 0) return address;
+  in_addr v4{};
+  std::string rest = address.substr(kMapped.size());
+  return inet_pton(AF_INET, rest.c_str(), &v4) == 1 ? rest : address;
 }
 
 }  // namespace corral::manager

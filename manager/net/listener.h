@@ -24,6 +24,10 @@
 
 namespace corral::manager {
 
+// A peer address as logs and the API show it: an IPv4 client of a dual-stack listener arrives as
+// "::ffff:a.b.c.d" and is shown as "a.b.c.d"; anything else is returned unchanged.
+std::string printable_peer_address(std::string address);
+
 class Listener {
  public:
   using AcceptFn = std::function<void(int fd)>;

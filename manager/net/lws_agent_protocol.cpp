@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/ws/envelope_codec.h"
+#include "manager/net/listener.h"
 #include "manager/net/lws_transport_impl.h"
 
 namespace corral::manager {
@@ -47,7 +48,7 @@ std::optional<PeerIdentity> peer_identity(lws* wsi) {
 std::string peer_address(lws* wsi) {
   char buf[128] = {0};
   lws_get_peer_simple(wsi, buf, sizeof buf);
-  return buf;
+  return printable_peer_address(buf);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "manager/net/listener.h"
 #include "manager/net/lws_transport_impl.h"
 
 namespace corral::manager {
@@ -114,7 +115,7 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
   ex.request.content_type = header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
   char peer[128] = {0};
   lws_get_peer_simple(wsi, peer, sizeof peer);
-  ex.request.peer_address = peer;
+  ex.request.peer_address = printable_peer_address(peer);
 
   std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
   if (!length.empty()) {

@@ -191,6 +191,16 @@ TEST_F(ListenerTest, Ipv6LiteralBindsOnlyThatAddressAndTheWildcardTakesBothFamil
   EXPECT_TRUE(pump_until([&] { return accepted_.size() == 3; }));
 }
 
+TEST(PrintablePeerAddress, Ipv4MappedAddressesAreShownAsIpv4) {
+  EXPECT_EQ(printable_peer_address("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(printable_peer_address("10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(printable_peer_address("::1"), "::1");
+  EXPECT_EQ(printable_peer_address("2001:db8::1"), "2001:db8::1");
+  EXPECT_EQ(printable_peer_address("::ffff:"), "::ffff:");
+  EXPECT_EQ(printable_peer_address("::ffff:abcd"), "::ffff:abcd") << "not an IPv4 address after the prefix";
+  EXPECT_EQ(printable_peer_address(""), "");
+}
+
 TEST_F(ListenerTest, ClosedListenerRefusesAtOnce) {
   open();
   listener_->close();
