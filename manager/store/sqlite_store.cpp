@@ -160,7 +160,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (Status s = apply_migrations(db, sqlite_migrations(), now); !s.ok()) return s;
   auto version = store->schema_version();
   if (!version.ok()) return version.status();
-  log::info("store_opened", {{"backend", "sqlite"}, {"path", path}, {"schema_version", *version}});
+  log::info("store.opened", {{"backend", "sqlite"}, {"path", path}, {"schema_version", *version}});
   return store;
 }
 
