@@ -91,6 +91,15 @@ class HostHttp : public ::testing::Test {
     return records_;
   }
 
+  // Sets FLAG 300 ms after the server saw the first request, so the call is under way.
+  std::thread cancel_after_first_request(std::atomic<bool>* flag) {
+    return std::thread([this, flag] {
+      while (server_->request_count() == 0) std::this_thread::sleep_for(milliseconds(5));
+      std::this_thread::sleep_for(milliseconds(300));
+      *flag = true;
+    });
+  }
+
   testing::TestPki pki_;
   std::string dir_;
   std::string ca_file_;
@@ -436,12 +445,7 @@ TEST_F(HostHttp, CancellationStopsATransferMidBody) {
   slow.trickle_pause = milliseconds(50);  // about 20 s for the whole body
   serve(scripted({slow}));
   std::atomic<bool> cancelled{false};
-  std::thread canceller([&] {
-    // Once the answer is under way.
-    while (server_->request_count() == 0) std::this_thread::sleep_for(milliseconds(5));
-    std::this_thread::sleep_for(milliseconds(300));
-    cancelled = true;
-  });
+  std::thread canceller = cancel_after_first_request(&cancelled);
   auto start = Clock::now();
   HostHttpResult r = client(trusting()).perform(get("/slow"), in_ms(60000), &cancelled);
   auto elapsed = Clock::now() - start;
@@ -456,11 +460,7 @@ TEST_F(HostHttp, CancellationStopsATransferMidBody) {
 TEST_F(HostHttp, CancellationDuringABackoffWait) {
   serve(scripted({status(503, {{"Retry-After", "20"}}), status(200)}));
   std::atomic<bool> cancelled{false};
-  std::thread canceller([&] {
-    while (server_->request_count() == 0) std::this_thread::sleep_for(milliseconds(5));
-    std::this_thread::sleep_for(milliseconds(300));
-    cancelled = true;
-  });
+  std::thread canceller = cancel_after_first_request(&cancelled);
   auto start = Clock::now();
   HostHttpResult r = client(trusting()).perform(get("/"), in_ms(60000), &cancelled);
   auto elapsed = Clock::now() - start;
