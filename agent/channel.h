@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/ws/close_codes.h"
 #include "corral/agent/v1/agent.pb.h"
 
 namespace corral::agent {
@@ -15,12 +16,11 @@ namespace corral::agent {
 // after a newer one started can be told apart and dropped.
 using ConnectionId = uint64_t;
 
-// Websocket close codes the agent sends (RFC 6455) or understands (the manager's private ones).
-inline constexpr uint16_t kCloseNormal = 1000;
-inline constexpr uint16_t kCloseGoingAway = 1001;
-inline constexpr uint16_t kCloseProtocolError = 1002;
-// The manager revoked this agent's certificate (or does not know the agent).
-inline constexpr uint16_t kCloseRevoked = 4003;
+// Close codes are shared with the manager: common/ws/close_codes.h.
+using ws::kCloseGoingAway;
+using ws::kCloseNormal;
+using ws::kCloseProtocolError;
+using ws::kCloseRevoked;
 
 struct CloseInfo {
   // The manager's websocket close code; 0 when it sent none (refused, dropped, failed to connect).

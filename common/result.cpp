@@ -1,5 +1,9 @@
 #include "common/result.h"
 
+#include <cstdlib>
+
+#include "common/log.h"
+
 namespace corral {
 
 const char* error_code_name(ErrorCode code) {
@@ -17,6 +21,16 @@ const char* error_code_name(ErrorCode code) {
   }
   return "unknown";
 }
+
+namespace detail {
+
+void value_of_error(const Status& status) {
+  log::error("result.value_of_error", {{"error", status.to_string()},
+                                       {"hint", "Result::value() called without checking ok(); aborting"}});
+  std::abort();
+}
+
+}  // namespace detail
 
 std::string Status::to_string() const {
   if (ok()) return "ok";

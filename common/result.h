@@ -3,7 +3,6 @@
 // that names what was wrong.
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,7 +24,16 @@ enum class ErrorCode {
 
 const char* error_code_name(ErrorCode code);
 
-class Status {
+class Status;
+namespace detail {
+// Called by Result::value() on an error: logs the error and the caller's mistake, then aborts.
+// Defined in every build type, so a missed check is a clear crash, never undefined behaviour.
+[[noreturn]] void value_of_error(const Status& status);
+}  // namespace detail
+
+// [[nodiscard]] on the type: every function returning a Status or Result must have its answer
+// looked at (or explicitly dropped with a cast to void and a reason).
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -46,12 +54,13 @@ class Status {
 inline Status error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    assert(!std::get<Status>(v_).ok() && "a Result holding a Status must hold an error");
-  }
+  // A Result built from an ok Status would hold neither a value nor an error: it is turned into
+  // an internal error so that the mistake surfaces where the Result is checked.
+  Result(Status status)  // NOLINT(google-explicit-constructor)
+      : v_(status.ok() ? Status(ErrorCode::internal, "a Result was built from an ok Status") : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
@@ -60,17 +69,18 @@ class Result {
     static const Status kOk;
     return ok() ? kOk : std::get<Status>(v_);
   }
+  // On an error these log it and abort (detail::value_of_error): check ok() first.
   T& value() & {
-    assert(ok());
-    return std::get<T>(v_);
+    if (!ok()) detail::value_of_error(std::get<Status>(v_));
+    return *std::get_if<T>(&v_);
   }
   const T& value() const& {
-    assert(ok());
-    return std::get<T>(v_);
+    if (!ok()) detail::value_of_error(std::get<Status>(v_));
+    return *std::get_if<T>(&v_);
   }
   T&& value() && {
-    assert(ok());
-    return std::get<T>(std::move(v_));
+    if (!ok()) detail::value_of_error(std::get<Status>(v_));
+    return std::move(*std::get_if<T>(&v_));
   }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }

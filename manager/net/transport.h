@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/ws/close_codes.h"
 #include "corral/agent/v1/agent.pb.h"
 
 namespace corral::manager {
@@ -92,9 +93,9 @@ class Transport {
   virtual void add_revoked_serials(const std::vector<std::string>& serials) = 0;
 };
 
-// Private websocket close codes the manager uses.
-inline constexpr uint16_t kCloseRevoked = 4003;
-inline constexpr uint16_t kCloseProtocolError = 4002;
-inline constexpr uint16_t kCloseReplaced = 4009;
+// Close codes are shared with the agent: common/ws/close_codes.h.
+using ws::kCloseProtocolError;
+using ws::kCloseReplaced;
+using ws::kCloseRevoked;
 
 }  // namespace corral::manager
