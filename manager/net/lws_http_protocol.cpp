@@ -1,6 +1,7 @@
 // HTTP on the API listener: collects one request (headers and a bounded body), hands it to the
 // core, and writes the core's response back in chunks. Websocket upgrades are refused here: the
 // only websocket is on the agent listener.
+#include <cctype>
 #include <cstring>
 
 #include "common/log.h"
@@ -113,6 +114,7 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
   ex.request.query = query_string(wsi);
   ex.request.authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
   ex.request.content_type = header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+  ex.request.if_match = header(wsi, WSI_TOKEN_HTTP_IF_MATCH);
   char peer[128] = {0};
   lws_get_peer_simple(wsi, peer, sizeof peer);
   ex.request.peer_address = printable_peer_address(peer);
@@ -158,10 +160,21 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
     if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), r.body.size(), &p,
                                     end) ||
         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
-                                    reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end) ||
-        lws_finalize_write_http_header(wsi, start, &p, end)) {
+                                    reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end)) {
       return -1;
     }
+    for (const auto& [name, value] : r.headers) {
+      // lws wants the name lower-case with its colon.
+      std::string key;
+      for (char c : name) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      key.push_back(':');
+      if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(key.c_str()),
+                                      reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()),
+                                      &p, end)) {
+        return -1;
+      }
+    }
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
     ex.headers_sent = true;
     if (!r.body.empty()) {
       lws_callback_on_writable(wsi);

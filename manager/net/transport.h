@@ -25,6 +25,7 @@ struct HttpRequest {
   std::string query;   // raw, without '?'
   std::string authorization;  // Authorization header value (secret: never log)
   std::string content_type;
+  std::string if_match;  // If-Match header value, for compare-and-set updates
   std::string body;
   std::string peer_address;
 };
@@ -32,6 +33,8 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
+  // Extra headers (Allow, ETag, Retry-After, ...): names as sent, without the colon.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
 
