@@ -7,6 +7,7 @@
 
 #include "common/files.h"
 #include "common/log.h"
+#include "manager/api/routes.h"
 #include "manager/store/sqlite_store.h"
 
 namespace corral::manager {
@@ -85,39 +86,6 @@ Status Manager::open() {
   auth_ = std::make_unique<AdminAuth>(*store_);
   if (Status s = auth_->initialize(data_dir_ + "/admin.token", clock_); !s.ok()) return s;
 
-  registry_ = std::make_unique<AgentRegistry>(
-      *store_, clock_, RegistrySettings{config_.heartbeat_interval_seconds(), 3, CORRAL_VERSION});
-  if (Status s = registry_->load(); !s.ok()) return s;
-
-  EnrollmentSettings es;
-  es.default_token_ttl_seconds = config_.join_token_ttl_seconds();
-  es.agent_certificate_days = static_cast<int>(config_.agent_certificate_days());
-  es.agent_endpoint = config_.agent_endpoint();
-  enrollment_ = std::make_unique<Enrollment>(*store_, pki_->ca, clock_, es);
-  api_ = std::make_unique<ApiServer>(*registry_, *enrollment_, *auth_, pki_->ca.certificate_pem(), CORRAL_VERSION);
-
-  // Plugins and corral-plugin-host are installed beside the manager: bin/ and lib/corral/plugins.
-  std::error_code ec;
-  std::filesystem::path bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
-  auto providers = providers::ProviderRegistry::load(config_.plugins(), (bin / "../lib/corral/plugins").string(),
-                                                     (bin / "corral-plugin-host").string());
-  if (!providers.ok()) return providers.status();
-  providers_ = std::move(providers).value();
-  api_->set_providers(providers_.get());
-
-  auto secrets = SecretBox::open_or_create(data_dir_ + "/master.key");
-  if (!secrets.ok()) return secrets.status();
-  secrets_ = std::make_unique<SecretBox>(std::move(secrets).value());
-  workers_ = std::make_unique<boost::asio::thread_pool>(4);
-  provider_configs_ = std::make_unique<ProviderConfigService>(
-      *store_, *secrets_, *providers_, clock_,
-      [this](std::function<void()> job) { boost::asio::post(*workers_, std::move(job)); },
-      [this](std::function<void()> job) { boost::asio::post(io_, std::move(job)); });
-  api_->set_provider_configs(provider_configs_.get());
-  return {};
-}
-
-Status Manager::run() {
   LwsTransportOptions t;
   t.api = parse_listen_address(config_.api_listen()).value();
   t.agent = parse_listen_address(config_.agent_listen()).value();
@@ -131,11 +99,49 @@ Status Manager::run() {
   auto revoked = store_->list_revoked_serials();
   if (!revoked.ok()) return revoked.status();
   t.revoked_serials = std::move(revoked).value();
+  transport_ = std::make_unique<LwsTransport>(std::move(t), *this);
 
-  auto transport = LwsTransport::start(t, this);
-  if (!transport.ok()) return transport.status();
-  transport_ = std::move(transport).value();
-  registry_->set_transport(transport_.get());
+  RegistrySettings rs;
+  rs.heartbeat_interval_seconds = config_.heartbeat_interval_seconds();
+  rs.manager_version = CORRAL_VERSION;
+  registry_ = std::make_unique<AgentRegistry>(*store_, clock_, rs, *transport_, fleet_events_);
+  if (Status s = registry_->load(); !s.ok()) return s;
+
+  EnrollmentSettings es;
+  es.default_token_ttl_seconds = config_.join_token_ttl_seconds();
+  es.agent_certificate_days = static_cast<int>(config_.agent_certificate_days());
+  es.agent_endpoint = config_.agent_endpoint();
+  enrollment_ = std::make_unique<Enrollment>(*store_, pki_->ca, clock_, es);
+
+  // Plugins and corral-plugin-host are installed beside the manager: bin/ and lib/corral/plugins.
+  std::error_code ec;
+  std::filesystem::path bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  auto providers = providers::ProviderRegistry::load(config_.plugins(), (bin / "../lib/corral/plugins").string(),
+                                                     (bin / "corral-plugin-host").string());
+  if (!providers.ok()) return providers.status();
+  providers_ = std::move(providers).value();
+
+  auto secrets = SecretBox::open_or_create(data_dir_ + "/master.key");
+  if (!secrets.ok()) return secrets.status();
+  secrets_ = std::make_unique<SecretBox>(std::move(secrets).value());
+  workers_ = std::make_unique<boost::asio::thread_pool>(4);
+  provider_configs_ = std::make_unique<ProviderConfigService>(
+      *store_, *secrets_, *providers_, clock_,
+      [this](std::function<void()> job) { boost::asio::post(*workers_, std::move(job)); },
+      [this](std::function<void()> job) { boost::asio::post(io_, std::move(job)); });
+
+  api::Router routes;
+  api::add_health_routes(routes, *registry_, CORRAL_VERSION);
+  api::add_enrollment_routes(routes, *enrollment_, *registry_, pki_->ca.certificate_pem());
+  api::add_agent_routes(routes, *registry_);
+  api::add_plugin_routes(routes, *providers_);
+  api::add_provider_config_routes(routes, *provider_configs_);
+  api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+  return {};
+}
+
+Status Manager::run() {
+  if (Status s = transport_->start(); !s.ok()) return s;
 
   boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -208,7 +214,7 @@ void Manager::on_agent_events(std::vector<AgentEvent> events) {
 
 void Manager::on_http_request(ConnId conn, HttpRequest request) {
   boost::asio::post(io_, [this, conn, r = std::move(request)] {
-    api_->handle_async(r, [this, conn](HttpResponse response) { transport_->send_http_response(conn, std::move(response)); });
+    api_->handle(r, [this, conn](HttpResponse response) { transport_->send_http_response(conn, std::move(response)); });
   });
 }
 

@@ -16,6 +16,7 @@
 #include "corral/config/v1/config.pb.h"
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
+#include "manager/api/provider_configs.h"
 #include "manager/fleet/agent_registry.h"
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
@@ -59,6 +60,9 @@ class Manager final : public TransportSink {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ManagerPki> pki_;
   std::unique_ptr<AdminAuth> auth_;
+  // Built before the components that send through it, started by run().
+  std::unique_ptr<LwsTransport> transport_;
+  FleetEvents fleet_events_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<Enrollment> enrollment_;
   std::unique_ptr<providers::ProviderRegistry> providers_;
@@ -67,7 +71,6 @@ class Manager final : public TransportSink {
   std::unique_ptr<boost::asio::thread_pool> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<ApiServer> api_;
-  std::unique_ptr<LwsTransport> transport_;
 };
 
 }  // namespace corral::manager

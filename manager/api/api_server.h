@@ -1,47 +1,27 @@
-// The REST API: routes an HttpRequest from the API listener to the fleet and enrollment
-// components and returns the response. Runs on the core thread. docs/api.md lists the routes.
+// The REST API front door on the core thread: looks each request up in the route table, answers
+// 404 / 405 (with Allow) / 400 for a malformed path, checks access in this one place, dispatches to
+// the route's handler and logs one api.request line per answer. The routes themselves live with
+// their resources (agent_routes.cpp, provider_configs.cpp, ...); docs/api.md lists them.
 #pragma once
 
-#include <functional>
-#include <string>
-#include <vector>
-
 #include "manager/api/admin_auth.h"
-#include "manager/api/provider_configs.h"
-#include "manager/fleet/agent_registry.h"
-#include "manager/fleet/enrollment.h"
+#include "manager/api/router.h"
 #include "manager/net/transport.h"
-#include "manager/providers/provider_registry.h"
 
 namespace corral::manager {
 
 class ApiServer {
  public:
-  ApiServer(AgentRegistry& registry, Enrollment& enrollment, const AdminAuth& auth, std::string ca_certificate_pem,
-            std::string version);
+  ApiServer(api::Router router, const AdminAuth& auth) : router_(std::move(router)), auth_(auth) {}
 
-  HttpResponse handle(const HttpRequest& request);
-  // Core thread. Like handle(), for routes that may answer later (provider configs validate on
-  // the worker pool); `reply` is called exactly once, on the core thread.
-  void handle_async(const HttpRequest& request, std::function<void(HttpResponse)> reply);
-  void set_provider_configs(ProviderConfigService* service) { provider_configs_ = service; }
-  // The loaded provider plugins, for /api/v1/plugins (none until set).
-  void set_providers(const providers::ProviderRegistry* providers) { providers_ = providers; }
+  // Core thread. `reply` is called exactly once, on the core thread, now or later.
+  void handle(const HttpRequest& request, api::Reply reply) const;
+
+  const api::Router& router() const { return router_; }
 
  private:
-  HttpResponse route(const HttpRequest& request, const std::vector<std::string>& segments);
-  HttpResponse agents(const HttpRequest& request, const std::vector<std::string>& segments);
-  HttpResponse enroll(const HttpRequest& request);
-  HttpResponse create_join_token(const HttpRequest& request);
-  HttpResponse list_plugins() const;
-
-  AgentRegistry& registry_;
-  Enrollment& enrollment_;
+  const api::Router router_;
   const AdminAuth& auth_;
-  std::string ca_certificate_pem_;
-  std::string version_;
-  const providers::ProviderRegistry* providers_ = nullptr;
-  ProviderConfigService* provider_configs_ = nullptr;
 };
 
 }  // namespace corral::manager

@@ -43,8 +43,36 @@ HttpResponse status_response(const Status& status) {
   }
 }
 
+Status check_json_depth(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return error(ErrorCode::invalid_argument, "invalid JSON body: nested deeper than " + std::to_string(max_depth) +
+                                                      " levels (at byte " + std::to_string(i) + ")");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return {};
+}
+
 Status parse_json_body(const std::string& body, google::protobuf::Message* message) {
   if (body.empty()) return {};
+  if (Status s = check_json_depth(body); !s.ok()) return s;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto s = google::protobuf::util::JsonStringToMessage(body, message, options);

@@ -3,7 +3,9 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <charconv>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -12,6 +14,7 @@
 #include "corral/sdk/json_schema.h"
 #include "corral/sdk/template.h"
 #include "manager/api/json.h"
+#include "manager/api/routes.h"
 
 namespace corral::manager {
 namespace {
@@ -44,6 +47,29 @@ HttpResponse violations_response(const std::vector<Violation>& violations) {
   (void)google::protobuf::util::MessageToJsonString(e, &r.body);
   r.body.push_back('\n');
   return r;
+}
+
+HttpResponse with_etag(HttpResponse response, uint64_t revision) {
+  response.headers.emplace_back("ETag", "\"" + std::to_string(revision) + "\"");
+  return response;
+}
+
+// If-Match: "N" (or N); nullopt when absent, 0 when it names no revision we could hold.
+std::optional<uint64_t> if_match_revision(const std::string& header) {
+  if (header.empty()) return std::nullopt;
+  std::string_view v = header;
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size()) return 0;
+  return n;
+}
+
+HttpResponse revision_conflict(const std::string& id, uint64_t stored, uint64_t based_on) {
+  return api::error_response(409, "revision_conflict",
+                             "provider config " + id + " is at revision " + std::to_string(stored) +
+                                 " but the update was based on revision " + std::to_string(based_on) +
+                                 "; read it again and retry");
 }
 
 std::string aad(const std::string& id, const std::string& pointer) { return "provider-config/" + id + pointer; }
@@ -148,22 +174,6 @@ const std::vector<std::string>& manager_template_variables() {
   return v;
 }
 
-void ProviderConfigService::handle(const HttpRequest& r, const std::vector<std::string>& s, Reply reply) {
-  auto not_allowed = [&] {
-    reply(api::error_response(405, "method_not_allowed", r.method + " is not allowed on " + r.path));
-  };
-  if (s.size() == 3) {
-    if (r.method == "GET") return reply(list());
-    if (r.method == "POST") return create(r, std::move(reply));
-    return not_allowed();
-  }
-  if (s.size() != 4) return reply(api::error_response(404, "not_found", "no route for " + r.path));
-  if (r.method == "GET") return reply(show(s[3]));
-  if (r.method == "PUT") return replace(s[3], r, std::move(reply));
-  if (r.method == "DELETE") return reply(remove(s[3]));
-  not_allowed();
-}
-
 void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
   auto job = std::make_shared<Job>();
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
@@ -194,7 +204,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
         return reply(api::status_response(st));
       }
       log::info("provider_config.created", {{"id", rec.id}, {"name", rec.name}, {"plugin", rec.plugin}});
-      reply(api::json_response(201, view(rec)));
+      reply(with_etag(api::json_response(201, view(rec)), rec.revision));
     });
   });
 }
@@ -205,6 +215,15 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
   if (!stored.ok()) return reply(api::status_response(stored.status()));
   if (!stored->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + id));
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
+  uint64_t current = (*stored)->revision;
+  if (auto expected = if_match_revision(r.if_match); expected && *expected != current) {
+    return reply(api::error_response(412, "precondition_failed",
+                                     "If-Match names revision " + std::to_string(*expected) + " but provider config " +
+                                         id + " is at revision " + std::to_string(current)));
+  }
+  if (job->request.revision() != 0 && job->request.revision() != current) {
+    return reply(revision_conflict(id, current, job->request.revision()));
+  }
   if (job->request.name().empty()) job->request.set_name((*stored)->name);
   if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
   job->update = true;
@@ -215,6 +234,13 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
     to_core_([this, job, reply = std::move(reply)] {
       if (!job->failure.ok()) return reply(api::status_response(job->failure));
       if (!job->violations.empty()) return reply(violations_response(job->violations));
+      // Validation ran off the core: another update may have landed meanwhile.
+      auto latest = store_.get_provider_config(job->id);
+      if (!latest.ok()) return reply(api::status_response(latest.status()));
+      if (!latest->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + job->id));
+      if ((*latest)->revision != job->stored.revision) {
+        return reply(revision_conflict(job->id, (*latest)->revision, job->stored.revision));
+      }
       store::ProviderConfigRecord rec = job->stored;
       rec.name = job->request.name();
       rec.plugin = job->request.plugin();
@@ -225,7 +251,7 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
       rec.updated_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
       if (Status st = store_.update_provider_config(rec); !st.ok()) return reply(api::status_response(st));
       log::info("provider_config.updated", {{"id", rec.id}, {"name", rec.name}, {"revision", rec.revision}});
-      reply(api::json_response(200, view(rec)));
+      reply(with_etag(api::json_response(200, view(rec)), rec.revision));
     });
   });
 }
@@ -234,7 +260,7 @@ HttpResponse ProviderConfigService::show(const std::string& id_or_name) {
   auto all = store_.list_provider_configs();
   if (!all.ok()) return api::status_response(all.status());
   for (const auto& rec : *all) {
-    if (rec.id == id_or_name || rec.name == id_or_name) return api::json_response(200, view(rec));
+    if (rec.id == id_or_name || rec.name == id_or_name) return with_etag(api::json_response(200, view(rec)), rec.revision);
   }
   return api::error_response(404, "not_found", "no provider config " + id_or_name);
 }
@@ -280,4 +306,20 @@ corral::api::v1::ProviderConfig ProviderConfigService::view(const store::Provide
   return out;
 }
 
+namespace api {
+
+void add_provider_config_routes(Router& router, ProviderConfigService& service) {
+  const std::string collection = "/api/v1/provider-configs";
+  const std::string one = collection + "/{id}";
+  router.add("GET", collection, Access::admin, [&service](const ApiRequest&) { return service.list(); });
+  router.add_async("POST", collection, Access::admin,
+                   [&service](const ApiRequest& r, Reply reply) { service.create(r.http, std::move(reply)); });
+  router.add("GET", one, Access::admin, [&service](const ApiRequest& r) { return service.show(r.param("id")); });
+  router.add_async("PUT", one, Access::admin, [&service](const ApiRequest& r, Reply reply) {
+    service.replace(r.param("id"), r.http, std::move(reply));
+  });
+  router.add("DELETE", one, Access::admin, [&service](const ApiRequest& r) { return service.remove(r.param("id")); });
+}
+
+}  // namespace api
 }  // namespace corral::manager

@@ -43,15 +43,17 @@ class ProviderConfigService {
         to_workers_(std::move(to_workers)),
         to_core_(std::move(to_core)) {}
 
-  // Core thread. `segments` is the split path ("api", "v1", "provider-configs", [id]).
-  void handle(const HttpRequest& request, const std::vector<std::string>& segments, Reply reply);
-
- private:
+  // Core thread; the routes (add_provider_config_routes) call these.
   void create(const HttpRequest& request, Reply reply);
+  // A compare-and-set on the revision: the update applies only to the revision it was based on —
+  // If-Match ("N", 412 when it differs), else the body's `revision` when set, else the revision
+  // read when the request arrived (409 when another update landed meanwhile).
   void replace(const std::string& id, const HttpRequest& request, Reply reply);
   HttpResponse show(const std::string& id_or_name);
   HttpResponse list();
   HttpResponse remove(const std::string& id);
+
+ private:
 
   corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
 

@@ -13,8 +13,9 @@ using google::protobuf::util::TimeUtil;
 
 }  // namespace
 
-AgentRegistry::AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings)
-    : store_(store), clock_(clock), settings_(std::move(settings)) {}
+AgentRegistry::AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings,
+                             Transport& transport, FleetEvents& events)
+    : store_(store), clock_(clock), settings_(std::move(settings)), transport_(transport), events_(events) {}
 
 Status AgentRegistry::load() {
   auto records = store_.list_agents();
@@ -42,13 +43,13 @@ void AgentRegistry::on_connected(ConnId conn, const std::string& agent_id, const
   if (it == agents_.end()) {
     // Signed by our CA but unknown to the store (a restored or foreign database): refuse.
     log::warn("agent.refused", {{"agent_id", agent_id}, {"conn", conn}, {"reason", "not enrolled"}, {"peer", peer}});
-    transport_->close_agent(conn, kCloseRevoked, "agent is not enrolled with this manager");
+    transport_.close_agent(conn, kCloseRevoked, "agent is not enrolled with this manager");
     return;
   }
   LiveAgent& a = it->second;
   if (a.record.revoked_at != 0 || a.record.certificate_serial != serial) {
     log::warn("agent.refused", {{"agent_id", agent_id}, {"conn", conn}, {"reason", "certificate revoked"}});
-    transport_->close_agent(conn, kCloseRevoked, "certificate revoked");
+    transport_.close_agent(conn, kCloseRevoked, "certificate revoked");
     return;
   }
   if (a.conn != 0) {
@@ -62,16 +63,38 @@ void AgentRegistry::on_connected(ConnId conn, const std::string& agent_id, const
   by_conn_[conn] = agent_id;
   touch(a);
   log::info("agent.connected", {{"agent_id", agent_id}, {"conn", conn}, {"peer", peer}});
+  events_.publish([&](FleetObserver& o) { o.on_agent_connected({agent_id, conn, peer}); });
 }
 
 void AgentRegistry::on_closed(ConnId conn, const std::string& reason) {
   auto it = by_conn_.find(conn);
   if (it == by_conn_.end()) return;
-  LiveAgent& a = agents_.at(it->second);
-  a.conn = 0;
-  a.greeted = false;
-  log::info("agent.disconnected", {{"agent_id", it->second}, {"conn", conn}, {"reason", reason}});
-  by_conn_.erase(it);
+  disconnected(agents_.at(it->second), reason);
+}
+
+void AgentRegistry::disconnected(LiveAgent& agent, const std::string& reason) {
+  log::info("agent.disconnected", {{"agent_id", agent.record.id}, {"conn", agent.conn}, {"reason", reason}});
+  by_conn_.erase(agent.conn);
+  agent.conn = 0;
+  agent.greeted = false;
+  agent.missing = false;
+  const std::string id = agent.record.id;  // observers may not rely on `agent` staying put
+  finish_commands(commands_.take_agent(id), CommandFinishedEvent::Outcome::connection_lost);
+  events_.publish([&](FleetObserver& o) { o.on_agent_disconnected({id, reason}); });
+}
+
+void AgentRegistry::finish_commands(std::vector<PendingCommands::Pending> commands,
+                                    CommandFinishedEvent::Outcome outcome) {
+  for (PendingCommands::Pending& p : commands) {
+    CommandFinishedEvent e;
+    e.agent_id = std::move(p.agent_id);
+    e.command_id = p.command.command_id();
+    e.command = std::move(p.command);
+    e.outcome = outcome;
+    log::info("agent.command_finished",
+              {{"agent_id", e.agent_id}, {"command_id", e.command_id}, {"outcome", command_outcome_name(outcome)}});
+    events_.publish([&](FleetObserver& o) { o.on_command_finished(e); });
+  }
 }
 
 void AgentRegistry::touch(LiveAgent& agent) {
@@ -81,13 +104,14 @@ void AgentRegistry::touch(LiveAgent& agent) {
   if (agent.missing) {
     agent.missing = false;
     log::info("agent.back", {{"agent_id", agent.record.id}});
+    events_.publish([&](FleetObserver& o) { o.on_agent_back({agent.record.id}); });
   }
 }
 
 void AgentRegistry::send(LiveAgent& agent, corral::agent::v1::Envelope envelope) {
   envelope.set_seq(agent.sequencer.next_seq());
   envelope.set_ack(agent.sequencer.last_peer_seq());
-  transport_->send_envelope(agent.conn, envelope);
+  transport_.send_envelope(agent.conn, envelope);
 }
 
 void AgentRegistry::protocol_error(LiveAgent& agent, const std::string& why) {
@@ -96,12 +120,9 @@ void AgentRegistry::protocol_error(LiveAgent& agent, const std::string& why) {
 }
 
 void AgentRegistry::drop_connection(LiveAgent& agent, uint16_t code, const std::string& why) {
-  transport_->close_agent(agent.conn, code, why);
-  // The transport's own close notice will find no agent for this connection, so log it here.
-  log::info("agent.disconnected", {{"agent_id", agent.record.id}, {"conn", agent.conn}, {"reason", why}});
-  by_conn_.erase(agent.conn);
-  agent.conn = 0;
-  agent.greeted = false;
+  transport_.close_agent(agent.conn, code, why);
+  // The transport's own close notice will find no agent for this connection: say it here.
+  disconnected(agent, why);
 }
 
 void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) {
@@ -126,12 +147,9 @@ void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& 
     case Body::kCapacityReport:
       handle_capacity(a, envelope.capacity_report());
       break;
-    case Body::kCommandResult: {
-      const auto& r = envelope.command_result();
-      log::info("agent.command_result",
-                {{"agent_id", a.record.id}, {"command_id", r.command_id()}, {"ok", r.ok()}, {"message", r.message()}});
+    case Body::kCommandResult:
+      handle_command_result(a, envelope.command_result());
       break;
-    }
     default:
       protocol_error(a, "agents may not send this message type");
   }
@@ -154,13 +172,37 @@ void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hell
   log::info("agent.hello", {{"agent_id", agent.record.id},
                             {"hostname", hello.hostname()},
                             {"agent_version", hello.agent_version()}});
+  events_.publish([&](FleetObserver& o) { o.on_agent_welcomed({agent.record.id, agent.record.server_id, hello}); });
+}
+
+void AgentRegistry::handle_command_result(LiveAgent& agent, const corral::agent::v1::CommandResult& result) {
+  auto pending = commands_.take(agent.record.id, result.command_id());
+  if (!pending) {
+    // Late (already timed out), a duplicate, or for a command this manager never sent.
+    log::warn("agent.unexpected_command_result", {{"agent_id", agent.record.id}, {"command_id", result.command_id()}});
+    return;
+  }
+  CommandFinishedEvent e;
+  e.agent_id = agent.record.id;
+  e.command_id = result.command_id();
+  e.command = std::move(pending->command);
+  e.outcome = CommandFinishedEvent::Outcome::answered;
+  e.result = result;
+  log::info("agent.command_result",
+            {{"agent_id", e.agent_id}, {"command_id", e.command_id}, {"ok", result.ok()}, {"message", result.message()}});
+  events_.publish([&](FleetObserver& o) { o.on_command_finished(e); });
 }
 
 void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::CapacityReport& report) {
   // Frames on one connection arrive in order, so the latest report is the current one.
-  agent.record.capacity = report;
-  // Reports repeat with every heartbeat; only a change is written.
   std::string bytes = report.SerializeAsString();
+  bool changed = bytes != agent.record.capacity.SerializeAsString();
+  corral::agent::v1::CapacityReport before = std::move(agent.record.capacity);
+  agent.record.capacity = report;
+  if (changed) {
+    events_.publish([&](FleetObserver& o) { o.on_capacity_changed({agent.record.id, before, report}); });
+  }
+  // Reports repeat with every heartbeat; only a change is written.
   if (bytes != agent.persisted_capacity) {
     if (Status s = store_.update_agent_capacity(agent.record.id, report); !s.ok()) {
       log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
@@ -205,6 +247,27 @@ std::vector<corral::api::v1::Agent> AgentRegistry::list() const {
   return out;
 }
 
+AgentPage AgentRegistry::list_page(const AgentFilter& filter, const std::string& after_id, size_t limit) const {
+  AgentPage page;
+  for (auto it = agents_.upper_bound(after_id); it != agents_.end(); ++it) {
+    if (page.agents.size() == limit) {
+      page.last_id = page.agents.back().id();
+      break;
+    }
+    const LiveAgent& a = it->second;
+    if (filter.status != corral::api::v1::AGENT_STATUS_UNSPECIFIED && status_of(a) != filter.status) continue;
+    if (!filter.server_id.empty() && a.record.server_id != filter.server_id) continue;
+    corral::api::v1::Agent view = to_api(a);
+    bool labels_match = true;
+    for (const auto& [k, v] : filter.labels) {
+      auto l = view.labels().find(k);
+      labels_match = labels_match && l != view.labels().end() && l->second == v;
+    }
+    if (labels_match) page.agents.push_back(std::move(view));
+  }
+  return page;
+}
+
 Result<corral::api::v1::Agent> AgentRegistry::get(const std::string& agent_id) const {
   auto it = agents_.find(agent_id);
   if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
@@ -219,8 +282,9 @@ Result<corral::api::v1::Agent> AgentRegistry::revoke(const std::string& agent_id
     int64_t now = unix_seconds(clock_.now());
     if (Status s = store_.revoke_agent(agent_id, now); !s.ok()) return s;
     a.record.revoked_at = now;
-    transport_->add_revoked_serials({a.record.certificate_serial});
+    transport_.add_revoked_serials({a.record.certificate_serial});
     log::info("agent.revoked", {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
+    events_.publish([&](FleetObserver& o) { o.on_agent_revoked({agent_id, a.record.certificate_serial}); });
   }
   if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
   return to_api(a);
@@ -235,10 +299,14 @@ Result<std::string> AgentRegistry::send_command(const std::string& agent_id, cor
     return error(ErrorCode::invalid_argument, "command has no action");
   }
   if (command.command_id().empty()) command.set_command_id(random_uuid());
+  if (commands_.contains(command.command_id())) {
+    return error(ErrorCode::already_exists, "a command with id " + command.command_id() + " is still pending");
+  }
   std::string id = command.command_id();
   corral::agent::v1::Envelope envelope;
-  *envelope.mutable_command() = std::move(command);
+  *envelope.mutable_command() = command;
   send(a, std::move(envelope));
+  commands_.add(agent_id, std::move(command), clock_.steady_now() + settings_.command_timeout);
   log::info("agent.command_sent", {{"agent_id", agent_id}, {"command_id", id}});
   return id;
 }
@@ -251,8 +319,10 @@ void AgentRegistry::sweep(bool flush_now) {
       a.missing = true;
       auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - a.last_heard).count();
       log::warn("agent.missing", {{"agent_id", id}, {"silent_seconds", silent}});
+      events_.publish([&](FleetObserver& o) { o.on_agent_missing({id, silent}); });
     }
   }
+  finish_commands(commands_.take_expired(now), CommandFinishedEvent::Outcome::timed_out);
   // Last-seen times are for operators, not for liveness: one batched write per interval is enough.
   if (!flush_now && now - last_flush_ < std::chrono::seconds(settings_.heartbeat_interval_seconds)) return;
   last_flush_ = now;

@@ -1,7 +1,8 @@
 // The manager's view of every enrolled agent: who is connected on which connection, what each
 // last reported, and whether it is online, missing, offline or revoked. Lives on the core thread;
-// the transport's events reach it through ManagerCore. Persists through the Store: hellos and
-// capacity changes at once, last-seen times in periodic batches.
+// the transport's events reach it through the Manager. Persists through the Store: hellos and
+// capacity changes at once, last-seen times in periodic batches. Publishes what happens to
+// FleetEvents (fleet_events.h), which is how the rest of the manager learns of it.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,8 @@
 #include "common/result.h"
 #include "common/ws/sequencer.h"
 #include "corral/api/v1/api.pb.h"
+#include "manager/fleet/fleet_events.h"
+#include "manager/fleet/pending_commands.h"
 #include "manager/net/transport.h"
 #include "manager/store/store.h"
 
@@ -24,15 +27,30 @@ struct RegistrySettings {
   // Silent for this many intervals: missing.
   uint32_t missing_after_intervals = 3;
   std::string manager_version;
+  // A command not answered within this long finishes as timed_out.
+  std::chrono::seconds command_timeout{60};
+};
+
+// Which agents a listing returns; empty fields match everything.
+struct AgentFilter {
+  corral::api::v1::AgentStatus status = corral::api::v1::AGENT_STATUS_UNSPECIFIED;
+  std::map<std::string, std::string> labels;  // every one must match
+  std::string server_id;
+};
+
+struct AgentPage {
+  std::vector<corral::api::v1::Agent> agents;
+  // The id of the last agent returned when more may follow; empty on the last page.
+  std::string last_id;
 };
 
 class AgentRegistry {
  public:
-  AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings);
+  AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings, Transport& transport,
+                FleetEvents& events);
 
   // Loads every enrolled agent from the store.
   Status load();
-  void set_transport(Transport* transport) { transport_ = transport; }
 
   void on_connected(ConnId conn, const std::string& agent_id, const std::string& serial, const std::string& peer);
   void on_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope);
@@ -42,14 +60,17 @@ class AgentRegistry {
   Status add_enrolled(const std::string& agent_id);
 
   std::vector<corral::api::v1::Agent> list() const;
+  // Up to `limit` agents matching `filter` with ids after `after_id`, in id order.
+  AgentPage list_page(const AgentFilter& filter, const std::string& after_id, size_t limit) const;
   Result<corral::api::v1::Agent> get(const std::string& agent_id) const;
   // Revokes the certificate, closes its connection and refuses it from now on.
   Result<corral::api::v1::Agent> revoke(const std::string& agent_id);
-  // Sends a command; fails with failed_precondition when the agent is not connected.
+  // Sends a command; fails with failed_precondition when the agent is not connected. The command
+  // finishes later with exactly one CommandFinishedEvent.
   Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command);
 
-  // Periodic work: marks silent agents missing and, once per heartbeat interval (or when
-  // flush_now), writes last-seen times in one batch.
+  // Periodic work: marks silent agents missing, times out unanswered commands and, once per
+  // heartbeat interval (or when flush_now), writes last-seen times in one batch.
   void sweep(bool flush_now = false);
 
   size_t connected_count() const { return by_conn_.size(); }
@@ -75,12 +96,19 @@ class AgentRegistry {
   void handle_hello(LiveAgent& agent, const corral::agent::v1::Hello& hello);
   void handle_capacity(LiveAgent& agent, const corral::agent::v1::CapacityReport& report);
   void touch(LiveAgent& agent);
+  void handle_command_result(LiveAgent& agent, const corral::agent::v1::CommandResult& result);
+  // Publishes CommandFinishedEvent for each.
+  void finish_commands(std::vector<PendingCommands::Pending> commands, CommandFinishedEvent::Outcome outcome);
+  // Forgets the agent's connection and tells observers (its pending commands are lost with it).
+  void disconnected(LiveAgent& agent, const std::string& reason);
 
   store::Store& store_;
   const Clock& clock_;
   RegistrySettings settings_;
-  Transport* transport_ = nullptr;
+  Transport& transport_;
+  FleetEvents& events_;
   std::map<std::string, LiveAgent> agents_;  // ordered: list() is stable
+  PendingCommands commands_;
   std::unordered_map<ConnId, std::string> by_conn_;
   std::chrono::steady_clock::time_point last_flush_{};
 };

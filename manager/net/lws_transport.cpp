@@ -88,13 +88,9 @@ Result<ListenAddress> parse_listen_address(const std::string& text) {
   return out;
 }
 
-Result<std::unique_ptr<LwsTransport>> LwsTransport::start(const LwsTransportOptions& options, TransportSink* sink) {
-  auto impl = std::make_unique<Impl>(options, sink);
-  if (Status s = impl->start(); !s.ok()) return s;
-  return std::unique_ptr<LwsTransport>(new LwsTransport(std::move(impl)));
-}
-
-LwsTransport::LwsTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LwsTransport::LwsTransport(LwsTransportOptions options, TransportSink& sink)
+    : impl_(std::make_unique<Impl>(std::move(options), &sink)) {}
+Status LwsTransport::start() { return impl_->start(); }
 LwsTransport::~LwsTransport() { stop(); }
 void LwsTransport::stop() { impl_->stop(); }
 
@@ -131,6 +127,7 @@ Status LwsTransport::Impl::start() {
 void LwsTransport::Impl::stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (!thread_.joinable()) return;  // never started
   stopping_ = true;
   lws_cancel_service(context_);
   thread_.join();

@@ -45,10 +45,14 @@ struct LwsTransportOptions {
 
 class LwsTransport final : public Transport {
  public:
-  // Binds both listeners and starts the network thread. Fails (naming the address) if a listener
-  // cannot bind or the certificates are unusable.
-  static Result<std::unique_ptr<LwsTransport>> start(const LwsTransportOptions& options, TransportSink* sink);
+  // Binds nothing yet: components that send through the transport can be built before it runs.
+  // `sink` must outlive the transport.
+  LwsTransport(LwsTransportOptions options, TransportSink& sink);
   ~LwsTransport() override;
+
+  // Binds both listeners and starts the network thread. Fails (naming the address) if a listener
+  // cannot bind or the certificates are unusable. Commands queued before it are delivered after.
+  Status start();
 
   // Closes every connection and joins the network thread. Idempotent.
   void stop();
@@ -61,7 +65,6 @@ class LwsTransport final : public Transport {
   class Impl;
 
  private:
-  explicit LwsTransport(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

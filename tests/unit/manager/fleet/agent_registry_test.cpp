@@ -28,9 +28,11 @@ class AgentRegistryTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<AgentRegistry> make_registry() {
-    auto r = std::make_unique<AgentRegistry>(*store_, clock_, RegistrySettings{10, 3, "test"});
+    RegistrySettings settings;
+    settings.heartbeat_interval_seconds = 10;
+    settings.manager_version = "test";
+    auto r = std::make_unique<AgentRegistry>(*store_, clock_, settings, transport_, events_);
     EXPECT_TRUE(r->load().ok());
-    r->set_transport(&transport_);
     return r;
   }
 
@@ -73,6 +75,7 @@ class AgentRegistryTest : public ::testing::Test {
   ManualClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
   testing::FakeTransport transport_;
+  FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
 };
 
@@ -147,7 +150,16 @@ TEST_F(AgentRegistryTest, CapacityIsWrittenOnlyWhenItChanges) {
   registry_->on_envelope(1, capacity(2, 4, 1));
   EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 4u);
   EXPECT_EQ(registry_->get("agent-1")->capacity().max_sessions(), 4u);
-  registry_->on_envelope(1, capacity(3, 5, 2));
+
+  // Put a marker in the stored row behind the registry's back: an unchanged report that was
+  // written would overwrite it, one that was skipped leaves it.
+  corral::agent::v1::CapacityReport marker;
+  marker.set_max_sessions(99);
+  ASSERT_TRUE(store_->update_agent_capacity("agent-1", marker).ok());
+  registry_->on_envelope(1, capacity(3, 4, 1));
+  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 99u) << "an unchanged report was written";
+
+  registry_->on_envelope(1, capacity(4, 5, 2));
   EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 5u);
 }
 

@@ -1,0 +1,33 @@
+// Each resource adds its routes to the table; Manager builds the table in dependency order. One
+// function per resource, defined in the file named after it.
+#pragma once
+
+#include <string>
+
+#include "manager/api/router.h"
+
+namespace corral::manager {
+
+class AgentRegistry;
+class Enrollment;
+class ProviderConfigService;
+namespace providers {
+class ProviderRegistry;
+}
+
+namespace api {
+
+// GET /healthz.
+void add_health_routes(Router& router, const AgentRegistry& registry, std::string version);
+// POST /api/v1/enroll, GET /api/v1/enroll/ca, POST /api/v1/join-tokens.
+void add_enrollment_routes(Router& router, Enrollment& enrollment, AgentRegistry& registry,
+                           std::string ca_certificate_pem);
+// /api/v1/agents...
+void add_agent_routes(Router& router, AgentRegistry& registry);
+// GET /api/v1/plugins.
+void add_plugin_routes(Router& router, const providers::ProviderRegistry& providers);
+// /api/v1/provider-configs...
+void add_provider_config_routes(Router& router, ProviderConfigService& service);
+
+}  // namespace api
+}  // namespace corral::manager

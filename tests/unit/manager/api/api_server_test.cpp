@@ -1,0 +1,140 @@
+// The front door: routing answers, the one access check, sync and async handlers.
+#include "manager/api/api_server.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/files.h"
+#include "manager/store/sqlite_store.h"
+
+namespace corral::manager {
+namespace {
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("corral-api-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    store_ = store::SqliteStore::open((dir_ / "db").string()).value();
+    auth_ = std::make_unique<AdminAuth>(*store_);
+    ASSERT_TRUE(auth_->initialize((dir_ / "admin.token").string(), clock_).ok());
+    auto token = read_file((dir_ / "admin.token").string());
+    ASSERT_TRUE(token.ok());
+    bearer_ = "Bearer " + token->substr(0, token->find('\n'));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  api::SyncHandler answer(int status) {
+    return [this, status](const api::ApiRequest& r) {
+      seen_params_ = r.params;
+      HttpResponse out;
+      out.status = status;
+      return out;
+    };
+  }
+
+  ApiServer server() {
+    api::Router r;
+    r.add("GET", "/healthz", api::Access::anyone, answer(200));
+    r.add("POST", "/api/v1/enroll", api::Access::join_token, answer(200));
+    r.add("GET", "/api/v1/things/{id}", api::Access::admin, answer(200));
+    r.add("DELETE", "/api/v1/things/{id}", api::Access::admin, answer(200));
+    r.add_async("POST", "/api/v1/slow", api::Access::admin, [this](const api::ApiRequest&, api::Reply reply) {
+      pending_ = std::move(reply);
+    });
+    return ApiServer(std::move(r), *auth_);
+  }
+
+  HttpResponse call(const ApiServer& s, const std::string& method, const std::string& path, bool authorized) {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    if (authorized) r.authorization = bearer_;
+    std::optional<HttpResponse> out;
+    s.handle(r, [&](HttpResponse response) { out = std::move(response); });
+    EXPECT_TRUE(out.has_value()) << method << " " << path << " was not answered at once";
+    return out.value_or(HttpResponse{});
+  }
+
+  static std::string header(const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "<absent>";
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<AdminAuth> auth_;
+  std::string bearer_;
+  std::map<std::string, std::string, std::less<>> seen_params_;
+  api::Reply pending_;
+};
+
+TEST_F(ApiServerTest, AdminRoutesNeedAValidBearerToken) {
+  ApiServer s = server();
+  HttpResponse r = call(s, "GET", "/api/v1/things/7", false);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
+  EXPECT_NE(r.body.find("unauthenticated"), std::string::npos);
+  EXPECT_TRUE(seen_params_.empty()) << "the handler must not run";
+
+  HttpRequest wrong;
+  wrong.method = "GET";
+  wrong.path = "/api/v1/things/7";
+  wrong.authorization = bearer_ + "x";
+  int status = 0;
+  s.handle(wrong, [&](HttpResponse out) { status = out.status; });
+  EXPECT_EQ(status, 401);
+
+  EXPECT_EQ(call(s, "GET", "/api/v1/things/7", true).status, 200);
+  EXPECT_EQ(seen_params_.at("id"), "7");
+}
+
+TEST_F(ApiServerTest, PublicAndJoinTokenRoutesNeedNoAdminToken) {
+  ApiServer s = server();
+  EXPECT_EQ(call(s, "GET", "/healthz", false).status, 200);
+  EXPECT_EQ(call(s, "POST", "/api/v1/enroll", false).status, 200);
+}
+
+TEST_F(ApiServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+  ApiServer s = server();
+  HttpResponse missing = call(s, "GET", "/api/v1/nothing", true);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("no route for /api/v1/nothing"), std::string::npos);
+
+  HttpResponse wrong = call(s, "PUT", "/api/v1/things/7", true);
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(header(wrong, "Allow"), "DELETE, GET");
+  EXPECT_NE(wrong.body.find("PUT is not allowed on /api/v1/things/7"), std::string::npos) << wrong.body;
+}
+
+TEST_F(ApiServerTest, MalformedPathIs400) {
+  ApiServer s = server();
+  HttpResponse r = call(s, "GET", "/api/v1/things/%zz", true);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("percent-encoding"), std::string::npos) << r.body;
+}
+
+TEST_F(ApiServerTest, AsyncRoutesAnswerWhenTheirHandlerReplies) {
+  ApiServer s = server();
+  HttpRequest r;
+  r.method = "POST";
+  r.path = "/api/v1/slow";
+  r.authorization = bearer_;
+  std::optional<HttpResponse> out;
+  s.handle(r, [&](HttpResponse response) { out = std::move(response); });
+  EXPECT_FALSE(out.has_value());
+  ASSERT_TRUE(pending_);
+  HttpResponse later;
+  later.status = 201;
+  pending_(later);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 201);
+}
+
+}  // namespace
+}  // namespace corral::manager

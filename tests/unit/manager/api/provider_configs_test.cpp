@@ -1,0 +1,188 @@
+// /api/v1/provider-configs handlers with a fake plugin and a hand-run worker queue, so the
+// interleavings of two requests are chosen by the test rather than by thread timing.
+#include "manager/api/provider_configs.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <deque>
+
+#include "manager/api/routes.h"
+#include "tests/unit/manager/api/api_fixture.h"
+
+namespace corral::manager {
+namespace {
+
+namespace pv1 = corral::provider::v1;
+
+class FakePlugin final : public providers::ProviderClient {
+ public:
+  FakePlugin() {
+    d_.set_name("fake");
+    d_.set_version("1.0");
+    d_.set_config_schema_json(R"({"type": "object", "additionalProperties": false,
+      "properties": {"region": {"type": "string"}, "key": {"type": "string", "writeOnly": true}}})");
+  }
+  const pv1::DescribeResponse& description() const override { return d_; }
+  Result<std::string> invoke(corral_method, const std::string&, const providers::CallOptions&) override {
+    ++calls;
+    return pv1::ValidateConfigResponse().SerializeAsString();
+  }
+  int calls = 0;
+
+ private:
+  pv1::DescribeResponse d_;
+};
+
+class FakeProviders final : public providers::ProviderSet {
+ public:
+  std::shared_ptr<providers::ProviderClient> find(std::string_view name) const override {
+    return name == "fake" ? plugin : nullptr;
+  }
+  std::vector<std::string> names() const override { return {"fake"}; }
+  std::shared_ptr<FakePlugin> plugin = std::make_shared<FakePlugin>();
+};
+
+class ProviderConfigsTest : public testing::ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    secrets_ = std::make_unique<SecretBox>(SecretBox::from_key(std::string(32, 'k')).value());
+    service_ = std::make_unique<ProviderConfigService>(
+        *store_, *secrets_, providers_, clock_, [this](std::function<void()> job) { workers_.push_back(std::move(job)); },
+        [this](std::function<void()> job) { core_.push_back(std::move(job)); });
+    api::Router routes;
+    api::add_provider_config_routes(routes, *service_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+  }
+
+  // Starts a request; its answer lands in the returned slot once the queues are run.
+  std::shared_ptr<std::optional<HttpResponse>> start(const std::string& method, const std::string& target,
+                                                     const std::string& body, const std::string& if_match = "") {
+    auto slot = std::make_shared<std::optional<HttpResponse>>();
+    server_->handle(request(method, target, body, if_match), [slot](HttpResponse r) { *slot = std::move(r); });
+    return slot;
+  }
+  void run_one_worker_job() {
+    ASSERT_FALSE(workers_.empty());
+    auto job = std::move(workers_.front());
+    workers_.pop_front();
+    job();
+  }
+  void run_core() {
+    while (!core_.empty()) {
+      auto job = std::move(core_.front());
+      core_.pop_front();
+      job();
+    }
+  }
+  HttpResponse finish(const std::shared_ptr<std::optional<HttpResponse>>& slot) {
+    while (!slot->has_value() && (!workers_.empty() || !core_.empty())) {
+      if (!workers_.empty()) run_one_worker_job();
+      run_core();
+    }
+    EXPECT_TRUE(slot->has_value());
+    return slot->value_or(HttpResponse{});
+  }
+  corral::api::v1::ProviderConfig parse(const HttpResponse& r) {
+    corral::api::v1::ProviderConfig out;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &out).ok()) << r.body;
+    return out;
+  }
+  std::string create(const std::string& name) {
+    HttpResponse r = finish(start("POST", "/api/v1/provider-configs",
+                                  R"({"name": ")" + name + R"(", "plugin": "fake", "config": {"region": "eu", "key": "s3cret"}})"));
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(header(r, "ETag"), "\"1\"");
+    return parse(r).id();
+  }
+
+  FakeProviders providers_;
+  std::unique_ptr<SecretBox> secrets_;
+  std::deque<std::function<void()>> workers_;
+  std::deque<std::function<void()>> core_;
+  std::unique_ptr<ProviderConfigService> service_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+// Both updates read revision 1, validate on the workers, and come back: the first lands as 2,
+// the second is refused instead of silently overwriting it.
+TEST_F(ProviderConfigsTest, ConcurrentUpdatesAreACompareAndSetNotALostUpdate) {
+  std::string id = create("one");
+  auto first = start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})");
+  auto second = start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "ap"}})");
+  ASSERT_EQ(workers_.size(), 2u) << "both are validating";
+  HttpResponse a = finish(first);
+  HttpResponse b = finish(second);
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(header(a, "ETag"), "\"2\"");
+  EXPECT_EQ(b.status, 409) << b.body;
+  EXPECT_NE(b.body.find("revision_conflict"), std::string::npos) << b.body;
+  EXPECT_NE(b.body.find("is at revision 2 but the update was based on revision 1"), std::string::npos) << b.body;
+
+  auto stored = store_->get_provider_config(id).value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->revision, 2u);
+  EXPECT_NE(stored->config_json.find("\"us\""), std::string::npos) << "the first update is kept";
+}
+
+TEST_F(ProviderConfigsTest, IfMatchNamesTheRevisionTheUpdateIsBasedOn) {
+  std::string id = create("one");
+  HttpResponse stale = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"7\""));
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_NE(stale.body.find("If-Match names revision 7"), std::string::npos) << stale.body;
+  EXPECT_EQ(providers_.plugin->calls, 1) << "a stale update is refused before the plugin is asked";
+
+  HttpResponse garbage = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {}})", "W/\"x\""));
+  EXPECT_EQ(garbage.status, 412);
+
+  HttpResponse fresh = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"1\""));
+  EXPECT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_EQ(parse(fresh).revision(), 2u);
+  HttpResponse bare = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "eu"}})", "2"));
+  EXPECT_EQ(bare.status, 200) << bare.body;
+}
+
+TEST_F(ProviderConfigsTest, ARevisionInTheBodyIsCheckedToo) {
+  std::string id = create("one");
+  HttpResponse r = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"revision": 5, "config": {}})"));
+  EXPECT_EQ(r.status, 409) << r.body;
+  HttpResponse ok = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"revision": 1, "config": {}})"));
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+TEST_F(ProviderConfigsTest, ShowCarriesTheETag) {
+  std::string id = create("one");
+  HttpResponse r = call(*server_, "GET", "/api/v1/provider-configs/one");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(header(r, "ETag"), "\"1\"");
+  EXPECT_EQ(parse(r).id(), id);
+}
+
+TEST_F(ProviderConfigsTest, InputErrorsAreNamed) {
+  HttpResponse missing = finish(start("POST", "/api/v1/provider-configs", R"({"config": {}})"));
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("/name"), std::string::npos) << missing.body;
+  EXPECT_NE(missing.body.find("/plugin"), std::string::npos) << missing.body;
+
+  HttpResponse unknown = finish(start("POST", "/api/v1/provider-configs", R"({"name": "x", "colour": "red"})"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("colour"), std::string::npos) << unknown.body;
+
+  HttpResponse no_plugin = finish(start("POST", "/api/v1/provider-configs", R"({"name": "x", "plugin": "aws"})"));
+  EXPECT_EQ(no_plugin.status, 400);
+  EXPECT_NE(no_plugin.body.find("no plugin named 'aws' is loaded (loaded: fake)"), std::string::npos) << no_plugin.body;
+
+  HttpResponse schema = finish(start("POST", "/api/v1/provider-configs",
+                                     R"({"name": "x", "plugin": "fake", "config": {"zone": 1}, "startupScriptTemplate": "{nope}"})"));
+  EXPECT_EQ(schema.status, 400);
+  EXPECT_NE(schema.body.find("/config"), std::string::npos) << schema.body;
+  EXPECT_NE(schema.body.find("/startupScriptTemplate"), std::string::npos) << schema.body;
+
+  EXPECT_EQ(finish(start("PUT", "/api/v1/provider-configs/ghost", "{}")).status, 404);
+  EXPECT_EQ(call(*server_, "DELETE", "/api/v1/provider-configs/ghost").status, 404);
+  EXPECT_EQ(call(*server_, "GET", "/api/v1/provider-configs/ghost").status, 404);
+  EXPECT_TRUE(store_->list_provider_configs().value().empty()) << "nothing stored for refused requests";
+}
+
+}  // namespace
+}  // namespace corral::manager
