@@ -150,6 +150,7 @@ Status Manager::run() {
     stop();
   });
   schedule_sweep();
+  schedule_token_sweep();
   log::info("manager.started", {{"version", CORRAL_VERSION},
                                 {"data_dir", data_dir_},
                                 {"api_listen", config_.api_listen()},
@@ -170,6 +171,7 @@ Status Manager::run() {
 void Manager::stop() {
   boost::asio::post(io_, [this] {
     sweep_timer_.cancel();
+    token_sweep_timer_.cancel();
     io_.stop();
   });
 }
@@ -181,6 +183,18 @@ void Manager::schedule_sweep() {
     if (ec) return;
     registry_->sweep();
     schedule_sweep();
+  });
+}
+
+void Manager::schedule_token_sweep() {
+  // Expired join tokens are useless and each holds a row; an hourly sweep keeps the table to the
+  // tokens that can still be used plus the record of used ones.
+  if (auto deleted = enrollment_->delete_expired_tokens(); !deleted.ok()) {
+    log::error("join_token.sweep_failed", {{"error", deleted.status().to_string()}});
+  }
+  token_sweep_timer_.expires_after(std::chrono::hours(1));
+  token_sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) schedule_token_sweep();
   });
 }
 

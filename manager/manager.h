@@ -51,12 +51,14 @@ class Manager final : public TransportSink {
   Manager(std::string data_dir, corral::config::v1::ManagerConfig config);
   Status open();
   void schedule_sweep();
+  void schedule_token_sweep();
 
   std::string data_dir_;
   corral::config::v1::ManagerConfig config_;
   SystemClock clock_;
   boost::asio::io_context io_;
   boost::asio::steady_timer sweep_timer_{io_};
+  boost::asio::steady_timer token_sweep_timer_{io_};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ManagerPki> pki_;
   std::unique_ptr<AdminAuth> auth_;

@@ -127,4 +127,11 @@ Result<corral::agent::v1::EnrollResponse> Enrollment::enroll(const corral::agent
   return out;
 }
 
+Result<int> Enrollment::delete_expired_tokens() {
+  auto deleted = store_.delete_expired_join_tokens(unix_seconds(clock_.now()));
+  if (!deleted.ok()) return deleted.status();
+  if (*deleted > 0) log::info("join_token.expired_deleted", {{"count", *deleted}});
+  return deleted;
+}
+
 }  // namespace corral::manager

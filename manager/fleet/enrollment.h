@@ -41,6 +41,10 @@ class Enrollment {
   Result<corral::agent::v1::EnrollResponse> enroll(const corral::agent::v1::EnrollRequest& request,
                                                    EnrollmentRefusal* refusal);
 
+  // Deletes unused join tokens that have expired (used ones stay: they record who enrolled with
+  // them); returns how many went. The manager calls it at start and then periodically.
+  Result<int> delete_expired_tokens();
+
   const std::string& ca_sha256() const { return ca_sha256_; }
 
  private:

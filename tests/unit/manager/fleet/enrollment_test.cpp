@@ -146,5 +146,24 @@ TEST_F(EnrollmentTest, TtlAboveTheMaximumIsRejected) {
   EXPECT_NE(t.status().message().find("ttl_seconds"), std::string::npos);
 }
 
+TEST_F(EnrollmentTest, ExpiredUnusedTokensAreDeletedAndUsedOnesKept) {
+  std::string used = new_token(100);
+  std::string unused_short = new_token(100);
+  std::string unused_long = new_token(1000);
+  EnrollmentRefusal refusal;
+  ASSERT_TRUE(enrollment_->enroll(request(used), &refusal).ok()) << refusal.message;
+  auto id = [](const std::string& token) { return parse_join_token(token).value().id; };
+
+  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 0);
+  clock_.advance(100s);
+  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
+  EXPECT_FALSE(store_->get_join_token(id(unused_short)).value().has_value());
+  EXPECT_TRUE(store_->get_join_token(id(used)).value().has_value()) << "the record of who enrolled stays";
+  EXPECT_TRUE(store_->get_join_token(id(unused_long)).value().has_value());
+  clock_.advance(1000s);
+  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
+  EXPECT_TRUE(store_->get_join_token(id(used)).value().has_value());
+}
+
 }  // namespace
 }  // namespace corral::manager
