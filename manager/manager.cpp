@@ -36,6 +36,12 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->log_level().empty()) c->set_log_level("info");
   if (c->event_loop().empty()) c->set_event_loop("libev");
   if (c->agent_certificate_days() == 0) c->set_agent_certificate_days(365);
+  if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
+  if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
+  if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
+  for (auto& p : *c->mutable_plugins()->mutable_load()) {
+    if (p.max_concurrent_calls() == 0) p.set_max_concurrent_calls(providers::ProviderRegistry::kDefaultMaxConcurrentCalls);
+  }
 
   auto api = parse_listen_address(c->api_listen());
   if (!api.ok()) return error(ErrorCode::invalid_argument, "api_listen: " + api.status().message());
@@ -61,7 +67,7 @@ Manager::Manager(std::string data_dir, corral::config::v1::ManagerConfig config)
 
 Manager::~Manager() {
   if (transport_) transport_->stop();
-  if (workers_) workers_->join();
+  if (workers_) workers_->shutdown();
 }
 
 Result<std::unique_ptr<Manager>> Manager::create(const std::string& data_dir,
@@ -117,17 +123,27 @@ Status Manager::open() {
   std::error_code ec;
   std::filesystem::path bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
   auto providers = providers::ProviderRegistry::load(config_.plugins(), (bin / "../lib/corral/plugins").string(),
-                                                     (bin / "corral-plugin-host").string());
+                                                     (bin / "corral-plugin-host").string(), data_dir_);
   if (!providers.ok()) return providers.status();
   providers_ = std::move(providers).value();
 
   auto secrets = SecretBox::open_or_create(data_dir_ + "/master.key");
   if (!secrets.ok()) return secrets.status();
   secrets_ = std::make_unique<SecretBox>(std::move(secrets).value());
-  workers_ = std::make_unique<boost::asio::thread_pool>(4);
+  workers::ExecutorSettings pools;
+  pools.pools = {{workers::kProviderPool, config_.workers().provider_threads()},
+                 {workers::kDirectoryPool, config_.workers().directory_threads()}};
+  for (const auto& [name, entry] : providers_->entries()) {
+    pools.limits[workers::plugin_limit_key(name)] = entry.max_concurrent_calls;
+  }
+  auto executor = workers::Executor::start(std::move(pools), [this](std::function<void()> done) {
+    boost::asio::post(io_, std::move(done));
+  });
+  if (!executor.ok()) return executor.status();
+  workers_ = std::move(executor).value();
   provider_configs_ = std::make_unique<ProviderConfigService>(
       *store_, *secrets_, *providers_, clock_,
-      [this](std::function<void()> job) { boost::asio::post(*workers_, std::move(job)); },
+      [this](std::function<void()> job) { workers_->run(workers::kProviderPool, "provider config", std::move(job)); },
       [this](std::function<void()> job) { boost::asio::post(io_, std::move(job)); });
 
   api::Router routes;
@@ -159,10 +175,10 @@ Status Manager::run() {
                                 {"ca_sha256", enrollment_->ca_sha256()}});
   io_.run();
 
-  // The network thread may still post; stop it before the core's objects go away. Provider calls
-  // still running finish on the workers; their answers are not delivered.
+  // The network thread may still post; stop it before the core's objects go away. Queued provider
+  // calls are dropped, running ones are cancelled and waited for; their answers are not delivered.
   transport_->stop();
-  if (workers_) workers_->join();
+  if (workers_) workers_->shutdown();
   registry_->sweep(/*flush_now=*/true);
   log::info("manager.stopped");
   return {};

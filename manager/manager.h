@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <memory>
 #include <string>
@@ -21,8 +20,10 @@
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
 #include "manager/net/lws_transport.h"
+#include "manager/providers/host_launch.h"
 #include "manager/providers/provider_registry.h"
 #include "manager/store/store.h"
+#include "manager/workers/executor.h"
 
 namespace corral::manager {
 
@@ -70,7 +71,7 @@ class Manager final : public TransportSink {
   std::unique_ptr<providers::ProviderRegistry> providers_;
   std::unique_ptr<SecretBox> secrets_;
   // Blocking provider calls (plugins talk to clouds) run here, never on the core or network threads.
-  std::unique_ptr<boost::asio::thread_pool> workers_;
+  std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<ApiServer> api_;
 };

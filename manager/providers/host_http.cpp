@@ -16,9 +16,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// How often a backoff wait looks at the cancellation flag.
-constexpr milliseconds kWaitSlice{20};
-
 uint64_t random_u64() {
   thread_local std::mt19937_64 rng{(static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()};
   return rng();
@@ -96,17 +93,6 @@ const std::string* find_header(const http::Headers& headers, std::string_view na
   return nullptr;
 }
 
-// Sleeps for WAIT unless the call is cancelled first; true when it slept the whole time.
-bool wait_unless_cancelled(milliseconds wait, const std::atomic<bool>* cancelled) {
-  auto until = std::chrono::steady_clock::now() + wait;
-  while (true) {
-    if (is_cancelled(cancelled)) return false;
-    auto now = std::chrono::steady_clock::now();
-    if (now >= until) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, kWaitSlice));
-  }
-}
-
 }  // namespace
 
 int64_t HostHttpClient::monotonic_now_ms() {
@@ -114,10 +100,16 @@ int64_t HostHttpClient::monotonic_now_ms() {
 }
 
 HostHttpClient::HostHttpClient(HostHttpSettings settings, std::shared_ptr<const http::TrustStore> trust,
-                               HttpRequestLog request_log)
-    : settings_(std::move(settings)), trust_(std::move(trust)), request_log_(std::move(request_log)) {}
+                               HttpRequestLog request_log, std::shared_ptr<const RetryTiming> timing)
+    : settings_(std::move(settings)),
+      trust_(std::move(trust)),
+      request_log_(std::move(request_log)),
+      timing_(std::move(timing)) {}
 
-Result<HostHttpClient> HostHttpClient::create(HostHttpSettings settings, HttpRequestLog request_log) {
+Result<HostHttpClient> HostHttpClient::create(HostHttpSettings settings, HttpRequestLog request_log,
+                                              std::shared_ptr<const RetryTiming> timing) {
+  // The system timing lives as long as the program: a shared_ptr that owns nothing.
+  if (!timing) timing = std::shared_ptr<const RetryTiming>(std::shared_ptr<void>(), &system_retry_timing());
   if (Status st = check_settings(settings); !st.ok()) {
     return error(st.code(), "HTTP service for plugins: " + st.message());
   }
@@ -136,7 +128,7 @@ Result<HostHttpClient> HostHttpClient::create(HostHttpSettings settings, HttpReq
     return error(trust.status().code(), "HTTP service for plugins: ca_bundle_file " + settings.ca_bundle_file + ": " +
                                             trust.status().message());
   }
-  return HostHttpClient(std::move(settings), std::move(*trust), std::move(request_log));
+  return HostHttpClient(std::move(settings), std::move(*trust), std::move(request_log), std::move(timing));
 }
 
 HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t deadline_ms,
@@ -165,10 +157,10 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
   // What stopped an attempt through Request::abort; read after exchange() returns, on this thread.
   enum class Stop { none, cancel, deadline } stop = Stop::none;
   if (cancelled != nullptr || deadline_ms > 0) {
-    attempt_request.abort = [&stop, cancelled, deadline_ms] {
+    attempt_request.abort = [&stop, cancelled, deadline_ms, timing = timing_.get()] {
       if (is_cancelled(cancelled)) {
         stop = Stop::cancel;
-      } else if (deadline_ms > 0 && monotonic_now_ms() >= deadline_ms) {
+      } else if (deadline_ms > 0 && timing->monotonic_ms() >= deadline_ms) {
         stop = Stop::deadline;
       }
       return stop != Stop::none;
@@ -177,7 +169,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
 
   HostHttpResult result;
   for (uint32_t attempt = 1;; ++attempt) {
-    int64_t now = monotonic_now_ms();
+    int64_t now = timing_->monotonic_ms();
     if (is_cancelled(cancelled)) {
       return call_error(CORRAL_ERR_CANCELLED,
                         where + ": the call was cancelled after " + std::to_string(attempt - 1) + " attempt(s)");
@@ -201,7 +193,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
       call_message = where + ": the call was cancelled during attempt " + std::to_string(attempt);
     } else if (x.failure == http::Failure::aborted ||
                (x.failure == http::Failure::timed_out &&
-                (capped_by_deadline || (deadline_ms > 0 && monotonic_now_ms() >= deadline_ms)))) {
+                (capped_by_deadline || (deadline_ms > 0 && timing_->monotonic_ms() >= deadline_ms)))) {
       call_status = CORRAL_ERR_DEADLINE;
       call_message = where + ": the call's deadline passed during attempt " + std::to_string(attempt);
     }
@@ -260,7 +252,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
       result.response.set_body(std::move(x.response.body));
       retry = idempotent && is_retryable_status(static_cast<int>(x.response.status));
       if (const std::string* value = find_header(x.response.headers, "Retry-After")) {
-        retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
+        retry_after = parse_retry_after(*value, timing_->wall_now());
       }
     } else {
       result.response.set_transport_error(transport_error);
@@ -273,8 +265,8 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
       if (*retry_after > settings_.max_retry_after) return result;
       wait = std::max(wait, *retry_after);
     }
-    if (deadline_ms > 0 && monotonic_now_ms() + wait.count() >= deadline_ms) return result;
-    if (!wait_unless_cancelled(wait, cancelled)) {
+    if (deadline_ms > 0 && timing_->monotonic_ms() + wait.count() >= deadline_ms) return result;
+    if (!timing_->wait(wait, cancelled)) {
       return call_error(CORRAL_ERR_CANCELLED,
                         where + ": the call was cancelled after " + std::to_string(attempt) + " attempt(s)");
     }

@@ -68,6 +68,7 @@
 #include "common/result.h"
 #include "corral/plugin_abi.h"
 #include "corral/provider/v1/provider.pb.h"
+#include "manager/providers/http_retry.h"
 
 namespace corral::manager::providers {
 
@@ -129,11 +130,14 @@ struct HostHttpResult {
 
 class HostHttpClient {
  public:
-  // Checks the settings and reads the CA bundle. Calls http::global_init().
-  static Result<HostHttpClient> create(HostHttpSettings settings, HttpRequestLog request_log = {});
+  // Checks the settings and reads the CA bundle. Calls http::global_init(). TIMING null: the
+  // system's clocks and a real wait (system_retry_timing()).
+  static Result<HostHttpClient> create(HostHttpSettings settings, HttpRequestLog request_log = {},
+                                       std::shared_ptr<const RetryTiming> timing = nullptr);
 
   // Sends REQUEST, retrying as the decisions above say. DEADLINE_MONOTONIC_MS is on the clock of
-  // monotonic_now_ms() (the ABI's monotonic_ms); 0 means none. CANCELLED may be null. PLUGIN
+  // the timing's monotonic_ms() (by default monotonic_now_ms(), the ABI's monotonic_ms); 0 means
+  // none. CANCELLED may be null. PLUGIN
   // names the caller in logs.
   HostHttpResult perform(const pv1::HttpRequest& request, int64_t deadline_monotonic_ms,
                          const std::atomic<bool>* cancelled, std::string_view plugin = {}) const;
@@ -144,11 +148,13 @@ class HostHttpClient {
   const HostHttpSettings& settings() const { return settings_; }
 
  private:
-  HostHttpClient(HostHttpSettings settings, std::shared_ptr<const http::TrustStore> trust, HttpRequestLog request_log);
+  HostHttpClient(HostHttpSettings settings, std::shared_ptr<const http::TrustStore> trust, HttpRequestLog request_log,
+                 std::shared_ptr<const RetryTiming> timing);
 
   HostHttpSettings settings_;
   std::shared_ptr<const http::TrustStore> trust_;  // the system store and/or ca_bundle_file, parsed once
   HttpRequestLog request_log_;
+  std::shared_ptr<const RetryTiming> timing_;
 };
 
 }  // namespace corral::manager::providers

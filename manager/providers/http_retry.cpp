@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 namespace corral::manager::providers {
 
@@ -55,6 +56,35 @@ std::chrono::milliseconds full_jitter_backoff(uint32_t retry, std::chrono::milli
   for (uint32_t i = 1; i < retry && ceiling < cap.count(); ++i) ceiling *= 2;
   ceiling = std::min(ceiling, cap.count());
   return std::chrono::milliseconds(static_cast<int64_t>(random % static_cast<uint64_t>(ceiling + 1)));
+}
+
+namespace {
+
+class SystemRetryTiming final : public RetryTiming {
+ public:
+  int64_t monotonic_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  std::chrono::system_clock::time_point wall_now() const override { return std::chrono::system_clock::now(); }
+  bool wait(std::chrono::milliseconds wait, const std::atomic<bool>* cancelled) const override {
+    // How often the wait looks at the flag: a plugin's cancellation is noticed within this.
+    constexpr std::chrono::milliseconds kSlice{20};
+    auto until = std::chrono::steady_clock::now() + wait;
+    while (true) {
+      if (cancelled != nullptr && cancelled->load()) return false;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= until) return true;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, kSlice));
+    }
+  }
+};
+
+}  // namespace
+
+const RetryTiming& system_retry_timing() {
+  static const SystemRetryTiming timing;
+  return timing;
 }
 
 }  // namespace corral::manager::providers

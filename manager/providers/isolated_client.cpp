@@ -1,7 +1,6 @@
 #include "manager/providers/isolated_client.h"
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,13 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/log.h"
 #include "manager/providers/call_error.h"
 #include "manager/providers/plugin_host_protocol.h"
-
-extern char** environ;
+#include "manager/providers/plugin_sandbox.h"
 
 namespace corral::manager::providers {
 namespace pp = pipe_protocol;
@@ -39,7 +39,14 @@ struct IsolatedClient::Child {
   bool reader_done = false;  // the reader thread has nothing left to do and can be joined
   bool answered = false;     // it answered at least one call
   std::string kill_reason;   // set when the manager killed it, and why
+  bool retired = false;      // takes no new call (one ran past its deadline)
+  bool closing = false;      // its input was closed: it finishes and exits
+  std::string retire_reason;
+  // Calls someone waits for.
   std::map<uint64_t, std::shared_ptr<Pending>> pending;
+  // Calls nobody waits for any more (past their deadline, cancelled) that may still be running.
+  std::set<uint64_t> abandoned;
+  std::unique_ptr<PrivateTmp> tmp;  // its private temp directory, removed once it is reaped
   // Frames from concurrent calls go out whole, one after the other.
   std::mutex write_mu;
   std::thread reader;
@@ -86,10 +93,38 @@ int kill_and_reap(pid_t pid) {
   return status;
 }
 
+// Once per manager: a kernel without Landlock runs plugins without the filesystem confinement.
+void log_if_landlock_unavailable() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (landlock_abi() < 1) {
+      log::warn("plugin_host.landlock_unavailable",
+                {{"why", "the kernel offers no Landlock; isolated plugins run without filesystem confinement"}});
+    }
+  });
+}
+
 }  // namespace
 
 Result<std::shared_ptr<IsolatedClient>> IsolatedClient::start(Options options) {
   std::shared_ptr<IsolatedClient> c(new IsolatedClient(std::move(options)));
+  const std::string& file = c->options_.load.file;
+  for (const auto* list : {&c->options_.allow_read, &c->options_.allow_write}) {
+    for (const std::string& p : *list) {
+      if (p.empty() || p[0] != '/') {
+        return error(ErrorCode::invalid_argument, "plugin " + file + ": the allowed path '" + p + "' is not absolute");
+      }
+    }
+  }
+  auto user = resolve_plugin_user(c->options_.user, file);
+  if (!user.ok()) return user.status();
+  c->user_ = *user;
+  if (!c->options_.checked) {
+    Result<CheckedPluginFile> checked = check_plugin_file(c->options_.load);
+    if (!checked.ok()) return checked.status();
+    c->options_.checked = std::make_shared<const CheckedPluginFile>(std::move(checked).value());
+  }
+  log_if_landlock_unavailable();
   c->http_bytes_ = c->options_.http.SerializeAsString();
   pv1::DescribeResponse description;
   auto child = c->spawn_child(&description);
@@ -141,54 +176,40 @@ std::string IsolatedClient::name() const {
 
 Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::spawn_child(pv1::DescribeResponse* description) {
   const std::string& file = options_.load.file;
-  auto refuse = [&](const std::string& why) { return error(ErrorCode::failed_precondition, "plugin " + file + ": " + why); };
+  auto refuse = [&](const std::string& why) {
+    return Status(ErrorCode::failed_precondition, "plugin " + file + ": " + why);
+  };
   if (::access(options_.host_binary.c_str(), X_OK) != 0) {
     return refuse("cannot run corral-plugin-host " + options_.host_binary + ": " + std::strerror(errno));
   }
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    return error(ErrorCode::internal, std::string("socketpair: ") + std::strerror(errno));
+  const CheckedPluginFile& checked = *options_.checked;
+  auto tmp = PrivateTmp::create(user_);
+  if (!tmp.ok()) return refuse(tmp.status().message());
+  const std::string tmp_dir = (*tmp)->path();
+  std::vector<std::string> args = {options_.host_binary, "--file", file, "--sha256", checked.sha256(),
+                                   "--tmp-dir", tmp_dir};
+  if (user_) {
+    args.insert(args.end(), {"--uid", std::to_string(user_->uid), "--gid", std::to_string(user_->gid)});
   }
-  std::vector<std::string> args = {options_.host_binary, "--plugin-dir", options_.load.plugin_dir, "--file", file};
-  if (!options_.load.sha256.empty()) {
-    args.push_back("--sha256");
-    args.push_back(options_.load.sha256);
+  for (const std::string& p : options_.allow_read) {
+    args.push_back("--allow-read");
+    args.push_back(p);
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  // The child gets the socket as stdin and stdout, the manager's stderr for its logs, and no other
-  // descriptor of the manager. It runs in its own process group, so a Ctrl-C meant for the
-  // manager does not kill it mid-call (the manager stops it in order), with default signals.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, sv[1], 0);
-  posix_spawn_file_actions_adddup2(&actions, sv[1], 1);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  ::close(sv[1]);
-  if (rc != 0) {
-    ::close(sv[0]);
-    return refuse("cannot start corral-plugin-host " + options_.host_binary + ": " + std::strerror(rc));
+  for (const std::string& p : options_.allow_write) {
+    args.push_back("--allow-write");
+    args.push_back(p);
   }
+  std::vector<std::string> env =
+      host_environment(tmp_dir, options_.http.proxy_from_environment(), options_.environment);
+  auto launched = launch_host(args, env, tmp_dir, checked.fd());
+  if (!launched.ok()) {
+    return refuse("cannot start corral-plugin-host " + options_.host_binary + ": " + launched.status().message());
+  }
+  const pid_t pid = launched->pid;
   auto child = std::make_shared<Child>();
   child->pid = pid;
-  child->fd = sv[0];
+  child->fd = launched->channel;
+  child->tmp = std::move(tmp).value();
 
   // hello → ready. The child checks and loads the plugin in between.
   auto deadline = Clock::now() + options_.start_timeout;
@@ -229,7 +250,10 @@ void IsolatedClient::adopt_locked(const std::shared_ptr<Child>& child) {
   current_ = child;
   children_.push_back(child);
   child->reader = std::thread([this, child] { read_loop(child); });
-  log::info("plugin.host_started", {{"plugin", name()}, {"pid", static_cast<int64_t>(child->pid)}});
+  log::info("plugin.host_started", {{"plugin", name()},
+                                    {"pid", static_cast<int64_t>(child->pid)},
+                                    {"user", user_ ? user_->name : std::string("(the manager's)")},
+                                    {"sha256", options_.checked->sha256()}});
 }
 
 Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::acquire(Clock::time_point deadline) {
@@ -244,8 +268,8 @@ Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::acquire(Clock::ti
       continue;
     }
     if (failures_in_a_row_ > 0) {
-      // 0.1 s after the first failure, doubling up to max_backoff.
-      milliseconds doubled(int64_t{100} << std::min(failures_in_a_row_ - 1, 16));
+      // backoff_base after the first failure, doubling up to max_backoff.
+      milliseconds doubled(options_.backoff_base.count() << std::min(failures_in_a_row_ - 1, 16));
       auto wait = std::min<Clock::duration>(options_.max_backoff, doubled);
       auto allowed = last_failure_ + wait;
       if (allowed > Clock::now()) {
@@ -303,6 +327,33 @@ void IsolatedClient::kill_locked(Child& child, const std::string& reason) {
   if (current_.get() == &child) current_ = nullptr;
 }
 
+void IsolatedClient::retire_locked(Child& child, const std::string& why) {
+  if (current_.get() == &child) current_ = nullptr;
+  if (!child.retired && !child.ended) {
+    child.retired = true;
+    child.retire_reason = why;
+    log::warn("plugin.host_retired", {{"plugin", name()},
+                                      {"pid", static_cast<int64_t>(child.pid)},
+                                      {"why", why},
+                                      {"calls_left", static_cast<int64_t>(child.pending.size())}});
+  }
+  settle_locked(child);
+}
+
+void IsolatedClient::settle_locked(Child& child) {
+  if (!child.retired || child.ended || !child.pending.empty() || !child.kill_reason.empty()) return;
+  if (!child.abandoned.empty()) {
+    kill_locked(child, "its plugin host process (pid " + std::to_string(child.pid) + ") was retired because " +
+                           child.retire_reason + ", and was killed once only calls nobody waits for were left on it");
+    return;
+  }
+  if (!child.closing) {
+    // Nothing runs on it: end of input, and it shuts the plugin down and exits by itself.
+    child.closing = true;
+    ::shutdown(child.fd, SHUT_WR);
+  }
+}
+
 void IsolatedClient::read_loop(const std::shared_ptr<Child>& child) {
   std::string broken;
   std::string body;
@@ -322,12 +373,16 @@ void IsolatedClient::read_loop(const std::shared_ptr<Child>& child) {
     child->answered = true;
     failures_in_a_row_ = 0;
     auto it = child->pending.find(f->id);
-    if (it == child->pending.end()) continue;  // its caller gave up (deadline, cancellation)
-    it->second->done = true;
-    it->second->status = f->status;
-    it->second->payload = std::move(f->payload);
-    child->pending.erase(it);
-    cv_.notify_all();
+    if (it == child->pending.end()) {
+      child->abandoned.erase(f->id);  // its caller gave up (deadline, cancellation)
+    } else {
+      it->second->done = true;
+      it->second->status = f->status;
+      it->second->payload = std::move(f->payload);
+      child->pending.erase(it);
+      cv_.notify_all();
+    }
+    settle_locked(*child);
   }
   if (!broken.empty()) {
     std::lock_guard lock(mu_);
@@ -368,7 +423,12 @@ void IsolatedClient::read_loop(const std::shared_ptr<Child>& child) {
       p->failure = "plugin '" + name() + "': " + why + " during the call; a new one starts for the next call";
     }
     child->pending.clear();
-    if (child->kill_reason.empty() && !stopping_) {
+    if (child->closing && child->kill_reason.empty()) {
+      log::info("plugin.host_stopped", {{"plugin", name()},
+                                        {"pid", static_cast<int64_t>(child->pid)},
+                                        {"why", "retired because " + child->retire_reason},
+                                        {"how", how}});
+    } else if (child->kill_reason.empty() && !stopping_) {
       if (!child->answered) ++failures_in_a_row_;
       last_failure_ = Clock::now();
       last_failure_reason_ = "its plugin host process " + how;
@@ -396,31 +456,32 @@ Result<std::string> IsolatedClient::invoke(corral_method method, const std::stri
                                            const CallOptions& options) {
   const auto deadline = Clock::now() + options.timeout;
   const auto hard_deadline = deadline + options_.deadline_grace;
-  auto acquired = acquire(deadline);
-  if (!acquired.ok()) return acquired.status();
-  std::shared_ptr<Child> child = std::move(acquired).value();
-  if (Clock::now() >= deadline) {
-    return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
-                                             ": the deadline passed while its plugin host process started");
-  }
-
+  const std::string where = "plugin '" + name() + "' " + method_name(method);
   auto pending = std::make_shared<Pending>();
   pp::Frame frame;
   frame.type = pp::FrameType::call;
   frame.method = method;
-  frame.timeout_ms = static_cast<uint32_t>(std::clamp<int64_t>(ms(deadline - Clock::now()), 1, UINT32_MAX));
   frame.payload = request;
-  {
+  std::shared_ptr<Child> child;
+  while (!child) {
+    auto acquired = acquire(deadline);
+    if (!acquired.ok()) return acquired.status();
+    if (Clock::now() >= deadline) {
+      return error(ErrorCode::unavailable, where + ": the deadline passed while its plugin host process started");
+    }
     std::lock_guard lock(mu_);
-    if (child->ended || !child->kill_reason.empty()) {
+    std::shared_ptr<Child> c = std::move(acquired).value();
+    if (c->retired && !c->ended && c->kill_reason.empty()) continue;  // retired since: the next one
+    if (c->ended || !c->kill_reason.empty()) {
       // It ended between acquire() and now; its reader failed the calls it knew of already.
-      return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
-                                               ": its plugin host process ended before the call was sent; a new one "
-                                               "starts for the next call");
+      return error(ErrorCode::unavailable, where + ": its plugin host process ended before the call was sent; a new "
+                                                   "one starts for the next call");
     }
     frame.id = next_id_++;
-    child->pending[frame.id] = pending;
+    c->pending[frame.id] = pending;
+    child = std::move(c);
   }
+  frame.timeout_ms = static_cast<uint32_t>(std::clamp<int64_t>(ms(deadline - Clock::now()), 1, UINT32_MAX));
   std::optional<std::string> bytes = pp::encode(frame);
   bool sent = false;
   if (bytes) {
@@ -431,21 +492,21 @@ Result<std::string> IsolatedClient::invoke(corral_method method, const std::stri
   std::unique_lock lock(mu_);
   if (!bytes) {
     child->pending.erase(frame.id);
-    return error(ErrorCode::invalid_argument, "plugin '" + name() + "' " + method_name(method) + ": the request is " +
-                                                  std::to_string(request.size()) + " bytes, over the " +
-                                                  std::to_string(pp::kMaxFrameBytes) +
+    settle_locked(*child);
+    return error(ErrorCode::invalid_argument, where + ": the request is " + std::to_string(request.size()) +
+                                                  " bytes, over the " + std::to_string(pp::kMaxFrameBytes) +
                                                   "-byte limit of the plugin host channel");
   }
   if (!sent && !pending->done) {
     child->pending.erase(frame.id);
     kill_locked(*child, "its plugin host process (pid " + std::to_string(child->pid) + ") stopped taking requests");
-    return error(ErrorCode::unavailable, "plugin '" + name() + "' " + method_name(method) +
-                                             ": its plugin host process did not take the call; a new one starts for "
-                                             "the next call");
+    return error(ErrorCode::unavailable,
+                 where + ": its plugin host process did not take the call; a new one starts for the next call");
   }
   while (!pending->done) {
     if (options.cancelled && options.cancelled->load()) {
       child->pending.erase(frame.id);
+      child->abandoned.insert(frame.id);
       lock.unlock();
       pp::Frame cancel;
       cancel.type = pp::FrameType::cancel;
@@ -454,20 +515,23 @@ Result<std::string> IsolatedClient::invoke(corral_method method, const std::stri
         std::lock_guard write(child->write_mu);
         pp::write_all(child->fd, *pp::encode(cancel), 1000);
       }
+      lock.lock();
+      settle_locked(*child);  // after the cancel frame: settling may close the channel
       return call_error(name(), method, CORRAL_ERR_CANCELLED, "cancelled while the plugin was working on it");
     }
     auto now = Clock::now();
     if (now >= hard_deadline) {
+      // Only this call is given up. The process may be stuck in the plugin, so no new call goes
+      // to it; the others on it still get their own time, and it is killed once none is left.
       child->pending.erase(frame.id);
-      std::string pid = std::to_string(child->pid);
-      kill_locked(*child, "its plugin host process (pid " + pid + ") was killed because a " + method_name(method) +
-                              " call ran " + std::to_string(options_.deadline_grace.count()) +
-                              " ms past its deadline");
-      return error(ErrorCode::unavailable,
-                   "plugin '" + name() + "' " + method_name(method) + ": no answer within the deadline (" +
-                       std::to_string(options.timeout.count()) + " ms) and " +
-                       std::to_string(options_.deadline_grace.count()) + " ms of grace; its plugin host process (pid " +
-                       pid + ") was killed and a new one starts for the next call");
+      child->abandoned.insert(frame.id);
+      const std::string pid = std::to_string(child->pid);
+      const std::string grace = std::to_string(options_.deadline_grace.count());
+      retire_locked(*child, "a " + method_name(method) + " call ran " + grace + " ms past its deadline");
+      return error(ErrorCode::unavailable, where + ": no answer within the deadline (" +
+                                               std::to_string(options.timeout.count()) + " ms) and " + grace +
+                                               " ms of grace; its plugin host process (pid " + pid +
+                                               ") takes no new calls and is killed once its other calls are done");
     }
     // A cancellation flag is polled; without one the wait ends only with an answer or the deadline.
     auto wake = options.cancelled ? std::min(hard_deadline, now + milliseconds(20)) : hard_deadline;

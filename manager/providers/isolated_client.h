@@ -4,9 +4,10 @@
 // - it dies (a crash, a kill): every call in flight fails with an error naming the plugin and the
 //   signal, and the next call starts a new process. Processes that keep dying before answering
 //   a single call are restarted after a back-off (0.1 s doubling to max_backoff).
-// - a call outlives its deadline by deadline_grace: that call fails, the process is killed (and
-//   with it any other call in flight, which fail naming the reason) and the next call starts a
-//   new one.
+// - a call outlives its deadline by deadline_grace: that call fails and the process is retired:
+//   new calls go to a new process, the other calls in flight on the old one finish (each up to its
+//   own deadline), and the old one is killed once nothing but overdue or cancelled calls are left
+//   on it (or shut down in order if those answered too).
 // - a call is cancelled (CallOptions::cancelled): the process is told, the plugin sees it through
 //   call_cancelled, and the call returns at once with an error.
 #pragma once
@@ -15,12 +16,16 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "corral/config/v1/config.pb.h"
+#include "manager/providers/host_launch.h"
 #include "manager/providers/plugin_loader.h"
 #include "manager/providers/provider_client.h"
 
@@ -30,20 +35,33 @@ class IsolatedClient final : public ProviderClient {
  public:
   struct Options {
     std::string host_binary;  // corral-plugin-host
-    LoadOptions load;         // plugin_dir, file, sha256 (checked again in the child)
+    LoadOptions load;         // plugin_dir, file, sha256
+    // The file as the caller checked it: every host process loads this descriptor (and hashes it
+    // again before loading), so the hash logged is the code run. Null: checked by start().
+    std::shared_ptr<const CheckedPluginFile> checked;
     // Sent to the child for its HTTP service (corral_host_v1.http_request).
     corral::config::v1::PluginHttpConfig http;
+    // The user the host becomes when this process is root (plugins.user); empty: this process's.
+    std::string user;
+    // Paths the plugin may read and run, or also write, besides the system directories and its
+    // private temp directory (Landlock; docs/plugin-abi.md, "Process isolation").
+    std::vector<std::string> allow_read;
+    std::vector<std::string> allow_write;
+    // Added to the host's fixed environment (nothing of this process's environment reaches it).
+    std::map<std::string, std::string> environment;
     // Starting a process that loads the plugin and answers Describe.
     std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
     // How long past a call's deadline the plugin may take to answer before its process is killed.
     std::chrono::milliseconds deadline_grace{std::chrono::seconds(1)};
     // How long the plugin gets to finish its calls and shut down when the client is destroyed.
     std::chrono::milliseconds stop_timeout{std::chrono::seconds(5)};
+    // The wait before restarting a host that keeps failing: backoff_base, doubling to max_backoff.
+    std::chrono::milliseconds backoff_base{100};
     std::chrono::milliseconds max_backoff{std::chrono::seconds(5)};
   };
 
   // Starts the process and waits for its Describe; an error names the plugin file and the reason
-  // the child gave (the same words as an in-process load).
+  // the child gave (the same words as an in-process load), or the plugin user that is missing.
   static Result<std::shared_ptr<IsolatedClient>> start(Options options);
   // Lets the plugin finish its calls and shut down (stop_timeout), then kills what is left.
   ~IsolatedClient() override;
@@ -69,10 +87,16 @@ class IsolatedClient final : public ProviderClient {
   void read_loop(const std::shared_ptr<Child>& child);
   // Kills CHILD (if it has not ended) for REASON; its reader then fails the calls in flight.
   void kill_locked(Child& child, const std::string& reason);
+  // No new call goes to CHILD; it ends once the calls still waited for are done.
+  void retire_locked(Child& child, const std::string& why);
+  // A retired CHILD with no call left that anyone waits for: shut down in order when it runs
+  // nothing, killed when it still runs calls nobody waits for.
+  void settle_locked(Child& child);
   void join_finished_readers();
   std::string name() const;
 
   Options options_;
+  std::optional<PluginUser> user_;  // resolved once, at start
   std::string http_bytes_;  // options_.http serialized, the hello frame's payload
   pv1::DescribeResponse description_;
 

@@ -45,7 +45,9 @@ std::string to_hex(const unsigned char* data, size_t len) {
   return out;
 }
 
-// SHA-256 of what FD reads from offset 0 (pread: the offset stays where it is).
+}  // namespace
+
+// pread: the offset stays where it is.
 Result<std::string> sha256_fd(int fd) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
@@ -66,6 +68,8 @@ Result<std::string> sha256_fd(int fd) {
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
   return to_hex(digest, len);
 }
+
+namespace {
 
 // The pin as lowercase hex, or an error when it is not 64 hex digits.
 Result<std::string> normalized_pin(const std::string& pin, const std::string& file) {

@@ -66,5 +66,7 @@ Result<std::shared_ptr<InProcessClient>> load_checked(CheckedPluginFile file, co
 
 // Lowercase hex SHA-256 of a file.
 Result<std::string> sha256_file(const std::string& path);
+// ... of what FD reads from offset 0 (its offset is left where it was).
+Result<std::string> sha256_fd(int fd);
 
 }  // namespace corral::manager::providers

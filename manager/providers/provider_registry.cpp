@@ -1,17 +1,70 @@
 #include "manager/providers/provider_registry.h"
 
+#include <filesystem>
+
 #include "common/log.h"
 #include "manager/providers/host_http_config.h"
 #include "manager/providers/isolated_client.h"
 #include "manager/providers/plugin_loader.h"
+#include "manager/providers/plugin_sandbox.h"
 
 namespace corral::manager::providers {
 
 namespace cv1 = ::corral::config::v1;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Whether INNER is OUTER or lies beneath it, links resolved as far as the paths exist.
+bool holds(const fs::path& outer, const fs::path& inner) {
+  auto rel = inner.lexically_relative(outer);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// The data directory (keys, the database) must not be readable by an isolated plugin, neither
+// through the system directories it gets nor through a path the operator allows it.
+Status check_allowed_paths(const cv1::PluginConfig& p, const std::string& where, const std::string& data_dir) {
+  std::error_code ec;
+  const fs::path data = data_dir.empty() ? fs::path() : fs::weakly_canonical(data_dir, ec);
+  auto check = [&](const std::string& path, const std::string& field) -> Status {
+    if (path.empty() || path[0] != '/') {
+      return error(ErrorCode::invalid_argument, where + "." + field + ": '" + path + "' is not an absolute path");
+    }
+    fs::path resolved = fs::weakly_canonical(path, ec);
+    if (!fs::exists(resolved, ec)) {
+      return error(ErrorCode::invalid_argument, where + "." + field + ": " + path + " does not exist");
+    }
+    if (!data.empty() && (holds(resolved, data) || holds(data, resolved))) {
+      return error(ErrorCode::invalid_argument, where + "." + field + ": " + path +
+                                                    " would let the plugin reach the data directory " + data_dir);
+    }
+    return {};
+  };
+  for (const std::string& path : p.allow_read()) {
+    if (Status s = check(path, "allow_read"); !s.ok()) return s;
+  }
+  for (const std::string& path : p.allow_write()) {
+    if (Status s = check(path, "allow_write"); !s.ok()) return s;
+  }
+  if (!data.empty()) {
+    for (const std::string& system : system_read_paths()) {
+      fs::path resolved = fs::weakly_canonical(system, ec);
+      if (!ec && fs::exists(resolved, ec) && holds(resolved, data)) {
+        return error(ErrorCode::failed_precondition,
+                     "the data directory " + data_dir + " is inside " + system +
+                         ", which isolated plugins may read; move it (the packages use /var/lib/corral)");
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ProviderRegistry>> ProviderRegistry::load(const cv1::PluginsConfig& config,
                                                                  const std::string& default_dir,
-                                                                 const std::string& default_host_binary) {
+                                                                 const std::string& default_host_binary,
+                                                                 const std::string& data_dir) {
   auto registry = std::make_unique<ProviderRegistry>();
   if (config.load_size() == 0) return registry;
   const std::string dir = config.dir().empty() ? default_dir : config.dir();
@@ -29,12 +82,16 @@ Result<std::unique_ptr<ProviderRegistry>> ProviderRegistry::load(const cv1::Plug
     load.plugin_dir = dir;
     load.file = p.file();
     load.sha256 = p.sha256();
-    // Checked here for the log line and a quick refusal; corral-plugin-host checks again.
+    // What is checked here is what loads: in this process, or in every corral-plugin-host through
+    // the same descriptor (which hashes it again first).
     Result<CheckedPluginFile> checked = check_plugin_file(load);
     if (!checked.ok()) return checked.status();
 
     const std::string sha256 = checked->sha256();
     const bool in_process = p.isolation() == cv1::PluginConfig::ISOLATION_IN_PROCESS;
+    if (!in_process) {
+      if (Status s = check_allowed_paths(p, where, data_dir); !s.ok()) return s;
+    }
     std::shared_ptr<ProviderClient> client;
     if (in_process) {
       load.http = *http;
@@ -45,7 +102,11 @@ Result<std::unique_ptr<ProviderRegistry>> ProviderRegistry::load(const cv1::Plug
       IsolatedClient::Options o;
       o.host_binary = host;
       o.load = load;
+      o.checked = std::make_shared<const CheckedPluginFile>(std::move(checked).value());
       o.http = config.http();
+      o.user = config.user().empty() ? kDefaultPluginUser : config.user();
+      o.allow_read.assign(p.allow_read().begin(), p.allow_read().end());
+      o.allow_write.assign(p.allow_write().begin(), p.allow_write().end());
       auto isolated = IsolatedClient::start(std::move(o));
       if (!isolated.ok()) return isolated.status();
       client = *isolated;
@@ -62,7 +123,8 @@ Result<std::unique_ptr<ProviderRegistry>> ProviderRegistry::load(const cv1::Plug
                                 {"isolation", isolation},
                                 {"sha256", sha256},
                                 {"pinned", !p.sha256().empty()}});
-    registry->entries_[d.name()] = Entry{p.file(), isolation, std::move(client), sha256};
+    size_t limit = p.max_concurrent_calls() == 0 ? kDefaultMaxConcurrentCalls : p.max_concurrent_calls();
+    registry->entries_[d.name()] = Entry{p.file(), isolation, std::move(client), sha256, limit};
   }
   return registry;
 }

@@ -25,13 +25,19 @@ class ProviderRegistry final : public ProviderSet {
     std::string isolation;  // "process" or "in_process"
     std::shared_ptr<ProviderClient> client;
     std::string sha256;  // of the file when it was loaded
+    size_t max_concurrent_calls = kDefaultMaxConcurrentCalls;
   };
 
+  // plugins.load[].max_concurrent_calls when the config leaves it 0.
+  static constexpr size_t kDefaultMaxConcurrentCalls = 4;
+
   // `default_dir` and `default_host_binary` apply when the config leaves them empty. With no
-  // plugin configured nothing is read or started.
+  // plugin configured nothing is read or started. DATA_DIR (the manager's) must stay out of every
+  // isolated plugin's reach: a path allowed to one that holds it, or lies inside it, is refused.
   static Result<std::unique_ptr<ProviderRegistry>> load(const corral::config::v1::PluginsConfig& config,
                                                         const std::string& default_dir,
-                                                        const std::string& default_host_binary);
+                                                        const std::string& default_host_binary,
+                                                        const std::string& data_dir);
 
   std::shared_ptr<ProviderClient> find(std::string_view name) const override;
   std::vector<std::string> names() const override;

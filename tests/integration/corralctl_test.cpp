@@ -89,7 +89,7 @@ TEST_F(CorralctlTest, PluginsAndProviderConfigs) {
   ::chmod(dir.c_str(), 0755);
   std::filesystem::copy_file(CORRAL_MEMORY_PLUGIN, dir + "/memory.so");
   ::chmod((dir + "/memory.so").c_str(), 0755);
-  auto m = start_manager("m", "plugins:\n  dir: " + dir + "\n  load:\n    - file: memory.so\n");
+  auto m = start_manager("m", "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: memory.so\n");
 
   Run plugins = ctl(*m, {"plugins", "list"});
   ASSERT_EQ(plugins.code, 0) << plugins.output;

@@ -33,6 +33,7 @@ class PluginsTest : public FleetTest {
   }
   std::string config(const std::string& dir) {
     return "plugins:\n"
+           "  user: nobody\n"
            "  dir: " + dir + "\n"
            "  load:\n"
            "    - file: corral-provider-memory.so\n"
@@ -88,7 +89,7 @@ TEST_F(PluginsTest, PluginThatFailsItsChecksStopsTheManagerWithTheReason) {
 TEST_F(PluginsTest, PinnedHashIsCheckedAndLogged) {
   std::string dir = plugin_dir();
   std::string hash = sha256_of(dir + "/corral-provider-memory.so");
-  std::string pinned = "plugins:\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n      sha256: ";
+  std::string pinned = "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n      sha256: ";
   auto m = start_manager("m", pinned + hash + "\n");
   EXPECT_TRUE(m->process().wait_for_log("isolation=process sha256=" + hash + " pinned=true", 5s)) << m->process().log();
 
@@ -104,7 +105,7 @@ TEST_F(PluginsTest, PinnedHashIsCheckedAndLogged) {
 
 TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) {
   std::string dir = plugin_dir();
-  auto m = start_manager("m", "plugins:\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n");
+  auto m = start_manager("m", "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n");
   ASSERT_TRUE(m->process().wait_for_log("event=plugin.host_started plugin=memory pid=", 5s));
   std::vector<pid_t> pids = host_pids(m->process().log(), "memory");
   ASSERT_EQ(pids.size(), 1u) << m->process().log();

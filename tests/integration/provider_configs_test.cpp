@@ -25,7 +25,7 @@ class ProviderConfigsTest : public FleetTest {
     ::chmod(dir.c_str(), 0755);
     fs::copy_file(CORRAL_MEMORY_PLUGIN, dir + "/memory.so");
     ::chmod((dir + "/memory.so").c_str(), 0755);
-    return start_manager("m", "plugins:\n  dir: " + dir + "\n  load:\n    - file: memory.so\n");
+    return start_manager("m", "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: memory.so\n");
   }
   // The sealed value stored for `field` of config `id`, read from the database file.
   static std::string stored_config(const std::string& data_dir, const std::string& id) {

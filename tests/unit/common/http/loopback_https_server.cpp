@@ -274,6 +274,7 @@ void LoopbackHttpsServer::serve(int fd) {
     for (size_t off = 0; off < reply.body.size() && !stopping_; off += step) {
       size_t n = std::min(step, reply.body.size() - off);
       if (SSL_write(ssl, reply.body.data() + off, static_cast<int>(n)) <= 0) break;
+      if (off == 0 && reply.after_first_piece) reply.after_first_piece();
       if (reply.trickle_bytes != 0) sleep_unless_stopping(reply.trickle_pause);
     }
   }

@@ -47,6 +47,9 @@ class LoopbackHttpsServer {
     std::chrono::milliseconds trickle_pause{0};
     // No Content-Length: the body ends when the connection closes.
     bool no_content_length = false;
+    // Called (on the server's thread) once the head and the first piece of the body are sent, so
+    // a test can act while the client is surely mid-transfer.
+    std::function<void()> after_first_piece;
   };
 
   using Handler = std::function<Reply(const Request&)>;

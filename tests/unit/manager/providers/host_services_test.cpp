@@ -263,10 +263,8 @@ TEST_F(HostServicesHttpTest, RequestGoesThroughTheManagersClient) {
 TEST_F(HostServicesHttpTest, RequestIsBoundByTheCallsDeadlineAndCancellation) {
   corral_call call;
   call.deadline_ms = monotonic_ms() + 300;
-  auto start = std::chrono::steady_clock::now();
   HttpCall late = http(*host_, &call, get("/slow"));
   EXPECT_EQ(late.status, CORRAL_ERR_DEADLINE) << late.bytes;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 
   std::atomic<bool> cancelled{true};
   corral_call gone;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <limits>
 
 namespace corral::manager::providers {
@@ -65,6 +67,19 @@ TEST(HttpRetry, FullJitterStaysWithinTheExponentialCeiling) {
     }
   }
   EXPECT_EQ(full_jitter_backoff(0, base, cap, 50), milliseconds(0));
+}
+
+TEST(HttpRetry, TheSystemWaitEndsWhenTheCallIsCancelled) {
+  const RetryTiming& timing = system_retry_timing();
+  std::atomic<bool> cancelled{true};
+  EXPECT_FALSE(timing.wait(seconds(60), &cancelled)) << "already cancelled: no wait";
+  EXPECT_TRUE(timing.wait(milliseconds(0), nullptr));
+
+  // Cancelled while waiting (or before it starts: either way it must not wait the minute).
+  cancelled = false;
+  auto waiting = std::async(std::launch::async, [&] { return timing.wait(seconds(60), &cancelled); });
+  cancelled = true;
+  EXPECT_FALSE(waiting.get());
 }
 
 }  // namespace

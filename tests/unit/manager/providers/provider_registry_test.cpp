@@ -3,7 +3,9 @@
 #include "manager/providers/provider_registry.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -23,25 +25,29 @@ class ProviderRegistryTest : public ::testing::Test {
   void SetUp() override {
     dir_ = plugins_.dir();
     for (const char* name : {"memory.so", "memory-copy.so"}) plugins_.install(MEMORY_PLUGIN, name);
+    data_dir_ = plugins_.root() + "/data";
+    fs::create_directory(data_dir_);
   }
 
-  // The plugins section of a manager config, as YAML.
-  cv1::PluginsConfig config(const std::string& yaml) {
+  // The plugins section of a manager config, as YAML. Isolated plugins run as nobody when the
+  // tests run as root (no corral-plugin user on a build machine).
+  cv1::PluginsConfig config(const std::string& yaml, const std::string& user = "nobody") {
     cv1::ManagerConfig c;
-    Status s = config::load_yaml("plugins:\n  dir: " + dir_ + "\n" + yaml, &c);
+    Status s = config::load_yaml("plugins:\n  dir: " + dir_ + "\n  user: " + user + "\n" + yaml, &c);
     EXPECT_TRUE(s.ok()) << s.message();
     return c.plugins();
   }
   Result<std::unique_ptr<ProviderRegistry>> load(const cv1::PluginsConfig& c) {
-    return ProviderRegistry::load(c, "/nonexistent/plugins", PLUGIN_HOST_BIN);
+    return ProviderRegistry::load(c, "/nonexistent/plugins", PLUGIN_HOST_BIN, data_dir_);
   }
 
   test_support::PluginDir plugins_{"registry"};
   std::string dir_;
+  std::string data_dir_;
 };
 
 TEST_F(ProviderRegistryTest, NothingConfiguredLoadsNothing) {
-  auto r = ProviderRegistry::load(cv1::PluginsConfig{}, "/nonexistent/plugins", "/nonexistent/host");
+  auto r = ProviderRegistry::load(cv1::PluginsConfig{}, "/nonexistent/plugins", "/nonexistent/host", data_dir_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_TRUE((*r)->names().empty());
   EXPECT_EQ((*r)->find("memory"), nullptr);
@@ -110,9 +116,62 @@ TEST_F(ProviderRegistryTest, APluginThatFailsItsChecksFailsTheWholeLoad) {
 TEST_F(ProviderRegistryTest, DefaultDirectoryAppliesWhenTheConfigHasNone) {
   cv1::ManagerConfig c;
   ASSERT_TRUE(config::load_yaml("plugins:\n  load:\n    - file: memory.so\n      isolation: in_process\n", &c).ok());
-  auto r = ProviderRegistry::load(c.plugins(), dir_, PLUGIN_HOST_BIN);
+  auto r = ProviderRegistry::load(c.plugins(), dir_, PLUGIN_HOST_BIN, data_dir_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ((*r)->names(), std::vector<std::string>{"memory"});
+}
+
+TEST_F(ProviderRegistryTest, EachPluginHasAConcurrencyLimit) {
+  auto r = load(config("  load:\n    - file: memory.so\n      isolation: in_process\n      max_concurrent_calls: 2\n"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)->entries().at("memory").max_concurrent_calls, 2u);
+  auto d = load(config("  load:\n    - file: memory.so\n      isolation: in_process\n"));
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ((*d)->entries().at("memory").max_concurrent_calls, ProviderRegistry::kDefaultMaxConcurrentCalls);
+}
+
+TEST_F(ProviderRegistryTest, AllowedPathsMustExistBeAbsoluteAndKeepTheDataDirectoryOutOfReach) {
+  auto relative = load(config("  load:\n    - file: memory.so\n      allow_write: [state]\n"));
+  EXPECT_EQ(relative.status().message(), "plugins.load[0].allow_write: 'state' is not an absolute path");
+  auto absent = load(config("  load:\n    - file: memory.so\n      allow_read: [" + plugins_.root() + "/absent]\n"));
+  EXPECT_EQ(absent.status().message(), "plugins.load[0].allow_read: " + plugins_.root() + "/absent does not exist");
+  // The directory that holds the data directory, and one inside it.
+  auto above = load(config("  load:\n    - file: memory.so\n      allow_read: [" + plugins_.root() + "]\n"));
+  EXPECT_EQ(above.status().message(), "plugins.load[0].allow_read: " + plugins_.root() +
+                                          " would let the plugin reach the data directory " + data_dir_);
+  fs::create_directory(data_dir_ + "/sub");
+  auto inside = load(config("  load:\n    - file: memory.so\n      allow_write: [" + data_dir_ + "/sub]\n"));
+  EXPECT_EQ(inside.status().message(), "plugins.load[0].allow_write: " + data_dir_ +
+                                           "/sub would let the plugin reach the data directory " + data_dir_);
+  // In-process plugins are not confined: their paths mean nothing and are not checked.
+  auto in_process =
+      load(config("  load:\n    - file: memory.so\n      isolation: in_process\n      allow_read: [relative]\n"));
+  EXPECT_TRUE(in_process.ok()) << in_process.status().message();
+
+  auto ok = load(config("  load:\n    - file: memory.so\n      allow_write: [" + dir_ + "]\n"));
+  EXPECT_TRUE(ok.ok()) << ok.status().message();
+}
+
+TEST_F(ProviderRegistryTest, ADataDirectoryInsideASystemDirectoryIsRefused) {
+  auto r = ProviderRegistry::load(config("  load:\n    - file: memory.so\n"), "/nonexistent", PLUGIN_HOST_BIN,
+                                  "/etc/corral");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "the data directory /etc/corral is inside /etc, which isolated plugins may read; move it (the packages "
+            "use /var/lib/corral)");
+}
+
+TEST_F(ProviderRegistryTest, AsRootTheDefaultPluginUserMustExist) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the plugin user is used only when the manager runs as root";
+  if (::getpwnam(kDefaultPluginUser) != nullptr) GTEST_SKIP() << "this machine has a corral-plugin user";
+  cv1::ManagerConfig c;
+  ASSERT_TRUE(config::load_yaml("plugins:\n  dir: " + dir_ + "\n  load:\n    - file: memory.so\n", &c).ok());
+  auto r = load(c.plugins());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("plugin memory.so: the manager runs as root and isolated plugins run as the "
+                                      "user 'corral-plugin' (plugins.user), which does not exist"),
+            std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

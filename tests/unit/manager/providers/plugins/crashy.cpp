@@ -1,19 +1,24 @@
-// A plugin that misbehaves on request, to show that process isolation contains it. CreateVm with
+// A plugin that misbehaves on request, to show that process isolation contains it. It talks to
+// its test through files in $CRASHY_DIR (which the test allows it to write). CreateVm with
 // hostname:
 //   "crash"          raises SIGSEGV
-//   "sleep"          takes two seconds
-//   "wait_cancel"    waits (up to 10 s) until the call is cancelled, then says CORRAL_ERR_CANCELLED
+//   "gate:NAME"      creates NAME.started, then waits (ignoring its deadline and cancellation, up
+//                    to 60 s) until NAME.go exists; vm id "released-NAME"
+//   "wait_cancel"    creates wait_cancel.started, waits (up to 60 s) until the call is cancelled,
+//                    then says CORRAL_ERR_CANCELLED
 //   "was_cancelled"  answers vm id "yes" if the last wait_cancel saw its cancellation, else "no"
 //   "http:URL"       GETs URL through the host's HTTP service; vm id "http-STATUS" (or the error)
 //   anything else    vm id "vm-" + hostname
-// With CRASHY_CRASH_AT_LOAD set in its environment it crashes while being loaded; with
-// CRASHY_SHUTDOWN_MARKER=PATH it appends "shutdown" to PATH when the host shuts it down.
+// It crashes while being loaded when crash-at-load exists, and appends "shutdown" to shutdown.log
+// when the host shuts it down.
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
 
 #include "corral/sdk/provider.h"
@@ -24,13 +29,29 @@ namespace pv1 = corral::provider::v1;
 
 std::atomic<bool> g_saw_cancel{false};
 
+std::string in_dir(const std::string& name) {
+  const char* dir = std::getenv("CRASHY_DIR");
+  return std::string(dir == nullptr ? "." : dir) + "/" + name;
+}
+
+// Polls for a condition of the test's making; the plugin's own loop, the test waits on the files.
+template <typename Pred>
+bool wait_until(Pred pred) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 class Crashy : public corral::sdk::Provider {
  public:
   explicit Crashy(corral::sdk::Host host) : Provider(host) {
-    if (std::getenv("CRASHY_CRASH_AT_LOAD") != nullptr) raise(SIGSEGV);
+    if (std::filesystem::exists(in_dir("crash-at-load"))) raise(SIGSEGV);
   }
   ~Crashy() override {
-    if (const char* marker = std::getenv("CRASHY_SHUTDOWN_MARKER")) std::ofstream(marker, std::ios::app) << "shutdown\n";
+    if (std::getenv("CRASHY_DIR") != nullptr) std::ofstream(in_dir("shutdown.log"), std::ios::app) << "shutdown\n";
   }
   pv1::DescribeResponse describe() override {
     pv1::DescribeResponse r;
@@ -44,14 +65,17 @@ class Crashy : public corral::sdk::Provider {
     pv1::CreateVmResponse r;
     const std::string& h = req.hostname();
     if (h == "crash") raise(SIGSEGV);
-    if (h == "sleep") std::this_thread::sleep_for(std::chrono::seconds(2));
+    if (h.rfind("gate:", 0) == 0) {
+      std::string name = h.substr(5);
+      std::ofstream(in_dir(name + ".started")) << "started\n";
+      wait_until([&] { return std::filesystem::exists(in_dir(name + ".go")); });
+      r.mutable_vm()->set_id("released-" + name);
+      return r;
+    }
     if (h == "wait_cancel") {
       g_saw_cancel = false;
-      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (!call.cancelled() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      g_saw_cancel = call.cancelled();
+      std::ofstream(in_dir("wait_cancel.started")) << "started\n";
+      g_saw_cancel = wait_until([&] { return call.cancelled(); });
       throw std::runtime_error(g_saw_cancel ? "cancelled" : "never cancelled");
     }
     if (h == "was_cancelled") {
