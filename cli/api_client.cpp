@@ -3,7 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "cli/api_error.h"
-#include "cli/usage.h"
+#include "cli/client_version.h"
 
 namespace corral::cli {
 
@@ -19,6 +19,15 @@ std::string escape_path_segment(const std::string& segment) {
       out += kHex[c >> 4];
       out += kHex[c & 0xF];
     }
+  }
+  return out;
+}
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    out += out.empty() ? '?' : '&';
+    out += escape_path_segment(name) + "=" + escape_path_segment(value);
   }
   return out;
 }
@@ -64,8 +73,14 @@ Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& p
   return reply;
 }
 
-Result<Reply<api::v1::ListAgentsResponse>> ApiClient::list_agents() {
-  return call<api::v1::ListAgentsResponse>("GET", "/api/v1/agents", nullptr, true);
+Result<Reply<api::v1::ListAgentsResponse>> ApiClient::list_agents(const AgentQuery& query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (query.page_size) params.emplace_back("pageSize", std::to_string(query.page_size));
+  if (!query.page_token.empty()) params.emplace_back("pageToken", query.page_token);
+  if (!query.status.empty()) params.emplace_back("status", query.status);
+  for (const auto& label : query.labels) params.emplace_back("label", label);
+  if (!query.server_id.empty()) params.emplace_back("serverId", query.server_id);
+  return call<api::v1::ListAgentsResponse>("GET", "/api/v1/agents" + query_string(params), nullptr, true);
 }
 
 Result<Reply<api::v1::Agent>> ApiClient::get_agent(const std::string& id) {
@@ -110,6 +125,18 @@ Result<Reply<api::v1::ProviderConfig>> ApiClient::update_provider_config(const s
 
 Result<Reply<api::v1::ProviderConfig>> ApiClient::delete_provider_config(const std::string& id) {
   return call<api::v1::ProviderConfig>("DELETE", "/api/v1/provider-configs/" + escape_path_segment(id), nullptr, true);
+}
+
+Result<Reply<api::v1::AdminToken>> ApiClient::create_admin_token(const api::v1::CreateAdminTokenRequest& request) {
+  return call<api::v1::AdminToken>("POST", "/api/v1/admin-tokens", &request, true);
+}
+
+Result<Reply<api::v1::ListAdminTokensResponse>> ApiClient::list_admin_tokens() {
+  return call<api::v1::ListAdminTokensResponse>("GET", "/api/v1/admin-tokens", nullptr, true);
+}
+
+Result<Reply<api::v1::AdminToken>> ApiClient::revoke_admin_token(const std::string& id) {
+  return call<api::v1::AdminToken>("DELETE", "/api/v1/admin-tokens/" + escape_path_segment(id), nullptr, true);
 }
 
 Result<Reply<api::v1::Health>> ApiClient::health() { return call<api::v1::Health>("GET", "/healthz", nullptr, false); }

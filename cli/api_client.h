@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/settings.h"
 #include "common/http/client.h"
@@ -23,11 +25,22 @@ struct Reply {
   std::string json;
 };
 
+// GET /api/v1/agents: which page, and which agents. Empty or zero fields are left out of the
+// query, so the manager's defaults apply (and a manager without paging ignores the rest).
+struct AgentQuery {
+  uint32_t page_size = 0;
+  std::string page_token;
+  std::string status;               // online, missing, offline, revoked
+  std::vector<std::string> labels;  // KEY=VALUE, all must match
+  std::string server_id;
+};
+
 class ApiClient {
  public:
   ApiClient(Settings settings, Transport transport);
 
-  Result<Reply<api::v1::ListAgentsResponse>> list_agents();
+  // One page; the caller follows next_page_token (agent_pager.h).
+  Result<Reply<api::v1::ListAgentsResponse>> list_agents(const AgentQuery& query = {});
   Result<Reply<api::v1::Agent>> get_agent(const std::string& id);
   // Answers the agent as it is now, revoked.
   Result<Reply<api::v1::Agent>> revoke_agent(const std::string& id);
@@ -39,8 +52,14 @@ class ApiClient {
   Result<Reply<api::v1::ListProviderConfigsResponse>> list_provider_configs();
   Result<Reply<api::v1::ProviderConfig>> get_provider_config(const std::string& id_or_name);
   Result<Reply<api::v1::ProviderConfig>> create_provider_config(const api::v1::ProviderConfig& config);
-  Result<Reply<api::v1::ProviderConfig>> update_provider_config(const std::string& id, const api::v1::ProviderConfig& config);
+  Result<Reply<api::v1::ProviderConfig>> update_provider_config(const std::string& id,
+                                                                const api::v1::ProviderConfig& config);
   Result<Reply<api::v1::ProviderConfig>> delete_provider_config(const std::string& id);
+  // The answer's `token` is the secret, shown by the manager this once only.
+  Result<Reply<api::v1::AdminToken>> create_admin_token(const api::v1::CreateAdminTokenRequest& request);
+  Result<Reply<api::v1::ListAdminTokensResponse>> list_admin_tokens();
+  // The manager refuses (409) to revoke the last admin token, which would lock everyone out.
+  Result<Reply<api::v1::AdminToken>> revoke_admin_token(const std::string& id);
   // Unauthenticated; the token is not sent.
   Result<Reply<api::v1::Health>> health();
 
@@ -53,7 +72,11 @@ class ApiClient {
   Transport transport_;
 };
 
-// Percent-encodes everything but RFC 3986 unreserved characters, for one path segment.
+// Percent-encodes everything but RFC 3986 unreserved characters, for one path segment or one
+// query name or value.
 std::string escape_path_segment(const std::string& segment);
+
+// "?name=value&..." with names and values escaped, in the given order; "" when PARAMS is empty.
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& params);
 
 }  // namespace corral::cli

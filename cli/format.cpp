@@ -118,14 +118,23 @@ std::string sessions_column(const api::v1::Agent& agent) {
   return std::to_string(capacity.sessions_size()) + "/" + std::to_string(capacity.max_sessions());
 }
 
+Row agent_table_header() { return {"ID", "HOSTNAME", "STATUS", "OS", "VERSION", "SESSIONS", "LAST SEEN"}; }
+
+Row agent_row(const api::v1::Agent& agent, std::chrono::system_clock::time_point now) {
+  return {or_dash(agent.id()),
+          or_dash(agent.hostname()),
+          agent_status_name(agent.status()),
+          os_column(agent),
+          or_dash(agent.agent_version()),
+          sessions_column(agent),
+          relative_time(agent.last_seen(), now)};
+}
+
 std::string format_agent_table(const api::v1::ListAgentsResponse& list, std::chrono::system_clock::time_point now) {
-  std::vector<std::vector<std::string>> rows;
+  std::vector<Row> rows;
   rows.reserve(static_cast<size_t>(list.agents_size()));
-  for (const auto& agent : list.agents()) {
-    rows.push_back({or_dash(agent.id()), or_dash(agent.hostname()), agent_status_name(agent.status()), os_column(agent),
-                    or_dash(agent.agent_version()), sessions_column(agent), relative_time(agent.last_seen(), now)});
-  }
-  return format_table({"ID", "HOSTNAME", "STATUS", "OS", "VERSION", "SESSIONS", "LAST SEEN"}, rows);
+  for (const auto& agent : list.agents()) rows.push_back(agent_row(agent, now));
+  return format_table(agent_table_header(), rows);
 }
 
 std::string format_agent_details(const api::v1::Agent& agent, std::chrono::system_clock::time_point now) {
@@ -167,6 +176,24 @@ std::string format_join_token(const api::v1::JoinToken& token, std::chrono::syst
   if (!token.description().empty()) kv.emplace_back("description", token.description());
   if (!token.ca_cert_sha256().empty()) kv.emplace_back("ca sha256", token.ca_cert_sha256());
   return format_key_values(kv);
+}
+
+std::string format_admin_token(const api::v1::AdminToken& token, std::chrono::system_clock::time_point now) {
+  KeyValues kv;
+  if (!token.token().empty()) kv.emplace_back("token", token.token());
+  kv.emplace_back("id", or_dash(token.id()));
+  kv.emplace_back("name", or_dash(token.name()));
+  kv.emplace_back("created", absolute_and_relative(token.created_at(), now));
+  return format_key_values(kv);
+}
+
+std::string format_admin_token_table(const api::v1::ListAdminTokensResponse& list,
+                                     std::chrono::system_clock::time_point now) {
+  std::vector<Row> rows;
+  for (const auto& t : list.admin_tokens()) {
+    rows.push_back({or_dash(t.id()), or_dash(t.name()), absolute_and_relative(t.created_at(), now)});
+  }
+  return format_table({"ID", "NAME", "CREATED"}, rows);
 }
 
 }  // namespace corral::cli

@@ -1,9 +1,31 @@
 #include "cli/pretty_json.h"
 
+#include "cli/terminal_text.h"
+
 namespace corral::cli {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool is_plain_ascii(char c) { return c >= 0x20 && c < 0x7F; }
+
+// A byte at JSON[*i] that is a control, or starts a non-ASCII sequence: a printable character is
+// copied; a control becomes its JSON escape (valid JSON that a terminal cannot obey); bytes that
+// are not UTF-8, which JSON cannot hold, become U+FFFD.
+void append_unusual(std::string_view json, size_t* i, std::string& out) {
+  static const char* const kHex = "0123456789abcdef";
+  size_t start = *i;
+  auto c = next_code_point(json, i);
+  if (!c) {
+    out += "\\ufffd";
+  } else if (is_control(*c)) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(*c >> shift) & 0xFu];
+  } else {
+    out.append(json.substr(start, *i - start));
+  }
+  --*i;  // the caller's loop steps past the last byte
+}
 
 }  // namespace
 
@@ -20,6 +42,11 @@ std::string pretty_json(std::string_view json) {
 
   for (size_t i = 0; i < json.size(); ++i) {
     char c = json[i];
+    if (!is_plain_ascii(c) && !(is_space(c) && !in_string)) {
+      append_unusual(json, &i, out);
+      escaped = false;
+      continue;
+    }
     if (in_string) {
       out += c;
       if (escaped) {

@@ -7,10 +7,19 @@
 #include <optional>
 #include <string>
 
-#include "cli/args.h"
 #include "common/result.h"
 
 namespace corral::cli {
+
+// The global flags as typed; unset ones fall back to the environment, then the config file.
+struct GlobalFlags {
+  std::optional<std::string> server;
+  std::optional<std::string> token;
+  std::optional<std::string> token_file;
+  std::optional<std::string> ca_cert;
+  std::optional<std::string> config;
+  bool json = false;
+};
 
 // Reads one environment variable; injected so tests do not touch the process environment.
 // An empty value counts as unset.

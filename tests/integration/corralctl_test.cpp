@@ -20,9 +20,8 @@ class CorralctlTest : public FleetTest {
   Run ctl(const ManagerUnderTest& m, const std::vector<std::string>& args, bool with_token = true) {
     static int n = 0;
     std::string log = work_ + "/ctl-" + std::to_string(++n) + ".out";
-    std::map<std::string, std::string> env = {{"CORRAL_SERVER", m.api_url()},
-                                              {"CORRAL_CA_CERT", m.data_dir() + "/ca.crt"},
-                                              {"HOME", work_}};
+    std::map<std::string, std::string> env = {
+        {"CORRAL_SERVER", m.api_url()}, {"CORRAL_CA_CERT", m.data_dir() + "/ca.crt"}, {"HOME", work_}};
     if (with_token) env["CORRAL_TOKEN_FILE"] = m.data_dir() + "/admin.token";
     Process p = Process::start(corralctl_binary(), args, log, env);
     Run r;
@@ -49,6 +48,13 @@ TEST_F(CorralctlTest, ListShowRevokeAndJoinTokens) {
   EXPECT_NE(list.output.find("HOSTNAME"), std::string::npos) << list.output;
   EXPECT_NE(list.output.find("host-one"), std::string::npos) << list.output;
   EXPECT_NE(list.output.find("online"), std::string::npos) << list.output;
+
+  // Filters and paging flags: a manager that pages filters; one that does not ignores the query
+  // and answers everything at once. This agent matches, so it is listed by both.
+  Run filtered =
+      ctl(*m, {"agents", "list", "--status", "online", "--label", "site=lab", "--page-size", "10", "--limit", "5"});
+  ASSERT_EQ(filtered.code, 0) << filtered.output;
+  EXPECT_NE(filtered.output.find("host-one"), std::string::npos) << filtered.output;
 
   Run show = ctl(*m, {"agents", "show", id});
   ASSERT_EQ(show.code, 0) << show.output;
@@ -100,14 +106,17 @@ TEST_F(CorralctlTest, PluginsAndProviderConfigs) {
     std::ofstream(work_ + "/" + name) << text;
     return work_ + "/" + name;
   };
-  std::string good = write("good.json", R"({"name":"dev","plugin":"memory","config":{"capacity":3,"api_key":"hunter2-secret"},
+  std::string good =
+      write("good.json", R"({"name":"dev","plugin":"memory","config":{"capacity":3,"api_key":"hunter2-secret"},
     "startupScriptTemplate":"corral-agent --join-token {join_token}","maxInstances":2})");
   Run created = ctl(*m, {"provider-configs", "create", "--file", good});
   ASSERT_EQ(created.code, 0) << created.output;
   EXPECT_NE(created.output.find("provider config dev created"), std::string::npos) << created.output;
 
-  Run bad = ctl(*m, {"provider-configs", "create", "--file",
-                     write("bad.json", R"({"name":"x","plugin":"memory","config":{"capacity":0},"startupScriptTemplate":"{nope}"})")});
+  Run bad =
+      ctl(*m, {"provider-configs", "create", "--file",
+               write("bad.json",
+                     R"({"name":"x","plugin":"memory","config":{"capacity":0},"startupScriptTemplate":"{nope}"})")});
   EXPECT_EQ(bad.code, 1) << bad.output;
   EXPECT_NE(bad.output.find("/config/capacity: must be >= 1, got 0"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("unknown variable 'nope'"), std::string::npos) << bad.output;
@@ -124,14 +133,16 @@ TEST_F(CorralctlTest, PluginsAndProviderConfigs) {
   std::string id = json_string_field(shown.output, "id");
   ASSERT_FALSE(id.empty()) << shown.output;
 
-  Run updated = ctl(*m, {"provider-configs", "update", id, "--file",
-                         write("update.json", R"({"config":{"capacity":9,"api_key":"[redacted]"},"startupScriptTemplate":"x","maxInstances":5})")});
+  Run updated = ctl(
+      *m, {"provider-configs", "update", id, "--file",
+           write("update.json",
+                 R"({"config":{"capacity":9,"api_key":"[redacted]"},"startupScriptTemplate":"x","maxInstances":5})")});
   ASSERT_EQ(updated.code, 0) << updated.output;
   EXPECT_NE(updated.output.find("revision 2"), std::string::npos) << updated.output;
 
   Run usage = ctl(*m, {"provider-configs", "create"});
   EXPECT_EQ(usage.code, 2) << usage.output;
-  EXPECT_NE(usage.output.find("need --file"), std::string::npos) << usage.output;
+  EXPECT_NE(usage.output.find("--file is required"), std::string::npos) << usage.output;
 
   Run deleted = ctl(*m, {"provider-configs", "delete", id});
   ASSERT_EQ(deleted.code, 0) << deleted.output;

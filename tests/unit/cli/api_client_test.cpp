@@ -102,6 +102,29 @@ TEST(ApiClient, EndpointsAndBodies) {
   EXPECT_EQ(header(fake.requests[4], "Authorization"), "");  // the token goes only where it is needed
 }
 
+TEST(ApiClient, QueryStringsAreEscaped) {
+  EXPECT_EQ(query_string({}), "");
+  EXPECT_EQ(query_string({{"label", "env=prod"}, {"a b", "c&d/é"}}), "?label=env%3Dprod&a%20b=c%26d%2F%C3%A9");
+}
+
+TEST(ApiClient, ListAgentsQuery) {
+  FakeTransport fake;
+  fake.answers.push_back(response(200, R"({"agents":[],"nextPageToken":"n"})"));
+  ApiClient api(settings(), fake.transport());
+  AgentQuery query;
+  query.page_size = 10;
+  query.page_token = "tok+/=";
+  query.status = "offline";
+  query.labels = {"a=1", "b=2"};
+  query.server_id = "s1";
+  auto reply = api.list_agents(query);
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply->message.next_page_token(), "n");
+  EXPECT_EQ(fake.requests[0].url,
+            "https://manager.test:8443/api/v1/agents?pageSize=10&pageToken=tok%2B%2F%3D&status=offline&label=a%3D1"
+            "&label=b%3D2&serverId=s1");
+}
+
 TEST(ApiClient, HttpErrorsBecomeStatuses) {
   FakeTransport fake;
   fake.answers.push_back(response(404, R"({"code":404,"reason":"not_found","message":"no agent a9"})"));

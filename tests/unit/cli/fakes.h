@@ -1,18 +1,23 @@
 // Test doubles for corralctl's injected world: an environment from a map, a scratch directory,
-// and a transport that records requests and answers with canned responses.
+// a transport that records requests and answers with canned responses, and a harness that runs
+// corralctl's command line against them.
 #pragma once
 
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/api_client.h"
+#include "cli/run.h"
 #include "cli/settings.h"
+#include "common/clock.h"
 #include "common/files.h"
 
 namespace corral::cli::testing {
@@ -56,9 +61,12 @@ class ScratchDir {
 struct FakeTransport {
   std::vector<http::Request> requests;
   std::vector<Result<http::Response>> answers;
+  // Called with each request before it is answered (to look at what was printed so far).
+  std::function<void(const http::Request&)> on_request;
 
   Transport transport() {
     return [this](const http::Request& request) -> Result<http::Response> {
+      if (on_request) on_request(request);
       requests.push_back(request);
       size_t i = requests.size() - 1;
       if (answers.empty()) return error(ErrorCode::internal, "no canned answer");
@@ -74,5 +82,30 @@ inline http::Response response(long status, std::string body) {
   r.content_type = "application/json";
   return r;
 }
+
+constexpr const char* kToken = "cadm.id.s3cret";
+
+// Runs corralctl against a fake manager; the environment supplies server and token unless a
+// test changes it.
+struct Harness {
+  FakeTransport fake;
+  ManualClock clock{std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)}};
+  std::ostringstream out;
+  std::ostringstream err;
+  std::map<std::string, std::string> env{{"CORRAL_SERVER", "https://m.test:8443"}, {"CORRAL_TOKEN", kToken}};
+
+  int run(std::vector<std::string> args) {
+    RunContext context;
+    context.transport = fake.transport();
+    context.getenv = fake_env(env);
+    context.clock = &clock;
+    context.out = &out;
+    context.err = &err;
+    return cli::run(args, context);
+  }
+
+  // The one request sent (empty if none or several were).
+  http::Request only_request() const { return fake.requests.size() == 1 ? fake.requests[0] : http::Request(); }
+};
 
 }  // namespace corral::cli::testing

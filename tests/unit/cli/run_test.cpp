@@ -9,43 +9,33 @@
 namespace corral::cli {
 namespace {
 
-using testing::fake_env;
-using testing::FakeTransport;
+using testing::Harness;
+using testing::kToken;
 using testing::response;
-
-constexpr const char* kToken = "cadm.id.s3cret";
-
-// Runs corralctl against a fake manager; the environment supplies server and token unless a
-// test passes its own.
-struct Harness {
-  FakeTransport fake;
-  ManualClock clock{std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)}};
-  std::ostringstream out;
-  std::ostringstream err;
-  std::map<std::string, std::string> env{{"CORRAL_SERVER", "https://m.test:8443"}, {"CORRAL_TOKEN", kToken}};
-
-  int run(std::vector<std::string> args) {
-    RunContext context;
-    context.transport = fake.transport();
-    context.getenv = fake_env(env);
-    context.clock = &clock;
-    context.out = &out;
-    context.err = &err;
-    return cli::run(args, context);
-  }
-};
 
 TEST(Run, HelpGoesToStdout) {
   Harness h;
   EXPECT_EQ(h.run({"--help"}), kExitOk);
-  EXPECT_NE(h.out.str().find("agents list"), std::string::npos);
+  EXPECT_EQ(h.out.str().find("corralctl: manage a Corral fleet"), 0u) << h.out.str();
+  EXPECT_NE(h.out.str().find("\n  agents "), std::string::npos) << h.out.str();
+  EXPECT_NE(h.out.str().find("--token-file FILE"), std::string::npos) << h.out.str();
   EXPECT_TRUE(h.fake.requests.empty());
 }
 
 TEST(Run, UsageErrorExitsTwoAndSendsNothing) {
   Harness h;
   EXPECT_EQ(h.run({"agents", "list", "--frobnicate"}), kExitUsage);
-  EXPECT_EQ(h.err.str(), "corralctl: unknown flag --frobnicate (see corralctl --help)\n");
+  EXPECT_EQ(h.err.str(), "corralctl: unknown flag --frobnicate for 'agents list' (see corralctl agents list --help)\n");
+  EXPECT_EQ(h.out.str(), "");
+  EXPECT_TRUE(h.fake.requests.empty());
+}
+
+TEST(Run, HelpAndCompletionReadNoSettings) {
+  Harness h;
+  h.env = {{"CORRAL_CONFIG_IS_NOT_READ", "x"}, {"XDG_CONFIG_HOME", "/nonexistent-dir-for-corralctl-test"}};
+  EXPECT_EQ(h.run({"--config", "/nonexistent/corralctl.yaml", "completion", "bash"}), kExitOk) << h.err.str();
+  EXPECT_NE(h.out.str().find("complete -F _corralctl corralctl"), std::string::npos);
+  EXPECT_EQ(h.run({"--config", "/nonexistent/corralctl.yaml", "help", "agents", "list"}), kExitOk) << h.err.str();
   EXPECT_TRUE(h.fake.requests.empty());
 }
 

@@ -1,0 +1,7 @@
+#include "cli/client_version.h"
+
+namespace corral::cli {
+
+const char* client_version() { return CORRAL_VERSION; }
+
+}  // namespace corral::cli
