@@ -20,6 +20,7 @@
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
 #include "manager/net/lws_transport.h"
+#include "manager/net/request_gate.h"
 #include "manager/providers/provider_registry.h"
 #include "manager/store/store.h"
 
@@ -49,6 +50,8 @@ class Manager final : public TransportSink {
  private:
   Manager(std::string data_dir, corral::config::v1::ManagerConfig config);
   Status open();
+  // Binds both listeners and starts the network thread (before enrollment: see open()).
+  Status start_transport();
   void schedule_sweep();
 
   std::string data_dir_;
@@ -67,6 +70,7 @@ class Manager final : public TransportSink {
   std::unique_ptr<boost::asio::thread_pool> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<BearerTokenGate> gate_;  // the transport calls it: declared before it
   std::unique_ptr<LwsTransport> transport_;
 };
 

@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "common/log.h"
 #include "common/ws/envelope_codec.h"
@@ -18,6 +19,33 @@ namespace corral::manager {
 namespace {
 
 constexpr char kAgentPath[] = "/agent/v1";
+constexpr std::string_view kSubprotocol = "corral.agent.v1";
+
+// Sec-WebSocket-Protocol is a comma-separated list; ours must be one of its entries. Without the
+// header lws would pick the vhost's first protocol, which is ours: a client that did not ask for
+// corral.agent.v1 would get it anyway.
+bool offers_subprotocol(const std::string& header) {
+  size_t i = 0;
+  while (i <= header.size()) {
+    size_t comma = header.find(',', i);
+    if (comma == std::string::npos) comma = header.size();
+    std::string_view item(header.data() + i, comma - i);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == kSubprotocol) return true;
+    i = comma + 1;
+  }
+  return false;
+}
+
+std::string protocol_header(lws* wsi) {
+  int len = lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL);
+  if (len <= 0) return {};
+  std::string value(static_cast<size_t>(len) + 1, '\0');
+  int n = lws_hdr_copy(wsi, value.data(), len + 1, WSI_TOKEN_PROTOCOL);
+  value.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return value;
+}
 
 struct PeerIdentity {
   std::string common_name;
@@ -154,6 +182,10 @@ int LwsTransport::Impl::agent_filter(lws* wsi, SessionData* session) {
     log::warn("agent.refused", {{"reason", "wrong path"}, {"peer", peer_address(wsi)}});
     return 1;
   }
+  if (!offers_subprotocol(protocol_header(wsi))) {
+    log::warn("agent.refused", {{"reason", "websocket subprotocol corral.agent.v1 not requested"}, {"peer", peer_address(wsi)}});
+    return 1;
+  }
   std::optional<PeerIdentity> id = peer_identity(wsi);
   if (!id) {
     log::warn("agent.refused", {{"reason", "no usable client certificate"}, {"peer", peer_address(wsi)}});
@@ -183,29 +215,29 @@ int LwsTransport::Impl::agent_receive(lws* wsi, SessionData* session, const char
   AgentConnection& a = it->second;
   if (a.close_code != 0) return 0;  // closing: ignore the rest
 
-  auto refuse = [&](lws_close_status code, const std::string& why) {
+  auto refuse = [&](uint16_t code, const std::string& why) {
     log::warn("agent.frame_rejected", {{"agent_id", a.agent_id}, {"conn", session->conn}, {"reason", why}});
     a.close_reason = why;
-    lws_close_reason(wsi, code, reinterpret_cast<unsigned char*>(const_cast<char*>(why.data())), why.size());
+    lws_close_reason(wsi, static_cast<lws_close_status>(code), reinterpret_cast<unsigned char*>(const_cast<char*>(why.data())), why.size());
     return -1;
   };
 
   if (lws_frame_is_binary(wsi) == 0 && lws_is_first_fragment(wsi)) {
-    return refuse(LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames are not part of corral.agent.v1");
+    return refuse(ws::kCloseUnsupportedData, "text frames are not part of corral.agent.v1");
   }
   switch (a.assembler->append(std::string_view(data, len), lws_is_first_fragment(wsi), lws_is_final_fragment(wsi))) {
     case ws::MessageAssembler::Outcome::need_more:
       return 0;
     case ws::MessageAssembler::Outcome::too_large:
-      return refuse(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+      return refuse(ws::kCloseMessageTooBig,
                     "message larger than " + std::to_string(options_.max_frame_bytes) + " bytes");
     case ws::MessageAssembler::Outcome::protocol_error:
-      return refuse(LWS_CLOSE_STATUS_PROTOCOL_ERR, "bad fragment sequence");
+      return refuse(ws::kCloseFramingError, "bad fragment sequence");
     case ws::MessageAssembler::Outcome::complete:
       break;
   }
   Result<corral::agent::v1::Envelope> envelope = ws::decode_envelope(a.assembler->message());
-  if (!envelope.ok()) return refuse(LWS_CLOSE_STATUS_INVALID_PAYLOAD, envelope.status().message());
+  if (!envelope.ok()) return refuse(ws::kCloseInvalidPayload, envelope.status().message());
   queue_event(AgentEnvelope{session->conn, std::move(envelope).value()});
   return 0;
 }
