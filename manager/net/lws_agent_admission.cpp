@@ -133,7 +133,9 @@ void LwsTransport::Impl::check_hellos(struct ev_loop* loop, ev_timer* timer, int
     if (ssl && SSL_get_state(ssl) != TLS_ST_BEFORE) continue;
     warn_rate_limited("listener.hello_timeout", &self->hello_warned_at_ms_, &self->hello_timeouts_,
                       &self->hello_timeouts_since_warning_, {{"peer", it->second.address}});
-    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    // Ending the stream makes lws read end-of-file and close the connection itself on this
+    // loop pass; its own timers are not re-armed from a callback of ours.
+    ::shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
     self->forget_pending(it);
   }
   self->resume_if_below_limit();
