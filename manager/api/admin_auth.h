@@ -3,11 +3,11 @@
 // to DATA_DIR/admin.token (0600), the way an operator gets in for the first time.
 // authorize() runs on the network thread (the request gate, before a body is read) and on the
 // core; the token table is an immutable snapshot the core replaces whole (add/remove), so readers
-// take no lock and never see half an update.
+// only copy a pointer under a lock held for nothing else and never see half an update.
 #pragma once
 
-#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,8 +37,14 @@ class AdminAuth {
   // token id → hex SHA-256 of its secret.
   using Table = std::unordered_map<std::string, std::string>;
 
+  std::shared_ptr<const Table> snapshot() const;
+  void publish(std::shared_ptr<const Table> table);
+
   store::Store& store_;
-  std::atomic<std::shared_ptr<const Table>> table_{std::make_shared<const Table>()};
+  // A mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock
+  // bit ThreadSanitizer cannot see, and the critical section here is one pointer copy.
+  mutable std::mutex table_mutex_;
+  std::shared_ptr<const Table> table_ = std::make_shared<const Table>();
 };
 
 }  // namespace corral::manager

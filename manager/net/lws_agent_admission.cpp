@@ -72,7 +72,12 @@ void LwsTransport::Impl::adopt(size_t listener, int fd) {
       return;
     }
   }
-  lws* wsi = lws_adopt_socket_vhost(vhosts_[listener], fd);  // closes fd on failure
+  // The agent listener's connections are raw TLS sockets (see create_context); closes fd on failure.
+  lws_sock_file_fd_type desc{};
+  desc.sockfd = fd;
+  lws* wsi = listener == kAgent ? lws_adopt_descriptor_vhost(vhosts_[listener], static_cast<lws_adoption_type>(LWS_ADOPT_SOCKET | LWS_ADOPT_ALLOW_SSL),
+                                                             desc, agent_protocols_[0].name, nullptr)
+                                : lws_adopt_socket_vhost(vhosts_[listener], fd);
   if (!wsi) {
     log::warn("listener.adopt_failed", {{"listener", listeners_[listener]->name()}});
     return;

@@ -112,9 +112,7 @@ int LwsTransport::api_port() const { return impl_->api_port(); }
 int LwsTransport::agent_port() const { return impl_->agent_port(); }
 
 void LwsTransport::send_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) {
-  std::string frame(LWS_PRE, '\0');
-  frame += ws::encode_envelope(envelope);
-  impl_->post(Impl::SendFrame{conn, std::move(frame)});
+  impl_->post(Impl::SendFrame{conn, wsframe::server_frame(wsframe::kBinary, ws::encode_envelope(envelope), LWS_PRE)});
 }
 
 void LwsTransport::close_agent(ConnId conn, uint16_t code, const std::string& reason) {
@@ -231,6 +229,11 @@ Status LwsTransport::Impl::create_context() {
     if (spec.client_certificates) {
       // The CA is loaded by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS.
       v.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+      // lws does TLS only: every connection is a raw socket whose websocket handshake and framing
+      // the transport does itself (lws_agent_protocol.cpp), whoever accepted it.
+      v.options |= LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;
+      v.listen_accept_role = "raw-skt";
+      v.listen_accept_protocol = spec.protocols[0].name;
     }
     std::string where = describe(spec.address->host, spec.address->port);
     vhosts_[i] = lws_create_vhost(context_, &v);

@@ -24,6 +24,7 @@
 #include "common/ws/message_assembler.h"
 #include "manager/net/listener.h"
 #include "manager/net/lws_transport.h"
+#include "manager/net/ws_frames.h"
 
 namespace corral::manager {
 
@@ -32,16 +33,24 @@ struct SessionData {
   ConnId conn;
 };
 
+// One connection on the agent listener. lws does TLS (and the client certificate check) and hands
+// over the plaintext of a raw socket; the websocket handshake and framing are ours (ws_upgrade.h,
+// ws_frames.h), because lws 4.1's own framing lets through what RFC 6455 says to refuse.
 struct AgentConnection {
   lws* wsi = nullptr;
   std::string agent_id;
   std::string serial;
   std::string peer;
-  std::deque<std::string> outbox;  // each frame has LWS_PRE bytes of headroom in front
+  bool upgraded = false;    // the websocket handshake was accepted
+  std::string request;      // the upgrade request, until it is whole
+  std::string handshake;    // the 101 (or the refusal) still to send, before any frame
+  std::deque<std::string> outbox;  // whole server frames, each with LWS_PRE bytes of headroom
+  std::optional<wsframe::FrameReader> reader;
   std::optional<ws::MessageAssembler> assembler;
-  uint16_t close_code = 0;  // non-zero: close once the outbox is flushed
+  uint16_t close_code = 0;  // non-zero: send a close frame once the outbox is flushed, then close
   std::string close_reason;
-  bool announced = false;  // the sink was told it connected
+  bool hang_up = false;     // close once the handshake bytes are out (refused upgrade)
+  bool announced = false;   // the sink was told it connected
 };
 
 struct HttpExchange {
@@ -98,9 +107,12 @@ class LwsTransport::Impl {
   void apply(Revoke& c);
 
   bool trust_agent_ca(SSL_CTX* ctx);
-  int agent_filter(lws* wsi, SessionData* session);
-  int agent_receive(lws* wsi, SessionData* session, const char* data, size_t len);
+  int agent_upgrade(AgentConnection& a, ConnId conn, const char* data, size_t len);
+  int agent_frames(AgentConnection& a, ConnId conn);
+  int agent_message(AgentConnection& a, ConnId conn, const wsframe::Frame& frame);
+  void agent_refuse(AgentConnection& a, ConnId conn, uint16_t code, const std::string& why);
   int agent_writable(lws* wsi, SessionData* session);
+  void agent_gone(lws* wsi, SessionData* session);
   int http_begin(lws* wsi, SessionData* session, const char* uri);
   int http_writable(lws* wsi, SessionData* session);
   void http_dispatch(HttpExchange& exchange, ConnId conn);

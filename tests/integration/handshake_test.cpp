@@ -176,6 +176,24 @@ TEST_F(HandshakeTest, UnmaskedClientFrameIsClosedWith1002) {
   EXPECT_EQ(*code, 1002);
 }
 
+TEST_F(HandshakeTest, PollLoopListenerDoesTheSameHandshakeAndFraming) {
+  // With event_loop: poll lws accepts agent connections itself; they must still be raw TLS
+  // sockets whose websocket the transport speaks, exactly as with the manager's own listener.
+  auto m = start_manager("m", "event_loop: poll\n");
+  Process agent = start_agent(*m, work_, "a1", m->create_join_token());
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s)) << agent.log();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "unmasked");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  TlsClientOptions options{m->ca_pem(), identity->certificate_pem, identity->private_key_pem};
+  EXPECT_FALSE(RawWebSocket::open(m->agent_port(), options, "/agent/v1", "").ok());
+  auto ws = RawWebSocket::open(m->agent_port(), options);
+  ASSERT_TRUE(ws.ok()) << ws.status().message();
+  ASSERT_TRUE((*ws)->send_unmasked_frame(2, "not masked").ok());
+  auto code = (*ws)->wait_closed(10s);
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(*code, 1002);
+}
+
 TEST_F(HandshakeTest, Tls12ClientOfferingOnlyCbcSuitesFailsTheHandshakeOnBothListeners) {
   auto m = start_manager();
   auto identity = enroll_test_identity(*m, m->create_join_token(), "cbc");
@@ -209,7 +227,7 @@ TEST_F(HandshakeTest, SilentSocketsFromOneAddressDoNotHoldTheAgentListener) {
                                TlsClientOptions{m->ca_pem(), identity->certificate_pem, identity->private_key_pem});
   EXPECT_TRUE(ws.ok()) << ws.status().message();
   // Every silent socket is closed by the manager: beyond four at once, the rest when their
-  // second without a ClientHello is up (well before lws's 30 s handshake timeout).
+  // second without a ClientHello is up (lws alone held such sockets for many seconds).
   int closed = 0;
   for (int fd : silent) closed += closed_by_server(fd, 10s) ? 1 : 0;
   for (int fd : silent) ::close(fd);
