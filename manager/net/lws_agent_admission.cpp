@@ -31,8 +31,9 @@ std::string peer_of(int fd) {
   socklen_t len = sizeof addr;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "unknown";
   char text[INET6_ADDRSTRLEN] = {0};
-  const void* ip = addr.ss_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&addr)->sin_addr)
-                                             : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr);
+  const void* ip = addr.ss_family == AF_INET
+                       ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&addr)->sin_addr)
+                       : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr);
   if (!inet_ntop(addr.ss_family, ip, text, sizeof text)) return "unknown";
   return printable_peer_address(text);
 }
@@ -75,9 +76,10 @@ void LwsTransport::Impl::adopt(size_t listener, int fd) {
   // The agent listener's connections are raw TLS sockets (see create_context); closes fd on failure.
   lws_sock_file_fd_type desc{};
   desc.sockfd = fd;
-  lws* wsi = listener == kAgent ? lws_adopt_descriptor_vhost(vhosts_[listener], static_cast<lws_adoption_type>(LWS_ADOPT_SOCKET | LWS_ADOPT_ALLOW_SSL),
-                                                             desc, agent_protocols_[0].name, nullptr)
-                                : lws_adopt_socket_vhost(vhosts_[listener], fd);
+  constexpr auto kRawTls = static_cast<lws_adoption_type>(LWS_ADOPT_SOCKET | LWS_ADOPT_ALLOW_SSL);
+  lws* wsi = listener == kAgent
+                 ? lws_adopt_descriptor_vhost(vhosts_[listener], kRawTls, desc, agent_protocols_[0].name, nullptr)
+                 : lws_adopt_socket_vhost(vhosts_[listener], fd);
   if (!wsi) {
     log::warn("listener.adopt_failed", {{"listener", listeners_[listener]->name()}});
     return;

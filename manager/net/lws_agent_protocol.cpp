@@ -151,14 +151,14 @@ int LwsTransport::Impl::agent_upgrade(AgentConnection& a, ConnId conn, const cha
   a.request.append(data, len);
   WsUpgrade upgrade = parse_ws_upgrade(a.request, kAgentPath, kSubprotocol);
   if (upgrade.outcome == WsUpgrade::Outcome::need_more) return 0;
+  // Frames the client sent right behind its request.
   std::string rest = a.request.substr(std::min(upgrade.consumed, a.request.size()));
   a.request.clear();
   a.request.shrink_to_fit();
   std::optional<PeerIdentity> id;
   if (upgrade.outcome == WsUpgrade::Outcome::accepted) {
     id = peer_identity(a.wsi);
-    if (!id) upgrade = WsUpgrade{WsUpgrade::Outcome::refused, "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                                 "no usable client certificate", 0};
+    if (!id) upgrade = ws_upgrade_refusal(403, "Forbidden", "no usable client certificate");
   }
   a.handshake = std::move(upgrade.response);
   lws_callback_on_writable(a.wsi);

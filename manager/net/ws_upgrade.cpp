@@ -35,11 +35,11 @@ bool list_has(std::string_view list, std::string_view item, bool fold) {
   }
 }
 
-WsUpgrade refuse(int status, const char* text, std::string why, std::string_view extra_header = "") {
+WsUpgrade refuse(int status, std::string_view text, std::string why, std::string_view extra_header = "") {
   WsUpgrade out;
   out.outcome = WsUpgrade::Outcome::refused;
   out.why = std::move(why);
-  out.response = "HTTP/1.1 " + std::to_string(status) + " " + text + "\r\n" + std::string(extra_header) +
+  out.response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(text) + "\r\n" + std::string(extra_header) +
                  "content-length: 0\r\nconnection: close\r\n\r\n";
   return out;
 }
@@ -54,10 +54,16 @@ std::string accept_key(std::string_view key) {
 
 }  // namespace
 
+WsUpgrade ws_upgrade_refusal(int status, std::string_view text, std::string why) {
+  return refuse(status, text, std::move(why));
+}
+
 WsUpgrade parse_ws_upgrade(std::string_view received, std::string_view path, std::string_view subprotocol) {
   size_t end = received.find("\r\n\r\n");
   if (end == std::string_view::npos) {
-    if (received.size() > kMaxUpgradeRequestBytes) return refuse(431, "Request Header Fields Too Large", "request too large");
+    if (received.size() > kMaxUpgradeRequestBytes) {
+      return refuse(431, "Request Header Fields Too Large", "request too large");
+    }
     return {};
   }
   if (end + 4 > kMaxUpgradeRequestBytes) return refuse(431, "Request Header Fields Too Large", "request too large");
@@ -101,8 +107,9 @@ WsUpgrade parse_ws_upgrade(std::string_view received, std::string_view path, std
   WsUpgrade out;
   out.outcome = WsUpgrade::Outcome::accepted;
   out.consumed = end + 4;
-  out.response = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: " +
-                 accept_key(key) + "\r\nsec-websocket-protocol: " + std::string(subprotocol) + "\r\n\r\n";
+  out.response = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
+                 "sec-websocket-accept: " + accept_key(key) + "\r\nsec-websocket-protocol: " + std::string(subprotocol) +
+                 "\r\n\r\n";
   return out;
 }
 

@@ -24,4 +24,7 @@ inline constexpr size_t kMaxUpgradeRequestBytes = 8192;
 
 WsUpgrade parse_ws_upgrade(std::string_view received, std::string_view path, std::string_view subprotocol);
 
+// A refusal with STATUS and its reason phrase TEXT, answered before the connection closes.
+WsUpgrade ws_upgrade_refusal(int status, std::string_view text, std::string why);
+
 }  // namespace corral::manager

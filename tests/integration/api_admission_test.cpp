@@ -79,7 +79,8 @@ TEST_F(ApiAdmissionTest, BodyWithoutContentLengthIsRefusedNotDispatchedEmpty) {
   std::string response = read_response(*chunked);
   EXPECT_EQ(response.rfind("HTTP/1.1 411", 0), 0u) << response;
 
-  auto no_length = send_head(*m, "PUT /api/v1/provider-configs/x HTTP/1.1\r\nHost: localhost\r\n" + bearer(*m) + "\r\n");
+  auto no_length =
+      send_head(*m, "PUT /api/v1/provider-configs/x HTTP/1.1\r\nHost: localhost\r\n" + bearer(*m) + "\r\n");
   ASSERT_TRUE(no_length);
   EXPECT_EQ(read_response(*no_length).rfind("HTTP/1.1 411", 0), 0u);
 

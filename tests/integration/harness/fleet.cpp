@@ -35,11 +35,11 @@ bool parse_listening(const std::string& text, int* api_port, int* agent_port) {
 }  // namespace
 
 bool ManagerUnderTest::start() {
-  // The first start binds port 0 and reads the ports the manager reports, so parallel tests never
-  // race for a port. A restart asks for the same ports again: enrolled agents were given the
-  // agent port and come back to it.
+  // Every start binds port 0 for the API and reads the ports the manager reports, so parallel
+  // tests never race for a port. A restart asks for the same agent port again: enrolled agents
+  // were given it and come back to it.
   std::vector<std::string> args = {"--data-dir",     data_dir_,
-                                   "--api-listen",   "127.0.0.1:" + std::to_string(api_port_),
+                                   "--api-listen",   "127.0.0.1:0",
                                    "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
   if (!config_path_.empty()) {
     args.push_back("--config");

@@ -26,7 +26,8 @@ class ManagerUnderTest {
   explicit ManagerUnderTest(std::string work_dir, std::string config_yaml = "");
 
   // Starts the process, reads the ports it reports and waits until /healthz answers. False (with
-  // the log printed by the caller) if it does not come up. A second start reuses the same ports.
+  // the log printed by the caller) if it does not come up. A second start keeps the agent port
+  // (agents were given it) and gets a new API port.
   bool start();
   std::optional<int> stop() { return process_.stop(); }
   bool restart();
