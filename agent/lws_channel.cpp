@@ -14,6 +14,11 @@ namespace {
 
 constexpr char kSubprotocol[] = "corral.agent.v1";
 
+// What the manager's listeners accept in TLS 1.2: forward-secret AEAD suites only.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+
 // The manager sends nothing between commands, so a silently dead TCP connection would go
 // unnoticed until a heartbeat write timed out minutes later. A websocket PING after 30 s without
 // traffic, and hanging up 45 s later without a PONG, finds it within one or two heartbeats.
@@ -77,19 +82,30 @@ Status LwsChannel::Impl::start() {
 }
 
 void LwsChannel::Impl::stop() {
+  std::lock_guard stop_lock(stop_mutex_);
   if (stopped_) return;
   stopped_ = true;
   stopping_ = true;
-  lws_cancel_service(context_);
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_open_) lws_cancel_service(context_);
+  }
   thread_.join();
 }
 
+// The context is woken under the lock close_inbox() takes before the network thread destroys
+// it, so a post racing a stop either wakes a live context or is dropped.
 void LwsChannel::Impl::post(Command command) {
-  {
-    std::lock_guard lock(inbox_mutex_);
-    inbox_.push_back(std::move(command));
-  }
+  std::lock_guard lock(inbox_mutex_);
+  if (!inbox_open_) return;
+  inbox_.push_back(std::move(command));
   lws_cancel_service(context_);
+}
+
+void LwsChannel::Impl::close_inbox() {
+  std::lock_guard lock(inbox_mutex_);
+  inbox_open_ = false;
+  inbox_.clear();
 }
 
 Status LwsChannel::Impl::create_context() {
@@ -119,6 +135,7 @@ Status LwsChannel::Impl::create_context() {
   v.client_ssl_ca_mem = options_.ca_pem.data();
   v.client_ssl_ca_mem_len = static_cast<unsigned>(options_.ca_pem.size());
   v.ssl_client_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_RENEGOTIATION;
+  v.client_ssl_cipher_list = kTls12Ciphers;  // TLS 1.3 keeps OpenSSL's suites, all AEAD
   vhost_ = lws_create_vhost(context_, &v);
   if (!vhost_) {
     return error(ErrorCode::invalid_argument,
@@ -135,10 +152,15 @@ void LwsChannel::Impl::run(std::promise<Status>* started) {
     started->set_value(s);
     return;
   }
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_open_ = true;
+  }
   started->set_value(Status{});
   while (!stopping_.load()) {
     if (lws_service(context_, 0) < 0) break;
   }
+  close_inbox();
   // Connections still open are dropped here; the core no longer listens.
   lws_context_destroy(context_);
   context_ = nullptr;
@@ -191,7 +213,7 @@ void LwsChannel::Impl::apply(Send& c) {
   if (!conn_ || conn_->id != c.id || conn_->close_code != 0) return;  // that connection is gone
   if (conn_->outbox.size() >= options_.max_queued_frames) {
     conn_->outbox.clear();
-    conn_->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    conn_->close_code = ws::kClosePolicyViolation;
     conn_->close_reason = "the manager is not reading (too many frames queued)";
   } else {
     conn_->outbox.push_back(std::move(c.frame));

@@ -1,6 +1,7 @@
 // Internals of LwsChannel shared by its two source files: the lifecycle, context and cross-thread
 // queue (lws_channel.cpp) and the websocket callbacks of the one connection
-// (lws_channel_protocol.cpp). Everything here except `inbox_` belongs to the network thread.
+// (lws_channel_protocol.cpp). Everything here except what inbox_mutex_ guards belongs to the
+// network thread.
 #pragma once
 
 #include <libwebsockets.h>
@@ -40,6 +41,7 @@ class LwsChannel::Impl {
 
   Status start();
   void stop();
+  // Any thread: queue a command and wake the network thread; dropped once the loop has ended.
   void post(Command command);
   int callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len);
 
@@ -57,6 +59,9 @@ class LwsChannel::Impl {
 
   void run(std::promise<Status>* started);
   Status create_context();
+  // Network thread, when the loop has ended: later posts are dropped and nothing wakes the
+  // context any more, so it may be destroyed.
+  void close_inbox();
   void drain_inbox();
   void apply(Connect& c);
   void apply(Send& c);
@@ -65,7 +70,7 @@ class LwsChannel::Impl {
   Connection* current(lws* wsi);
   int receive(Connection& c, lws* wsi, const char* data, size_t len);
   int writable(Connection& c, lws* wsi);
-  int refuse(Connection& c, lws* wsi, lws_close_status code, std::string why);
+  int refuse(Connection& c, lws* wsi, uint16_t code, std::string why);
   void report_closed(CloseInfo info);
 
   LwsChannelOptions options_;
@@ -74,8 +79,10 @@ class LwsChannel::Impl {
   std::atomic<bool> stopping_{false};
   bool stopped_ = false;
 
+  std::mutex stop_mutex_;  // one stop() at a time
   std::mutex inbox_mutex_;
   std::vector<Command> inbox_;
+  bool inbox_open_ = false;  // guarded by inbox_mutex_: context_ is alive and will be drained
 
   // Network thread state.
   lws_context* context_ = nullptr;

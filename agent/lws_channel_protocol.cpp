@@ -96,31 +96,32 @@ int LwsChannel::Impl::callback(lws* wsi, lws_callback_reasons reason, void* in, 
   }
 }
 
-int LwsChannel::Impl::refuse(Connection& c, lws* wsi, lws_close_status code, std::string why) {
+int LwsChannel::Impl::refuse(Connection& c, lws* wsi, uint16_t code, std::string why) {
   log::warn("agent.frame_rejected", {{"reason", why}});
   c.close_reason = std::move(why);
-  lws_close_reason(wsi, code, reinterpret_cast<unsigned char*>(c.close_reason.data()), c.close_reason.size());
+  lws_close_reason(wsi, static_cast<lws_close_status>(code), reinterpret_cast<unsigned char*>(c.close_reason.data()),
+                   c.close_reason.size());
   return -1;
 }
 
 int LwsChannel::Impl::receive(Connection& c, lws* wsi, const char* data, size_t len) {
   if (c.close_code != 0) return 0;  // closing: the rest does not matter
   if (lws_frame_is_binary(wsi) == 0 && lws_is_first_fragment(wsi)) {
-    return refuse(c, wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames are not part of corral.agent.v1");
+    return refuse(c, wsi, ws::kCloseUnsupportedData, "text frames are not part of corral.agent.v1");
   }
   switch (c.assembler->append(std::string_view(data, len), lws_is_first_fragment(wsi), lws_is_final_fragment(wsi))) {
     case ws::MessageAssembler::Outcome::need_more:
       return 0;
     case ws::MessageAssembler::Outcome::too_large:
-      return refuse(c, wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+      return refuse(c, wsi, ws::kCloseMessageTooBig,
                     "message larger than " + std::to_string(options_.max_message_bytes) + " bytes");
     case ws::MessageAssembler::Outcome::protocol_error:
-      return refuse(c, wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, "bad fragment sequence");
+      return refuse(c, wsi, ws::kCloseFramingError, "bad fragment sequence");
     case ws::MessageAssembler::Outcome::complete:
       break;
   }
   auto envelope = ws::decode_envelope(c.assembler->message());
-  if (!envelope.ok()) return refuse(c, wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, envelope.status().message());
+  if (!envelope.ok()) return refuse(c, wsi, ws::kCloseInvalidPayload, envelope.status().message());
   events_->on_channel_envelope(c.id, std::move(envelope).value());
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "common/files.h"
 #include "common/log.h"
+#include "manager/api/gate_routes.h"
 #include "manager/api/routes.h"
 #include "manager/store/sqlite_store.h"
 
@@ -17,6 +18,11 @@ bool is_wildcard(const std::string& host) { return host.empty() || host == "0.0.
 
 std::string bracket_if_v6(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+std::string default_agent_endpoint(const corral::config::v1::ManagerConfig& c, const ListenAddress& agent, int port) {
+  std::string host = is_wildcard(agent.host) ? c.server_names(0) : agent.host;
+  return "wss://" + bracket_if_v6(host) + ":" + std::to_string(port) + "/agent/v1";
 }
 
 }  // namespace
@@ -36,6 +42,13 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->log_level().empty()) c->set_log_level("info");
   if (c->event_loop().empty()) c->set_event_loop("libev");
   if (c->agent_certificate_days() == 0) c->set_agent_certificate_days(365);
+  if (c->api_max_body_bytes() == 0) c->set_api_max_body_bytes(1024 * 1024);
+  if (c->enroll_max_body_bytes() == 0) c->set_enroll_max_body_bytes(64 * 1024);
+  if (c->api_max_requests_in_flight() == 0) c->set_api_max_requests_in_flight(256);
+  if (c->api_max_requests_per_client() == 0) c->set_api_max_requests_per_client(32);
+  if (c->api_max_body_bytes_per_client() == 0) c->set_api_max_body_bytes_per_client(4 * 1024 * 1024);
+  if (c->max_pending_handshakes_per_address() == 0) c->set_max_pending_handshakes_per_address(32);
+  if (c->client_hello_timeout_seconds() == 0) c->set_client_hello_timeout_seconds(5);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
   if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
@@ -55,9 +68,12 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
     return error(ErrorCode::invalid_argument, "log_level must be debug, info, warn or error, got '" + c->log_level() + "'");
   }
   if (c->max_frame_bytes() < 1024) return error(ErrorCode::invalid_argument, "max_frame_bytes must be at least 1024");
-  if (c->agent_endpoint().empty()) {
-    std::string host = is_wildcard(agent->host) ? c->server_names(0) : agent->host;
-    c->set_agent_endpoint("wss://" + bracket_if_v6(host) + ":" + std::to_string(agent->port) + "/agent/v1");
+  if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
+    return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
+  }
+  // With port 0 the endpoint is known once the listener is bound (Manager::open).
+  if (c->agent_endpoint().empty() && agent->port != 0) {
+    c->set_agent_endpoint(default_agent_endpoint(*c, *agent, agent->port));
   }
   return {};
 }
@@ -92,6 +108,15 @@ Status Manager::open() {
   auth_ = std::make_unique<AdminAuth>(*store_);
   if (Status s = auth_->initialize(data_dir_ + "/admin.token", clock_); !s.ok()) return s;
 
+  // The API gate runs on the network thread: public routes pass, everything else needs an admin
+  // token before its body is read. The core checks again (ApiServer); check_gate_matches_routes
+  // below keeps the two lists of public routes the same.
+  gate_ = std::make_unique<BearerTokenGate>(
+      std::vector<BearerTokenGate::PublicRoute>{{"GET", "/healthz", 0},
+                                                {"GET", "/api/v1/enroll/ca", 0},
+                                                {"POST", "/api/v1/enroll", config_.enroll_max_body_bytes()}},
+      [auth = auth_.get()](std::string_view header) { return auth->authorize(header); });
+
   LwsTransportOptions t;
   t.api = parse_listen_address(config_.api_listen()).value();
   t.agent = parse_listen_address(config_.agent_listen()).value();
@@ -99,13 +124,27 @@ Status Manager::open() {
   t.server_private_key_pem = pki_->server_private_key_pem;
   t.ca_certificate_pem = pki_->ca.certificate_pem();
   t.max_frame_bytes = config_.max_frame_bytes();
+  t.gate = gate_.get();
+  t.http.max_body_bytes = config_.api_max_body_bytes();
+  t.http.max_in_flight = config_.api_max_requests_in_flight();
+  t.http.max_requests_per_client = config_.api_max_requests_per_client();
+  t.http.max_body_bytes_per_client = config_.api_max_body_bytes_per_client();
   t.max_pending_handshakes = config_.max_pending_handshakes();
+  t.max_pending_handshakes_per_address = config_.max_pending_handshakes_per_address();
+  t.client_hello_timeout_seconds = config_.client_hello_timeout_seconds();
   t.graceful_close_limit = config_.shutdown_graceful_close_limit();
   t.event_loop = config_.event_loop() == "poll" ? EventLoop::poll : EventLoop::libev;
   auto revoked = store_->list_revoked_serials();
   if (!revoked.ok()) return revoked.status();
   t.revoked_serials = std::move(revoked).value();
+  ListenAddress agent_listen = t.agent;
   transport_ = std::make_unique<LwsTransport>(std::move(t), *this);
+  // Bound now, so that with agent_listen port 0 the endpoint given to agents at enrollment names
+  // the bound port. Nothing the network thread posts runs before run() starts the core.
+  if (Status s = transport_->start(); !s.ok()) return s;
+  if (config_.agent_endpoint().empty()) {
+    config_.set_agent_endpoint(default_agent_endpoint(config_, agent_listen, transport_->agent_port()));
+  }
 
   RegistrySettings rs;
   rs.heartbeat_interval_seconds = config_.heartbeat_interval_seconds();
@@ -152,13 +191,12 @@ Status Manager::open() {
   api::add_agent_routes(routes, *registry_);
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
+  if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};
 }
 
 Status Manager::run() {
-  if (Status s = transport_->start(); !s.ok()) return s;
-
   boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -167,6 +205,8 @@ Status Manager::run() {
   });
   schedule_sweep();
   schedule_token_sweep();
+  // Tests and scripts that start the manager on port 0 read the ports from this line.
+  log::info("manager.listening", {{"api_port", transport_->api_port()}, {"agent_port", transport_->agent_port()}});
   log::info("manager.started", {{"version", CORRAL_VERSION},
                                 {"data_dir", data_dir_},
                                 {"api_listen", config_.api_listen()},

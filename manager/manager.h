@@ -20,6 +20,7 @@
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
 #include "manager/net/lws_transport.h"
+#include "manager/net/request_gate.h"
 #include "manager/providers/host_launch.h"
 #include "manager/providers/provider_registry.h"
 #include "manager/store/store.h"
@@ -63,7 +64,8 @@ class Manager final : public TransportSink {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ManagerPki> pki_;
   std::unique_ptr<AdminAuth> auth_;
-  // Built before the components that send through it, started by run().
+  std::unique_ptr<BearerTokenGate> gate_;  // the transport calls it: declared before it
+  // Built and bound before the components that send through it; what it receives waits for run().
   std::unique_ptr<LwsTransport> transport_;
   FleetEvents fleet_events_;
   std::unique_ptr<AgentRegistry> registry_;

@@ -32,8 +32,33 @@ Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) 
     log::info("admin_token.created", {{"token_id", record.id}, {"file", token_path}});
     tokens->push_back(record);
   }
-  for (const auto& t : *tokens) secret_sha256_by_id_[t.id] = t.secret_sha256;
+  auto table = std::make_shared<Table>();
+  for (const auto& t : *tokens) (*table)[t.id] = t.secret_sha256;
+  publish(std::move(table));
   return {};
+}
+
+// Writers are the core alone, so copy-then-publish needs no lock between them.
+void AdminAuth::add(const std::string& token_id, const std::string& secret_sha256) {
+  auto next = std::make_shared<Table>(*snapshot());
+  (*next)[token_id] = secret_sha256;
+  publish(std::move(next));
+}
+
+void AdminAuth::remove(const std::string& token_id) {
+  auto next = std::make_shared<Table>(*snapshot());
+  next->erase(token_id);
+  publish(std::move(next));
+}
+
+std::shared_ptr<const AdminAuth::Table> AdminAuth::snapshot() const {
+  std::lock_guard lock(table_mutex_);
+  return table_;
+}
+
+void AdminAuth::publish(std::shared_ptr<const Table> table) {
+  std::lock_guard lock(table_mutex_);
+  table_ = std::move(table);
 }
 
 bool AdminAuth::authorize(std::string_view header) const {
@@ -44,8 +69,9 @@ bool AdminAuth::authorize(std::string_view header) const {
   token.remove_prefix(kPrefix.size());
   size_t dot = token.find('.');
   if (dot == std::string_view::npos) return false;
-  auto it = secret_sha256_by_id_.find(std::string(token.substr(0, dot)));
-  if (it == secret_sha256_by_id_.end()) return false;
+  std::shared_ptr<const Table> table = snapshot();
+  auto it = table->find(std::string(token.substr(0, dot)));
+  if (it == table->end()) return false;
   return constant_time_equal(it->second, sha256_hex(token.substr(dot + 1)));
 }
 

@@ -1,6 +1,8 @@
-// The agent websocket on the agent listener. By the time these callbacks run, OpenSSL has already
-// verified the client certificate against the manager's CA (the vhost requires one), so every
-// byte here comes from an enrolled agent. The agent id is the certificate's common name.
+// The agent websocket on the agent listener. lws adopts each connection as a raw TLS socket; by
+// the time a byte reaches these callbacks, OpenSSL has verified the client certificate against the
+// manager's CA (the vhost requires one), so every byte here comes from an enrolled agent. The
+// websocket handshake and framing are done here (ws_upgrade.h, ws_frames.h). The agent id is the
+// certificate's common name.
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -8,16 +10,19 @@
 #include <openssl/x509_vfy.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "common/log.h"
 #include "common/ws/envelope_codec.h"
 #include "manager/net/listener.h"
 #include "manager/net/lws_transport_impl.h"
+#include "manager/net/ws_upgrade.h"
 
 namespace corral::manager {
 namespace {
 
 constexpr char kAgentPath[] = "/agent/v1";
+constexpr std::string_view kSubprotocol = "corral.agent.v1";
 
 struct PeerIdentity {
   std::string common_name;
@@ -87,7 +92,6 @@ bool LwsTransport::Impl::trust_agent_ca(SSL_CTX* ctx) {
 int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, SessionData* session, void* in,
                                        size_t len) {
   switch (reason) {
-
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
       drain_inbox();
       return 0;
@@ -95,52 +99,33 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
     case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
       return trust_agent_ca(static_cast<SSL_CTX*>(static_cast<void*>(session))) ? 0 : 1;
 
-    case LWS_CALLBACK_HTTP:
-      // The agent listener serves nothing but the websocket.
-      lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr);
-      return -1;
+    case LWS_CALLBACK_RAW_ADOPT: {
+      // Before the TLS handshake: the identity comes with the upgrade request.
+      ConnId conn = next_conn_id();
+      session->conn = conn;
+      AgentConnection& a = agents_[conn];
+      a.wsi = wsi;
+      a.peer = peer_address(wsi);
+      return 0;
+    }
 
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-      return agent_filter(wsi, session);
-
-    case LWS_CALLBACK_ESTABLISHED: {
-      handshake_finished(wsi);
+    case LWS_CALLBACK_RAW_RX: {
       auto it = agents_.find(session->conn);
       if (it == agents_.end()) return -1;
-      it->second.wsi = wsi;
-      if (it->second.close_code != 0) {
-        // Refused (revoked): close at once with the code that tells the agent why.
-        lws_callback_on_writable(wsi);
-        return 0;
-      }
-      it->second.announced = true;
-      queue_event(AgentConnected{session->conn, it->second.agent_id, it->second.serial, it->second.peer});
-      return 0;
+      AgentConnection& a = it->second;
+      if (a.hang_up || a.close_code != 0) return 0;  // closing: the rest does not matter
+      if (!a.upgraded) return agent_upgrade(a, session->conn, static_cast<const char*>(in), len);
+      a.reader->append(std::string_view(static_cast<const char*>(in), len));
+      return agent_frames(a, session->conn);
     }
 
-    case LWS_CALLBACK_RECEIVE:
-      return agent_receive(wsi, session, static_cast<const char*>(in), len);
-
-    case LWS_CALLBACK_SERVER_WRITEABLE:
+    case LWS_CALLBACK_RAW_WRITEABLE:
       return agent_writable(wsi, session);
 
-    case LWS_CALLBACK_CLOSED: {
-      auto it = agents_.find(session->conn);
-      if (it == agents_.end()) return 0;
-      bool announced = it->second.announced;
-      std::string why = it->second.close_reason.empty() ? "connection closed" : it->second.close_reason;
-      agents_.erase(it);
-      if (announced) queue_event(AgentClosed{session->conn, why});
-      if (shutting_down_ && agents_.empty()) end_loop();
-      return 0;
-    }
-
+    case LWS_CALLBACK_RAW_CLOSE:
     case LWS_CALLBACK_WSI_DESTROY:
-      handshake_finished(wsi);
-      // A handshake refused after FILTER never reaches CLOSED.
-      if (session && session->conn && agents_.count(session->conn) && !agents_[session->conn].announced) {
-        agents_.erase(session->conn);
-      }
+      // A connection that failed its TLS handshake is destroyed without RAW_CLOSE.
+      agent_gone(wsi, session);
       return 0;
 
     default:
@@ -148,24 +133,47 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
   }
 }
 
-int LwsTransport::Impl::agent_filter(lws* wsi, SessionData* session) {
-  char uri[64] = {0};
-  if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || std::strcmp(uri, kAgentPath) != 0) {
-    log::warn("agent.refused", {{"reason", "wrong path"}, {"peer", peer_address(wsi)}});
-    return 1;
+void LwsTransport::Impl::agent_gone(lws* wsi, SessionData* session) {
+  handshake_finished(wsi);
+  if (!session || !session->conn) return;
+  ConnId conn = session->conn;
+  session->conn = 0;
+  auto it = agents_.find(conn);
+  if (it == agents_.end()) return;
+  bool announced = it->second.announced;
+  std::string why = it->second.close_reason.empty() ? "connection closed" : it->second.close_reason;
+  agents_.erase(it);
+  if (announced) queue_event(AgentClosed{conn, why});
+  if (shutting_down_ && agents_.empty()) end_loop();
+}
+
+int LwsTransport::Impl::agent_upgrade(AgentConnection& a, ConnId conn, const char* data, size_t len) {
+  a.request.append(data, len);
+  WsUpgrade upgrade = parse_ws_upgrade(a.request, kAgentPath, kSubprotocol);
+  if (upgrade.outcome == WsUpgrade::Outcome::need_more) return 0;
+  // Frames the client sent right behind its request.
+  std::string rest = a.request.substr(std::min(upgrade.consumed, a.request.size()));
+  a.request.clear();
+  a.request.shrink_to_fit();
+  std::optional<PeerIdentity> id;
+  if (upgrade.outcome == WsUpgrade::Outcome::accepted) {
+    id = peer_identity(a.wsi);
+    if (!id) upgrade = ws_upgrade_refusal(403, "Forbidden", "no usable client certificate");
   }
-  std::optional<PeerIdentity> id = peer_identity(wsi);
-  if (!id) {
-    log::warn("agent.refused", {{"reason", "no usable client certificate"}, {"peer", peer_address(wsi)}});
-    return 1;
+  a.handshake = std::move(upgrade.response);
+  lws_callback_on_writable(a.wsi);
+  handshake_finished(a.wsi);
+  if (upgrade.outcome == WsUpgrade::Outcome::refused) {
+    log::warn("agent.refused", {{"reason", upgrade.why}, {"peer", a.peer}});
+    a.hang_up = true;
+    return 0;
   }
-  ConnId conn = next_conn_id();
-  session->conn = conn;
-  AgentConnection& a = agents_[conn];
-  a.wsi = wsi;
+  // The handshake is done: lws's "establish" timeout no longer applies to a long-lived agent.
+  lws_set_timeout(a.wsi, NO_PENDING_TIMEOUT, 0);
+  a.upgraded = true;
   a.agent_id = std::move(id->common_name);
   a.serial = std::move(id->serial_hex);
-  a.peer = peer_address(wsi);
+  a.reader.emplace(options_.max_frame_bytes);
   a.assembler.emplace(options_.max_frame_bytes);
   if (revoked_serials_.count(a.serial)) {
     // Completing the upgrade only to close with 4003 lets the agent tell revocation apart from a
@@ -173,52 +181,111 @@ int LwsTransport::Impl::agent_filter(lws* wsi, SessionData* session) {
     log::warn("agent.refused", {{"reason", "certificate revoked"}, {"agent_id", a.agent_id}, {"peer", a.peer}});
     a.close_code = kCloseRevoked;
     a.close_reason = "certificate revoked";
+    return 0;
+  }
+  a.announced = true;
+  queue_event(AgentConnected{conn, a.agent_id, a.serial, a.peer});
+  if (rest.empty()) return 0;
+  a.reader->append(rest);
+  return agent_frames(a, conn);
+}
+
+int LwsTransport::Impl::agent_frames(AgentConnection& a, ConnId conn) {
+  wsframe::Frame frame;
+  while (a.close_code == 0) {
+    switch (a.reader->next(&frame)) {
+      case wsframe::FrameReader::Outcome::need_more:
+        return 0;
+      case wsframe::FrameReader::Outcome::error:
+        agent_refuse(a, conn, a.reader->error_code(), a.reader->error_reason());
+        return 0;
+      case wsframe::FrameReader::Outcome::frame:
+        break;
+    }
+    switch (frame.opcode) {
+      case wsframe::kPing:
+        // Agents ping after 30 s of silence and hang up without an answer.
+        a.outbox.push_back(wsframe::server_frame(wsframe::kPong, frame.payload, LWS_PRE));
+        lws_callback_on_writable(a.wsi);
+        break;
+      case wsframe::kPong:
+        break;
+      case wsframe::kClose: {
+        // Answer with the agent's own code, then close.
+        uint16_t code = frame.payload.size() >= 2
+                            ? static_cast<uint16_t>((static_cast<uint8_t>(frame.payload[0]) << 8) |
+                                                    static_cast<uint8_t>(frame.payload[1]))
+                            : ws::kCloseNormal;
+        a.outbox.clear();
+        a.close_code = code;
+        a.close_reason = "closed by the agent";
+        lws_callback_on_writable(a.wsi);
+        return 0;
+      }
+      default:
+        if (int rc = agent_message(a, conn, frame); rc != 0) return rc;
+    }
   }
   return 0;
 }
 
-int LwsTransport::Impl::agent_receive(lws* wsi, SessionData* session, const char* data, size_t len) {
-  auto it = agents_.find(session->conn);
-  if (it == agents_.end()) return -1;
-  AgentConnection& a = it->second;
-  if (a.close_code != 0) return 0;  // closing: ignore the rest
-
-  auto refuse = [&](lws_close_status code, const std::string& why) {
-    log::warn("agent.frame_rejected", {{"agent_id", a.agent_id}, {"conn", session->conn}, {"reason", why}});
-    a.close_reason = why;
-    lws_close_reason(wsi, code, reinterpret_cast<unsigned char*>(const_cast<char*>(why.data())), why.size());
-    return -1;
-  };
-
-  if (lws_frame_is_binary(wsi) == 0 && lws_is_first_fragment(wsi)) {
-    return refuse(LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames are not part of corral.agent.v1");
+int LwsTransport::Impl::agent_message(AgentConnection& a, ConnId conn, const wsframe::Frame& frame) {
+  bool first = frame.opcode != wsframe::kContinuation;
+  if (frame.opcode == wsframe::kText) {
+    agent_refuse(a, conn, ws::kCloseUnsupportedData, "text frames are not part of corral.agent.v1");
+    return 0;
   }
-  switch (a.assembler->append(std::string_view(data, len), lws_is_first_fragment(wsi), lws_is_final_fragment(wsi))) {
+  switch (a.assembler->append(frame.payload, first, frame.fin)) {
     case ws::MessageAssembler::Outcome::need_more:
       return 0;
     case ws::MessageAssembler::Outcome::too_large:
-      return refuse(LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                    "message larger than " + std::to_string(options_.max_frame_bytes) + " bytes");
+      agent_refuse(a, conn, ws::kCloseMessageTooBig,
+                   "message larger than " + std::to_string(options_.max_frame_bytes) + " bytes");
+      return 0;
     case ws::MessageAssembler::Outcome::protocol_error:
-      return refuse(LWS_CLOSE_STATUS_PROTOCOL_ERR, "bad fragment sequence");
+      agent_refuse(a, conn, ws::kCloseFramingError, "bad fragment sequence");
+      return 0;
     case ws::MessageAssembler::Outcome::complete:
       break;
   }
   Result<corral::agent::v1::Envelope> envelope = ws::decode_envelope(a.assembler->message());
-  if (!envelope.ok()) return refuse(LWS_CLOSE_STATUS_INVALID_PAYLOAD, envelope.status().message());
-  queue_event(AgentEnvelope{session->conn, std::move(envelope).value()});
+  if (!envelope.ok()) {
+    agent_refuse(a, conn, ws::kCloseInvalidPayload, envelope.status().message());
+    return 0;
+  }
+  queue_event(AgentEnvelope{conn, std::move(envelope).value()});
   return 0;
+}
+
+void LwsTransport::Impl::agent_refuse(AgentConnection& a, ConnId conn, uint16_t code, const std::string& why) {
+  log::warn("agent.frame_rejected", {{"agent_id", a.agent_id}, {"conn", conn}, {"reason", why}});
+  a.outbox.clear();
+  a.close_code = code;
+  a.close_reason = why;
+  lws_callback_on_writable(a.wsi);
 }
 
 int LwsTransport::Impl::agent_writable(lws* wsi, SessionData* session) {
   auto it = agents_.find(session->conn);
   if (it == agents_.end()) return -1;
   AgentConnection& a = it->second;
+  auto write = [&](std::string& bytes, size_t headroom) {
+    size_t n = bytes.size() - headroom;
+    return lws_write(wsi, reinterpret_cast<unsigned char*>(bytes.data()) + headroom, n, LWS_WRITE_RAW) ==
+           static_cast<int>(n);
+  };
+  // One write per callback; lws keeps what the socket does not take and sends it before more.
+  if (!a.handshake.empty()) {
+    std::string response = std::move(a.handshake);
+    a.handshake.clear();
+    response.insert(0, LWS_PRE, '\0');
+    if (!write(response, LWS_PRE) || a.hang_up) return -1;
+    if (!a.outbox.empty() || a.close_code != 0) lws_callback_on_writable(wsi);
+    return 0;
+  }
+  if (a.hang_up || !a.upgraded) return -1;
   if (!a.outbox.empty()) {
-    std::string& frame = a.outbox.front();
-    size_t payload = frame.size() - LWS_PRE;
-    int n = lws_write(wsi, reinterpret_cast<unsigned char*>(frame.data()) + LWS_PRE, payload, LWS_WRITE_BINARY);
-    if (n < static_cast<int>(payload)) {
+    if (!write(a.outbox.front(), LWS_PRE)) {
       a.close_reason = "write failed";
       return -1;
     }
@@ -227,9 +294,10 @@ int LwsTransport::Impl::agent_writable(lws* wsi, SessionData* session) {
     return 0;
   }
   if (a.close_code != 0) {
-    std::string why = a.close_reason;
-    lws_close_reason(wsi, static_cast<lws_close_status>(a.close_code),
-                     reinterpret_cast<unsigned char*>(why.data()), why.size());
+    // lws sends what it still holds before it closes the socket.
+    std::string frame = wsframe::server_frame(wsframe::kClose, wsframe::close_payload(a.close_code, a.close_reason),
+                                              LWS_PRE);
+    write(frame, LWS_PRE);
     return -1;
   }
   return 0;

@@ -1,8 +1,12 @@
-// HTTP on the API listener: collects one request (headers and a bounded body), hands it to the
-// core, and writes the core's response back in chunks. Websocket upgrades are refused here: the
-// only websocket is on the agent listener.
+// HTTP on the API listener: admits a request from its headers (HttpAdmission: the gate, sizes,
+// shares), collects its bounded body, hands it to the core, and writes the core's response back
+// in chunks. A request refused from its headers is answered at once and its connection closed, so
+// its body is never read. Websocket upgrades are refused here: the only websocket is on the agent
+// listener.
 #include <cctype>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 #include "common/log.h"
 #include "manager/net/listener.h"
@@ -36,6 +40,16 @@ std::string query_string(lws* wsi) {
   return out;
 }
 
+// lws wants the name lower-case with its colon.
+int add_header(lws* wsi, std::string_view name, std::string_view value, unsigned char** p, unsigned char* end) {
+  std::string key;
+  for (char c : name) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  key.push_back(':');
+  return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(key.c_str()),
+                                     reinterpret_cast<const unsigned char*>(value.data()),
+                                     static_cast<int>(value.size()), p, end);
+}
+
 }  // namespace
 
 int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, SessionData* session, void* in,
@@ -55,10 +69,8 @@ int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, Ses
       auto it = exchanges_.find(session->conn);
       if (it == exchanges_.end()) return -1;
       std::string& body = it->second.request.body;
-      if (body.size() + len > options_.max_http_body_bytes) {
-        lws_return_http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, nullptr);
-        return -1;
-      }
+      // lws delivers no more than Content-Length, which admission bounded; this only guards that.
+      if (body.size() + len > it->second.expected_body) return -1;
       body.append(static_cast<const char*>(in), len);
       return 0;
     }
@@ -75,7 +87,7 @@ int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, Ses
 
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-      if (session && session->conn) exchanges_.erase(session->conn);
+      if (session && session->conn) finish_exchange(session->conn);
       return 0;
 
     default:
@@ -85,7 +97,7 @@ int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, Ses
 
 int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* uri) {
   // A keep-alive connection carries several exchanges; each gets its own id.
-  if (session->conn) exchanges_.erase(session->conn);
+  if (session->conn) finish_exchange(session->conn);
   ConnId conn = next_conn_id();
   session->conn = conn;
   HttpExchange& ex = exchanges_[conn];
@@ -107,8 +119,11 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
     }
   }
   if (ex.request.method.empty()) {
-    lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, nullptr);
-    return -1;
+    HttpResponse refusal;
+    refusal.status = HTTP_STATUS_METHOD_NOT_ALLOWED;
+    refusal.body = error_json(refusal.status, "method_not_allowed", "the API serves GET, POST, PUT, PATCH and DELETE");
+    refusal.headers.emplace_back("Allow", "GET, POST, PUT, PATCH, DELETE");
+    return refuse_now(wsi, refusal);
   }
   ex.request.path = uri ? uri : "/";
   ex.request.query = query_string(wsi);
@@ -119,23 +134,56 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
   lws_get_peer_simple(wsi, peer, sizeof peer);
   ex.request.peer_address = printable_peer_address(peer);
 
-  std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-  if (!length.empty()) {
-    char* end = nullptr;
-    unsigned long long n = std::strtoull(length.c_str(), &end, 10);
-    if (!end || *end != '\0') {
-      lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, nullptr);
-      return -1;
-    }
-    if (n > options_.max_http_body_bytes) {
-      lws_return_http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, nullptr);
-      return -1;
-    }
-    ex.expected_body = static_cast<size_t>(n);
+  std::optional<std::string> length;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+  HttpRequestHead head{ex.request.method, ex.request.path, ex.request.authorization, ex.request.peer_address,
+                       std::nullopt, lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0};
+  if (length) head.content_length = *length;
+  HttpAdmissionResult admitted = admission_.admit(head);
+  if (!admitted.ticket) {
+    log::info("api.refused", {{"method", ex.request.method},
+                              {"path", ex.request.path},
+                              {"status", admitted.refusal.status},
+                              {"peer", ex.request.peer_address}});
+    finish_exchange(conn);
+    session->conn = 0;
+    return refuse_now(wsi, admitted.refusal);
   }
+  ex.expected_body = admitted.ticket->body_bytes;
+  ex.ticket = std::move(admitted.ticket);
   // Without a body lws sends no BODY_COMPLETION: dispatch now.
   if (ex.expected_body == 0) http_dispatch(ex, conn);
   return 0;
+}
+
+void LwsTransport::Impl::finish_exchange(ConnId conn) {
+  auto it = exchanges_.find(conn);
+  if (it == exchanges_.end()) return;
+  if (it->second.ticket) admission_.release(*it->second.ticket);
+  exchanges_.erase(it);
+}
+
+int LwsTransport::Impl::refuse_now(lws* wsi, const HttpResponse& r) {
+  // Headers and body in one write: lws flushes whatever the socket does not take before it
+  // closes the connection (the -1 below).
+  std::string out(LWS_PRE, '\0');
+  out.resize(LWS_PRE + 1024 + r.body.size());
+  auto* start = reinterpret_cast<unsigned char*>(out.data()) + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = reinterpret_cast<unsigned char*>(out.data()) + out.size() - r.body.size();
+  if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), r.body.size(), &p,
+                                  end) ||
+      add_header(wsi, "connection", "close", &p, end) || add_header(wsi, "cache-control", "no-store", &p, end)) {
+    return -1;
+  }
+  for (const auto& [name, value] : r.headers) {
+    if (add_header(wsi, name, value, &p, end)) return -1;
+  }
+  if (lws_finalize_http_header(wsi, &p, end)) return -1;
+  std::memcpy(p, r.body.data(), r.body.size());
+  p += r.body.size();
+  lws_write(wsi, start, static_cast<size_t>(p - start), LWS_WRITE_HTTP);
+  return -1;
 }
 
 void LwsTransport::Impl::http_dispatch(HttpExchange& exchange, ConnId conn) {
@@ -159,20 +207,11 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
     unsigned char* end = buf + sizeof buf - 1;
     if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), r.body.size(), &p,
                                     end) ||
-        lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
-                                    reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end)) {
+        add_header(wsi, "cache-control", "no-store", &p, end)) {
       return -1;
     }
     for (const auto& [name, value] : r.headers) {
-      // lws wants the name lower-case with its colon.
-      std::string key;
-      for (char c : name) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      key.push_back(':');
-      if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(key.c_str()),
-                                      reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()),
-                                      &p, end)) {
-        return -1;
-      }
+      if (add_header(wsi, name, value, &p, end)) return -1;
     }
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
     ex.headers_sent = true;
@@ -196,7 +235,7 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
       return 0;
     }
   }
-  exchanges_.erase(it);
+  finish_exchange(session->conn);
   session->conn = 0;
   if (lws_http_transaction_completed(wsi)) return -1;
   return 0;

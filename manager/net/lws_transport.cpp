@@ -59,6 +59,17 @@ int descriptor_ceiling() {
   return static_cast<int>(limit.rlim_cur - kDescriptorReserve);
 }
 
+// TLS 1.2 offers forward-secret AEAD suites only: no CBC, no SHA-1 MACs, no static RSA. The
+// server key is ECDSA; the RSA names cover a certificate an operator may bring.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string describe(const std::string& host, int port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 bool is_ipv4_literal(const std::string& host) {
   in_addr addr{};
   return inet_pton(AF_INET, host.c_str(), &addr) == 1;
@@ -93,11 +104,11 @@ LwsTransport::LwsTransport(LwsTransportOptions options, TransportSink& sink)
 Status LwsTransport::start() { return impl_->start(); }
 LwsTransport::~LwsTransport() { stop(); }
 void LwsTransport::stop() { impl_->stop(); }
+int LwsTransport::api_port() const { return impl_->api_port(); }
+int LwsTransport::agent_port() const { return impl_->agent_port(); }
 
 void LwsTransport::send_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope) {
-  std::string frame(LWS_PRE, '\0');
-  frame += ws::encode_envelope(envelope);
-  impl_->post(Impl::SendFrame{conn, std::move(frame)});
+  impl_->post(Impl::SendFrame{conn, wsframe::server_frame(wsframe::kBinary, ws::encode_envelope(envelope), LWS_PRE)});
 }
 
 void LwsTransport::close_agent(ConnId conn, uint16_t code, const std::string& reason) {
@@ -125,20 +136,31 @@ Status LwsTransport::Impl::start() {
 }
 
 void LwsTransport::Impl::stop() {
+  std::lock_guard stop_lock(stop_mutex_);
   if (stopped_) return;
   stopped_ = true;
   if (!thread_.joinable()) return;  // never started
   stopping_ = true;
-  lws_cancel_service(context_);
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_open_) lws_cancel_service(context_);
+  }
   thread_.join();
 }
 
+// The context is woken under the lock that close_inbox() takes before the network thread
+// destroys it, so a post racing a stop either wakes a live context or is dropped.
 void LwsTransport::Impl::post(Command command) {
-  {
-    std::lock_guard lock(inbox_mutex_);
-    inbox_.push_back(std::move(command));
-  }
+  std::lock_guard lock(inbox_mutex_);
+  if (!inbox_open_) return;
+  inbox_.push_back(std::move(command));
   lws_cancel_service(context_);
+}
+
+void LwsTransport::Impl::close_inbox() {
+  std::lock_guard lock(inbox_mutex_);
+  inbox_open_ = false;
+  inbox_.clear();
 }
 
 Status LwsTransport::Impl::create_context() {
@@ -198,13 +220,19 @@ Status LwsTransport::Impl::create_context() {
     v.server_ssl_private_key_mem = options_.server_private_key_pem.data();
     v.server_ssl_private_key_mem_len = static_cast<unsigned>(options_.server_private_key_pem.size());
     v.ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_RENEGOTIATION;
+    v.ssl_cipher_list = kTls12Ciphers;  // TLS 1.3 keeps OpenSSL's suites, all AEAD
     v.alpn = "http/1.1";
     v.timeout_secs = 30;
     if (spec.client_certificates) {
       // The CA is loaded by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS.
       v.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+      // lws does TLS only: every connection is a raw socket whose websocket handshake and framing
+      // the transport does itself (lws_agent_protocol.cpp), whoever accepted it.
+      v.options |= LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;
+      v.listen_accept_role = "raw-skt";
+      v.listen_accept_protocol = spec.protocols[0].name;
     }
-    std::string where = spec.address->host + ":" + std::to_string(spec.address->port);
+    std::string where = describe(spec.address->host, spec.address->port);
     vhosts_[i] = lws_create_vhost(context_, &v);
     if (!vhosts_[i]) {
       return error(ErrorCode::unavailable, std::string("cannot create the ") + spec.name + " listener on " + where +
@@ -216,7 +244,9 @@ Status LwsTransport::Impl::create_context() {
       if (!listener.ok()) return listener.status();
       listeners_[i] = std::move(listener).value();
     }
-    log::info("listener.started", {{"listener", spec.name}, {"address", where}});
+    int port = adopted ? listeners_[i]->port() : lws_get_vhost_listen_port(vhosts_[i]);
+    (i == kApi ? api_port_ : agent_port_) = port;
+    log::info("listener.started", {{"listener", spec.name}, {"address", describe(spec.address->host, port)}});
   }
   if (loop_) {
     ev_timer_init(&events_flush_, [](struct ev_loop*, ev_timer* t, int) { static_cast<Impl*>(t->data)->flush_events(); },
@@ -225,6 +255,8 @@ Status LwsTransport::Impl::create_context() {
     ev_timer_init(&pending_sweep_, &Impl::sweep_pending, 5.0, 5.0);
     pending_sweep_.data = this;
     ev_timer_start(loop_, &pending_sweep_);
+    ev_timer_init(&hello_timer_, &Impl::check_hellos, options_.client_hello_timeout_seconds, 0.0);
+    hello_timer_.data = this;
   }
   return {};
 }
@@ -239,6 +271,10 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
     started->set_value(s);
     return;
   }
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_open_ = true;
+  }
   started->set_value(Status{});
 
   if (loop_) {
@@ -248,8 +284,12 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
       if (lws_service(context_, 0) < 0) break;
     }
   }
+  close_inbox();
   for (auto& listener : listeners_) listener.reset();
-  if (loop_) ev_timer_stop(loop_, &pending_sweep_);
+  if (loop_) {
+    ev_timer_stop(loop_, &pending_sweep_);
+    ev_timer_stop(loop_, &hello_timer_);
+  }
   if (abandon_connections_) {
     // See begin_shutdown: tearing down lws here would cost seconds; the process is exiting.
     log::info("transport.stopped", {{"elapsed_ms", ms_since(shutdown_started_)}, {"connections_left_to_exit", agents_.size()}});
@@ -303,7 +343,7 @@ void LwsTransport::Impl::begin_shutdown() {
   for (auto& [conn, a] : agents_) {
     a.outbox.clear();
     if (a.close_code == 0) {
-      a.close_code = LWS_CLOSE_STATUS_GOINGAWAY;
+      a.close_code = ws::kCloseGoingAway;
       a.close_reason = "manager shutting down";
     }
     lws_callback_on_writable(a.wsi);
@@ -342,46 +382,6 @@ void LwsTransport::Impl::end_loop() {
   if (loop_) ev_break(loop_, EVBREAK_ALL);
 }
 
-void LwsTransport::Impl::adopt(size_t listener, int fd) {
-  // What lws's own listener sets on every accepted socket: small frames go out at once.
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  lws* wsi = lws_adopt_socket_vhost(vhosts_[listener], fd);  // closes fd on failure
-  if (!wsi) {
-    log::warn("listener.adopt_failed", {{"listener", listeners_[listener]->name()}});
-    return;
-  }
-  if (listener != kAgent) return;
-  pending_handshakes_[wsi] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count();
-  if (pending_handshakes_.size() >= options_.max_pending_handshakes) listeners_[kAgent]->pause();
-}
-
-void LwsTransport::Impl::handshake_finished(lws* wsi) {
-  if (pending_handshakes_.erase(wsi) == 0) return;
-  Listener* agent = listeners_[kAgent].get();
-  if (agent && agent->paused() && pending_handshakes_.size() < options_.max_pending_handshakes) agent->resume();
-}
-
-// lws ends every stalled handshake after timeout_secs and reports the wsi's destruction; this
-// sweep only guards the count against a destruction that was never reported, so a lost event can
-// slow admission down but never stop it.
-void LwsTransport::Impl::sweep_pending(struct ev_loop*, ev_timer* timer, int) {
-  auto* self = static_cast<Impl*>(timer->data);
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
-  constexpr int64_t kStaleMs = 2 * 30 * 1000;  // twice the vhost's timeout_secs
-  for (auto it = self->pending_handshakes_.begin(); it != self->pending_handshakes_.end();) {
-    it = now - it->second > kStaleMs ? self->pending_handshakes_.erase(it) : std::next(it);
-  }
-  Listener* agent = self->listeners_[kAgent].get();
-  if (agent && agent->paused() && self->pending_handshakes_.size() < self->options_.max_pending_handshakes) {
-    agent->resume();
-  }
-}
-
 void LwsTransport::Impl::apply(SendFrame& c) {
   auto it = agents_.find(c.conn);
   if (it == agents_.end()) return;  // closed meanwhile
@@ -390,7 +390,7 @@ void LwsTransport::Impl::apply(SendFrame& c) {
   if (a.outbox.size() >= options_.max_queued_frames) {
     log::warn("agent.slow_consumer", {{"agent_id", a.agent_id}, {"queued", a.outbox.size()}});
     a.outbox.clear();
-    a.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    a.close_code = ws::kClosePolicyViolation;
     a.close_reason = "too many frames queued";
   } else {
     a.outbox.push_back(std::move(c.frame));

@@ -1,5 +1,6 @@
 // What the listeners refuse: foreign or missing client certificates, plaintext, revoked agents,
-// API calls without a valid admin token.
+// API calls without a valid admin token, websockets without the corral subprotocol, TLS 1.2
+// without an AEAD suite, and sockets that hold handshake slots without saying anything.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr uint16_t kCloseRevokedCode = 4003;
+constexpr char kCbcSuites[] = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA";
 
 class HandshakeTest : public FleetTest {};
 
@@ -146,6 +148,102 @@ TEST_F(HandshakeTest, RevokedAgentIsDisconnectedAndRefusedFromThenOn) {
       << "a revoked agent must never reach the core";
   // The real agent, still running, hears 4003 too and knows it is revoked.
   EXPECT_GE(agent.count_in_log("event=agent.revoked"), 1);
+}
+
+TEST_F(HandshakeTest, WebsocketWithoutTheCorralSubprotocolIsRefused) {
+  auto m = start_manager();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "probe");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  TlsClientOptions options{m->ca_pem(), identity->certificate_pem, identity->private_key_pem};
+  auto none = RawWebSocket::open(m->agent_port(), options, "/agent/v1", "");
+  EXPECT_FALSE(none.ok()) << "an upgrade without Sec-WebSocket-Protocol was accepted";
+  auto other = RawWebSocket::open(m->agent_port(), options, "/agent/v1", "chat, superchat");
+  EXPECT_FALSE(other.ok());
+  auto listed = RawWebSocket::open(m->agent_port(), options, "/agent/v1", "chat, corral.agent.v1");
+  EXPECT_TRUE(listed.ok()) << listed.status().message();
+}
+
+TEST_F(HandshakeTest, UnmaskedClientFrameIsClosedWith1002) {
+  auto m = start_manager();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "unmasked");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  auto ws = RawWebSocket::open(m->agent_port(),
+                               TlsClientOptions{m->ca_pem(), identity->certificate_pem, identity->private_key_pem});
+  ASSERT_TRUE(ws.ok()) << ws.status().message();
+  ASSERT_TRUE((*ws)->send_unmasked_frame(2, "not masked").ok());
+  auto code = (*ws)->wait_closed(10s);
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(*code, 1002);
+}
+
+TEST_F(HandshakeTest, PollLoopListenerDoesTheSameHandshakeAndFraming) {
+  // With event_loop: poll lws accepts agent connections itself; they must still be raw TLS
+  // sockets whose websocket the transport speaks, exactly as with the manager's own listener.
+  auto m = start_manager("m", "event_loop: poll\n");
+  Process agent = start_agent(*m, work_, "a1", m->create_join_token());
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s)) << agent.log();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "unmasked");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  TlsClientOptions options{m->ca_pem(), identity->certificate_pem, identity->private_key_pem};
+  EXPECT_FALSE(RawWebSocket::open(m->agent_port(), options, "/agent/v1", "").ok());
+  auto ws = RawWebSocket::open(m->agent_port(), options);
+  ASSERT_TRUE(ws.ok()) << ws.status().message();
+  ASSERT_TRUE((*ws)->send_unmasked_frame(2, "not masked").ok());
+  auto code = (*ws)->wait_closed(10s);
+  ASSERT_TRUE(code.ok()) << code.status().message();
+  EXPECT_EQ(*code, 1002);
+}
+
+TEST_F(HandshakeTest, Tls12ClientOfferingOnlyCbcSuitesFailsTheHandshakeOnBothListeners) {
+  auto m = start_manager();
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "cbc");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  TlsClientOptions options{m->ca_pem(), identity->certificate_pem, identity->private_key_pem};
+  for (int port : {m->api_port(), m->agent_port()}) {
+    options.tls12_only_ciphers = kCbcSuites;
+    auto cbc = TlsConnection::connect(port, options);
+    EXPECT_FALSE(cbc.ok()) << "port " << port << " accepted a CBC suite in TLS 1.2";
+    options.tls12_only_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305";
+    auto gcm = TlsConnection::connect(port, options);
+    EXPECT_TRUE(gcm.ok()) << "port " << port << ": " << gcm.status().message();
+  }
+}
+
+TEST_F(HandshakeTest, SilentSocketsFromOneAddressDoNotHoldTheAgentListener) {
+  // Eight pending handshakes in all, four per address, and a second for a ClientHello: thirty
+  // idle sockets from 127.0.0.2 would otherwise pause the listener with all eight slots held.
+  auto m = start_manager(
+      "m", "max_pending_handshakes: 8\nmax_pending_handshakes_per_address: 4\nclient_hello_timeout_seconds: 1\n");
+  auto identity = enroll_test_identity(*m, m->create_join_token(), "real");
+  ASSERT_TRUE(identity.ok()) << identity.status().message();
+  std::vector<int> silent;
+  for (int i = 0; i < 30; ++i) {
+    auto fd = silent_connection(m->agent_port(), "127.0.0.2");
+    ASSERT_TRUE(fd.ok()) << fd.status().message();
+    silent.push_back(*fd);
+  }
+  // The real agent from another address is admitted and completes its handshake.
+  auto ws = RawWebSocket::open(m->agent_port(),
+                               TlsClientOptions{m->ca_pem(), identity->certificate_pem, identity->private_key_pem});
+  EXPECT_TRUE(ws.ok()) << ws.status().message();
+  // Every silent socket is closed by the manager: beyond four at once, the rest when their
+  // second without a ClientHello is up (lws alone held such sockets for many seconds).
+  int closed = 0;
+  for (int fd : silent) closed += closed_by_server(fd, 10s) ? 1 : 0;
+  for (int fd : silent) ::close(fd);
+  EXPECT_EQ(closed, 30);
+  EXPECT_TRUE(m->process().wait_for_log("event=listener.address_limited", 5s)) << m->process().log();
+  EXPECT_TRUE(m->process().wait_for_log("event=listener.hello_timeout", 5s)) << m->process().log();
+}
+
+TEST_F(HandshakeTest, ManagerOnPortZeroHandsOutTheAgentPortItBound) {
+  auto m = start_manager();
+  ASSERT_GT(m->agent_port(), 0);
+  Process agent = start_agent(*m, work_, "a1", m->create_join_token());
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s)) << agent.log();
+  auto state = read_file(work_ + "/a1/enrollment.json");
+  ASSERT_TRUE(state.ok());
+  EXPECT_NE(state->find(":" + std::to_string(m->agent_port()) + "/agent/v1"), std::string::npos) << *state;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "tests/integration/harness/fleet.h"
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -12,32 +13,56 @@ std::string agent_binary() { return CORRAL_AGENT_BIN; }
 std::string corralctl_binary() { return CORRALCTL_BIN; }
 
 ManagerUnderTest::ManagerUnderTest(std::string work_dir, std::string config_yaml)
-    : work_dir_(std::move(work_dir)),
-      data_dir_(work_dir_ + "/manager"),
-      api_port_(free_port()),
-      agent_port_(free_port()) {
+    : work_dir_(std::move(work_dir)), data_dir_(work_dir_ + "/manager") {
   if (!config_yaml.empty()) {
     config_path_ = work_dir_ + "/manager.yaml";
     std::ofstream(config_path_) << config_yaml;
   }
 }
 
+namespace {
+
+// "event=manager.listening api_port=N agent_port=M" in TEXT, or nothing yet.
+bool parse_listening(const std::string& text, int* api_port, int* agent_port) {
+  static const std::regex kListening(R"(event=manager\.listening api_port=(\d+) agent_port=(\d+))");
+  std::smatch m;
+  if (!std::regex_search(text, m, kListening)) return false;
+  *api_port = std::stoi(m[1]);
+  *agent_port = std::stoi(m[2]);
+  return true;
+}
+
+}  // namespace
+
 bool ManagerUnderTest::start() {
+  // Every start binds port 0 for the API and reads the ports the manager reports, so parallel
+  // tests never race for a port. A restart asks for the same agent port again: enrolled agents
+  // were given it and come back to it.
   std::vector<std::string> args = {"--data-dir",     data_dir_,
-                                   "--api-listen",   "127.0.0.1:" + std::to_string(api_port_),
+                                   "--api-listen",   "127.0.0.1:0",
                                    "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
   if (!config_path_.empty()) {
     args.push_back("--config");
     args.push_back(config_path_);
   }
-  process_ = Process::start(manager_binary(), args, work_dir_ + "/manager.log");
-  return eventually(
+  const std::string log_path = work_dir_ + "/manager.log";
+  size_t log_offset = std::filesystem::exists(log_path) ? std::filesystem::file_size(log_path) : 0;
+  process_ = Process::start(manager_binary(), args, log_path);
+  bool listening = eventually(
       [&] {
         if (!process_.running()) return true;  // reported below
-        auto r = call("GET", "/healthz", "", false);
-        return r.ok() && r->status == 200;
+        std::string log = process_.log();
+        return parse_listening(log.size() > log_offset ? log.substr(log_offset) : "", &api_port_, &agent_port_);
       },
-      std::chrono::seconds(20)) &&
+      std::chrono::seconds(20));
+  if (!listening || !process_.running()) return false;
+  return eventually(
+             [&] {
+               if (!process_.running()) return true;
+               auto r = call("GET", "/healthz", "", false);
+               return r.ok() && r->status == 200;
+             },
+             std::chrono::seconds(20)) &&
          process_.running();
 }
 

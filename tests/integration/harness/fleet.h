@@ -1,6 +1,7 @@
 // Real corral-manager and corral-agent processes on loopback for integration tests: each manager
-// gets its own data directory and free ports; helpers call its REST API over verified TLS with
-// the admin token it wrote at first start.
+// gets its own data directory and binds port 0 (the ports are read from its manager.listening
+// log line); helpers call its REST API over verified TLS with the admin token it wrote at first
+// start.
 #pragma once
 
 #include <chrono>
@@ -24,8 +25,9 @@ class ManagerUnderTest {
   // CONFIG_YAML is written to DATA_DIR/../manager.yaml and passed with --config when not empty.
   explicit ManagerUnderTest(std::string work_dir, std::string config_yaml = "");
 
-  // Starts the process and waits until /healthz answers. False (with the log printed by the
-  // caller) if it does not come up.
+  // Starts the process, reads the ports it reports and waits until /healthz answers. False (with
+  // the log printed by the caller) if it does not come up. A second start keeps the agent port
+  // (agents were given it) and gets a new API port.
   bool start();
   std::optional<int> stop() { return process_.stop(); }
   bool restart();
@@ -50,8 +52,8 @@ class ManagerUnderTest {
   std::string work_dir_;
   std::string data_dir_;
   std::string config_path_;
-  int api_port_;
-  int agent_port_;
+  int api_port_ = 0;  // 0 until the first start reports the bound ports
+  int agent_port_ = 0;
   Process process_;
 };
 

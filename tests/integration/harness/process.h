@@ -58,8 +58,6 @@ bool eventually(F condition, std::chrono::milliseconds timeout) {
   }
 }
 
-// A loopback TCP port that was free a moment ago.
-int free_port();
 // A fresh directory under the system temp dir, removed by the caller (or left for inspection).
 std::string make_temp_dir(const std::string& prefix);
 

@@ -35,8 +35,18 @@ void set_timeout(int fd, std::chrono::milliseconds timeout) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-Result<int> tcp_connect(int port) {
+Result<int> tcp_connect(int port, const std::string& source_ip = "") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (!source_ip.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      int e = errno;
+      close(fd);
+      return error(ErrorCode::unavailable, "bind " + source_ip + ": " + std::strerror(e));
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -76,12 +86,19 @@ bool trust_pem(SSL_CTX* ctx, const std::string& ca_pem) {
 }  // namespace
 
 Result<std::unique_ptr<TlsConnection>> TlsConnection::connect(int port, const TlsClientOptions& options) {
-  auto fd = tcp_connect(port);
+  auto fd = tcp_connect(port, options.source_ip);
   if (!fd.ok()) return fd.status();
   std::unique_ptr<TlsConnection> c(new TlsConnection());
   c->fd_ = *fd;
   set_timeout(c->fd_, std::chrono::seconds(10));
   c->ctx_ = SSL_CTX_new(TLS_client_method());
+  if (!options.tls12_only_ciphers.empty()) {
+    SSL_CTX_set_min_proto_version(c->ctx_, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(c->ctx_, TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(c->ctx_, options.tls12_only_ciphers.c_str()) != 1) {
+      return error(ErrorCode::invalid_argument, "bad cipher list " + options.tls12_only_ciphers);
+    }
+  }
   if (!options.ca_pem.empty()) {
     if (!trust_pem(c->ctx_, options.ca_pem)) return error(ErrorCode::invalid_argument, "bad CA PEM");
     SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER, nullptr);
@@ -188,6 +205,15 @@ Status RawWebSocket::send_frame(uint8_t opcode, const std::string& payload, bool
   return tls_->write(frame);
 }
 
+Status RawWebSocket::send_unmasked_frame(uint8_t opcode, const std::string& payload) {
+  std::string frame;
+  frame.push_back(static_cast<char>(0x80 | (opcode & 0x0f)));
+  if (payload.size() >= 126) return error(ErrorCode::invalid_argument, "unmasked test frames are short");
+  frame.push_back(static_cast<char>(payload.size()));
+  frame += payload;
+  return tls_->write(frame);
+}
+
 Result<WsFrame> RawWebSocket::read_frame(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto need = [&](size_t n) -> Status {
@@ -258,6 +284,19 @@ Result<std::string> plaintext_exchange(int port, const std::string& bytes, std::
   }
   close(*fd);
   return out;
+}
+
+}  // namespace corral::testing
+
+namespace corral::testing {
+
+Result<int> silent_connection(int port, const std::string& source_ip) { return tcp_connect(port, source_ip); }
+
+bool closed_by_server(int fd, std::chrono::milliseconds timeout) {
+  set_timeout(fd, timeout);
+  char byte;
+  ssize_t n = ::recv(fd, &byte, 1, 0);
+  return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
 }  // namespace corral::testing

@@ -19,6 +19,10 @@ struct TlsClientOptions {
   std::string certificate_pem;
   std::string private_key_pem;
   std::string server_name = "localhost";
+  // TLS 1.2 only, offering just these suites (OpenSSL names), when not empty.
+  std::string tls12_only_ciphers;
+  // Connect from this loopback address (127.0.0.1 when empty).
+  std::string source_ip;
 };
 
 class TlsConnection {
@@ -57,6 +61,8 @@ class RawWebSocket {
                                                      const std::string& protocol = "corral.agent.v1");
   // Sends one masked frame (client frames must be masked).
   Status send_frame(uint8_t opcode, const std::string& payload, bool fin = true);
+  // Sends one frame without a mask, as no conforming client would.
+  Status send_unmasked_frame(uint8_t opcode, const std::string& payload);
   Result<WsFrame> read_frame(std::chrono::milliseconds timeout);
   // Reads until a close frame or the end of the stream; returns the close code (0 if none).
   Result<uint16_t> wait_closed(std::chrono::milliseconds timeout);
@@ -68,5 +74,10 @@ class RawWebSocket {
 
 // Plain TCP: send BYTES and return whatever comes back before the server closes or TIMEOUT.
 Result<std::string> plaintext_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
+
+// A TCP connection to 127.0.0.1:PORT from SOURCE_IP (any 127.x address) that sends nothing.
+Result<int> silent_connection(int port, const std::string& source_ip);
+// True when the server closes FD (end of stream or reset) within TIMEOUT.
+bool closed_by_server(int fd, std::chrono::milliseconds timeout);
 
 }  // namespace corral::testing
