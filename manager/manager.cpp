@@ -134,7 +134,7 @@ Status Manager::open() {
   t.client_hello_timeout_seconds = config_.client_hello_timeout_seconds();
   t.graceful_close_limit = config_.shutdown_graceful_close_limit();
   t.event_loop = config_.event_loop() == "poll" ? EventLoop::poll : EventLoop::libev;
-  auto revoked = store_->list_revoked_serials();
+  auto revoked = store_->agents().list_revoked_serials();
   if (!revoked.ok()) return revoked.status();
   t.revoked_serials = std::move(revoked).value();
   ListenAddress agent_listen = t.agent;

@@ -14,7 +14,7 @@ constexpr size_t kSecretLength = 40;
 }  // namespace
 
 Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) {
-  auto tokens = store_.list_admin_tokens();
+  auto tokens = store_.admin_tokens().list();
   if (!tokens.ok()) return tokens.status();
   if (tokens->empty()) {
     store::AdminTokenRecord record;
@@ -28,7 +28,7 @@ Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) 
         !s.ok()) {
       return s;
     }
-    if (Status s = store_.put_admin_token(record); !s.ok()) return s;
+    if (Status s = store_.admin_tokens().insert(record); !s.ok()) return s;
     log::info("admin_token.created", {{"token_id", record.id}, {"file", token_path}});
     tokens->push_back(record);
   }

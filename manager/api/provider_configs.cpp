@@ -197,7 +197,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
       rec.revision = 1;
       rec.created_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
       rec.updated_at = rec.created_at;
-      if (Status st = store_.put_provider_config(rec); !st.ok()) {
+      if (Status st = store_.provider_configs().insert(rec); !st.ok()) {
         if (st.code() == ErrorCode::already_exists) {
           st = error(ErrorCode::already_exists, "a provider config named '" + rec.name + "' exists");
         }
@@ -211,7 +211,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
 
 void ProviderConfigService::replace(const std::string& id, const HttpRequest& r, Reply reply) {
   auto job = std::make_shared<Job>();
-  auto stored = store_.get_provider_config(id);
+  auto stored = store_.provider_configs().get(id);
   if (!stored.ok()) return reply(api::status_response(stored.status()));
   if (!stored->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + id));
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
@@ -234,13 +234,6 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
     to_core_([this, job, reply = std::move(reply)] {
       if (!job->failure.ok()) return reply(api::status_response(job->failure));
       if (!job->violations.empty()) return reply(violations_response(job->violations));
-      // Validation ran off the core: another update may have landed meanwhile.
-      auto latest = store_.get_provider_config(job->id);
-      if (!latest.ok()) return reply(api::status_response(latest.status()));
-      if (!latest->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + job->id));
-      if ((*latest)->revision != job->stored.revision) {
-        return reply(revision_conflict(job->id, (*latest)->revision, job->stored.revision));
-      }
       store::ProviderConfigRecord rec = job->stored;
       rec.name = job->request.name();
       rec.plugin = job->request.plugin();
@@ -249,7 +242,21 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
       rec.max_instances = job->request.max_instances();
       rec.revision = job->stored.revision + 1;
       rec.updated_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
-      if (Status st = store_.update_provider_config(rec); !st.ok()) return reply(api::status_response(st));
+      auto updated = store_.provider_configs().update(rec, job->stored.revision);
+      if (!updated.ok()) return reply(api::status_response(updated.status()));
+      switch (*updated) {
+        case store::ProviderConfigUpdate::updated: break;
+        case store::ProviderConfigUpdate::not_found:
+          return reply(api::error_response(404, "not_found", "no provider config " + rec.id));
+        case store::ProviderConfigUpdate::name_taken:
+          return reply(api::error_response(409, "already_exists", "a provider config named '" + rec.name + "' exists"));
+        case store::ProviderConfigUpdate::revision_mismatch: {
+          // Validation ran off the core: another update landed meanwhile (on this manager or another).
+          auto latest = store_.provider_configs().get(rec.id);
+          uint64_t now_at = latest.ok() && latest->has_value() ? (*latest)->revision : 0;
+          return reply(revision_conflict(rec.id, now_at, job->stored.revision));
+        }
+      }
       log::info("provider_config.updated", {{"id", rec.id}, {"name", rec.name}, {"revision", rec.revision}});
       reply(with_etag(api::json_response(200, view(rec)), rec.revision));
     });
@@ -257,7 +264,7 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
 }
 
 HttpResponse ProviderConfigService::show(const std::string& id_or_name) {
-  auto all = store_.list_provider_configs();
+  auto all = store_.provider_configs().list();
   if (!all.ok()) return api::status_response(all.status());
   for (const auto& rec : *all) {
     if (rec.id == id_or_name || rec.name == id_or_name) return with_etag(api::json_response(200, view(rec)), rec.revision);
@@ -266,7 +273,7 @@ HttpResponse ProviderConfigService::show(const std::string& id_or_name) {
 }
 
 HttpResponse ProviderConfigService::list() {
-  auto all = store_.list_provider_configs();
+  auto all = store_.provider_configs().list();
   if (!all.ok()) return api::status_response(all.status());
   apiv1::ListProviderConfigsResponse out;
   for (const auto& rec : *all) *out.add_provider_configs() = view(rec);
@@ -274,10 +281,10 @@ HttpResponse ProviderConfigService::list() {
 }
 
 HttpResponse ProviderConfigService::remove(const std::string& id) {
-  auto stored = store_.get_provider_config(id);
+  auto stored = store_.provider_configs().get(id);
   if (!stored.ok()) return api::status_response(stored.status());
   if (!stored->has_value()) return api::error_response(404, "not_found", "no provider config " + id);
-  if (Status st = store_.delete_provider_config(id); !st.ok()) return api::status_response(st);
+  if (Status st = store_.provider_configs().remove(id); !st.ok()) return api::status_response(st);
   log::info("provider_config.deleted", {{"id", id}, {"name", (*stored)->name}});
   return api::json_response(200, view(**stored));
 }

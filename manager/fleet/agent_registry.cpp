@@ -18,7 +18,7 @@ AgentRegistry::AgentRegistry(store::Store& store, const Clock& clock, RegistrySe
     : store_(store), clock_(clock), settings_(std::move(settings)), transport_(transport), events_(events) {}
 
 Status AgentRegistry::load() {
-  auto records = store_.list_agents();
+  auto records = store_.agents().list();
   if (!records.ok()) return records.status();
   for (store::AgentRecord& r : *records) {
     LiveAgent& a = agents_[r.id];
@@ -30,7 +30,7 @@ Status AgentRegistry::load() {
 }
 
 Status AgentRegistry::add_enrolled(const std::string& agent_id) {
-  auto record = store_.get_agent(agent_id);
+  auto record = store_.agents().get(agent_id);
   if (!record.ok()) return record.status();
   if (!record->has_value()) return error(ErrorCode::internal, "enrolled agent " + agent_id + " is not in the store");
   agents_[agent_id].record = std::move(**record);
@@ -159,7 +159,7 @@ void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hell
   if (agent.greeted) return protocol_error(agent, "Hello sent twice on one connection");
   agent.greeted = true;
   agent.record.hello = hello;
-  if (Status s = store_.update_agent_hello(agent.record.id, hello, agent.record.last_seen); !s.ok()) {
+  if (Status s = store_.agents().update_hello(agent.record.id, hello, agent.record.last_seen); !s.ok()) {
     log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
   }
   corral::agent::v1::Envelope welcome;
@@ -204,7 +204,7 @@ void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::C
   }
   // Reports repeat with every heartbeat; only a change is written.
   if (bytes != agent.persisted_capacity) {
-    if (Status s = store_.update_agent_capacity(agent.record.id, report); !s.ok()) {
+    if (Status s = store_.agents().update_capacity(agent.record.id, report); !s.ok()) {
       log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
     } else {
       agent.persisted_capacity = std::move(bytes);
@@ -280,7 +280,7 @@ Result<corral::api::v1::Agent> AgentRegistry::revoke(const std::string& agent_id
   LiveAgent& a = it->second;
   if (a.record.revoked_at == 0) {
     int64_t now = unix_seconds(clock_.now());
-    if (Status s = store_.revoke_agent(agent_id, now); !s.ok()) return s;
+    if (Status s = store_.agents().revoke(agent_id, now); !s.ok()) return s;
     a.record.revoked_at = now;
     transport_.add_revoked_serials({a.record.certificate_serial});
     log::info("agent.revoked", {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
@@ -334,7 +334,7 @@ void AgentRegistry::sweep(bool flush_now) {
     }
   }
   if (seen.empty()) return;
-  if (Status s = store_.update_last_seen(seen); !s.ok()) {
+  if (Status s = store_.agents().update_last_seen(seen); !s.ok()) {
     log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
   }
 }

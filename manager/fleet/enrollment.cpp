@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "common/join_token.h"
 #include "common/log.h"
+#include "manager/store/join_token_enrollment.h"
 
 namespace corral::manager {
 namespace {
@@ -47,7 +48,7 @@ Result<corral::api::v1::JoinToken> Enrollment::create_join_token(
   record.labels.insert(request.labels().begin(), request.labels().end());
   record.server_id = request.server_id();
   record.description = request.description();
-  if (Status s = store_.put_join_token(record); !s.ok()) return s;
+  if (Status s = store_.join_tokens().insert(record); !s.ok()) return s;
 
   corral::api::v1::JoinToken out;
   out.set_id(parts.id);
@@ -70,7 +71,7 @@ Result<corral::agent::v1::EnrollResponse> Enrollment::enroll(const corral::agent
     return refuse(refusal, 403, "ca_mismatch", "join token was issued by a manager with another CA");
   }
 
-  auto stored = store_.get_join_token(parts->id);
+  auto stored = store_.join_tokens().get(parts->id);
   if (!stored.ok()) return refuse(refusal, 500, "store_error", stored.status().message());
   // Unknown id and wrong secret get the same answer, so the API is no oracle for token ids.
   if (!stored->has_value() || !constant_time_equal((*stored)->secret_sha256, sha256_hex(parts->secret))) {
@@ -104,13 +105,24 @@ Result<corral::agent::v1::EnrollResponse> Enrollment::enroll(const corral::agent
   agent.labels = token.labels;
   agent.hello.set_hostname(request.hostname());
   agent.hello.set_os_family(request.os_family());
-  if (Status s = store_.consume_join_token_and_enroll(token.id, now, agent); !s.ok()) {
-    // Lost a race with another enrollment using the same token, or it expired meanwhile.
-    if (s.code() == ErrorCode::failed_precondition) {
-      bool used = s.message().find("used") != std::string::npos;
-      return refuse(refusal, 403, used ? "token_used" : "token_expired", s.message());
-    }
-    return refuse(refusal, 500, "store_error", s.message());
+  auto enrolled = store::consume_join_token_and_enroll(store_, token.id, now, agent);
+  if (!enrolled.ok()) return refuse(refusal, 500, "store_error", enrolled.status().message());
+  // Anything but enrolled lost a race since the checks above: another enrollment used the token,
+  // it expired meanwhile, or the sweep deleted it.
+  if (*enrolled != store::EnrollOutcome::enrolled) {
+    log::warn("enroll.refused", {{"token_id", token.id}, {"reason", store::enroll_outcome_name(*enrolled)}});
+  }
+  switch (*enrolled) {
+    case store::EnrollOutcome::enrolled:
+      break;
+    case store::EnrollOutcome::token_used:
+      return refuse(refusal, 403, "token_used", "join token was already used");
+    case store::EnrollOutcome::token_expired:
+      return refuse(refusal, 403, "token_expired", "join token expired");
+    case store::EnrollOutcome::unknown_token:
+      return refuse(refusal, 401, "token_unknown", "join token is not known to this manager");
+    case store::EnrollOutcome::agent_conflict:
+      return refuse(refusal, 500, "store_error", "agent id or certificate serial is already enrolled");
   }
 
   corral::agent::v1::EnrollResponse out;
@@ -128,7 +140,7 @@ Result<corral::agent::v1::EnrollResponse> Enrollment::enroll(const corral::agent
 }
 
 Result<int> Enrollment::delete_expired_tokens() {
-  auto deleted = store_.delete_expired_join_tokens(unix_seconds(clock_.now()));
+  auto deleted = store_.join_tokens().delete_expired(unix_seconds(clock_.now()));
   if (!deleted.ok()) return deleted.status();
   if (*deleted > 0) log::info("join_token.expired_deleted", {{"count", *deleted}});
   return deleted;

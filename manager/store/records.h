@@ -1,6 +1,6 @@
-// The rows the manager persists: enrolled agents, one-time join tokens and admin API tokens.
-// Plain values shared by every Store implementation; the enrollment service, the agent
-// listener and the API build and read them.
+// The rows the manager persists: enrolled agents, one-time join tokens, admin API tokens,
+// provider configs, the autoscaler's intent log and leases. Plain values shared by every Store
+// implementation; the fleet, the API and the autoscaler build and read them.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +56,33 @@ struct ProviderConfigRecord {
   uint64_t revision = 0;  // 1 at creation, +1 on every update
   int64_t created_at = 0;
   int64_t updated_at = 0;
+};
+
+// One provider action the autoscaler is about to take, written before it is taken, so that after a
+// crash the manager finds every action that may have half-happened and resumes or undoes it.
+enum class IntentKind { create_vm, delete_vm };
+
+struct IntentRecord {
+  std::string id;               // UUID
+  IntentKind kind = IntentKind::create_vm;
+  std::string idempotency_key;  // unique; handed to the plugin so a retried CreateVm makes one VM
+  std::string provider_config_id;
+  std::string autoscale_config_id;
+  std::string server_id;
+  std::string vm_id;  // may be empty until the provider has answered
+  std::map<std::string, std::string> ownership_tags;  // the tags the VM carries (ListVms finds it by them)
+  std::string payload;  // opaque to the store (e.g. a serialized request)
+  int64_t created_at = 0;  // unix seconds
+  int64_t done_at = 0;     // 0 = unfinished
+  std::string outcome;     // free text, set when done
+};
+
+// A named lease held by one manager at a time (e.g. "autoscaler"). Times are unix milliseconds:
+// leases live seconds, so whole seconds would be too coarse for renewals.
+struct LeaseRecord {
+  std::string name;
+  std::string holder;
+  int64_t expires_at_ms = 0;  // held while now_ms < expires_at_ms
 };
 
 }  // namespace corral::store

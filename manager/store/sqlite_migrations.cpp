@@ -73,6 +73,40 @@ CREATE TABLE provider_configs (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+    // The autoscaler's intent log. Not foreign keys to provider configs or servers: an intent is
+    // the record of what was attempted and must outlive what it names. The partial index serves
+    // list_unfinished, which runs at every start.
+    {3, R"sql(
+CREATE TABLE intents (
+  id TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('create_vm', 'delete_vm')),
+  idempotency_key TEXT NOT NULL UNIQUE,
+  provider_config_id TEXT NOT NULL DEFAULT '',
+  autoscale_config_id TEXT NOT NULL DEFAULT '',
+  server_id TEXT NOT NULL DEFAULT '',
+  vm_id TEXT NOT NULL DEFAULT '',
+  payload BLOB NOT NULL DEFAULT x'',
+  created_at INTEGER NOT NULL,
+  done_at INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX intents_unfinished ON intents(created_at, id) WHERE done_at = 0;
+
+CREATE TABLE intent_tags (
+  intent_id TEXT NOT NULL REFERENCES intents(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (intent_id, key)
+) WITHOUT ROWID;
+)sql"},
+    // Leases for singleton jobs among managers sharing a database. Times in unix milliseconds.
+    {4, R"sql(
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY NOT NULL,
+  holder TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -53,27 +53,46 @@ Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql, std::str
     sqlite3_finalize(stmt);
     return sqlite_status(db, rc, "prepare " + std::string(op));
   }
-  return Statement(db, stmt, std::string(op));
+  return Statement(db, stmt, nullptr, std::string(op));
+}
+
+Statement Statement::borrowed(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string_view op) {
+  return Statement(db, stmt, in_use, std::string(op));
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), op_(std::move(other.op_)),
-      bind_rc_(other.bind_rc_) {}
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), in_use_(std::exchange(other.in_use_, nullptr)),
+      op_(std::move(other.op_)), bind_rc_(other.bind_rc_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
+    in_use_ = std::exchange(other.in_use_, nullptr);
     op_ = std::move(other.op_);
     bind_rc_ = other.bind_rc_;
   }
   return *this;
 }
 
-// Finalizing (rather than leaving a stepped SELECT around) matters in WAL mode: an unfinished
-// statement holds a read snapshot open and stops checkpoints from recycling the log.
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { release(); }
+
+// Resetting or finalizing (rather than leaving a stepped SELECT around) matters in WAL mode: an
+// unfinished statement holds a read snapshot open and stops checkpoints from recycling the log.
+// Clearing the bindings drops the copies of bound values (token hashes among them).
+void Statement::release() {
+  if (stmt_ == nullptr) return;
+  if (in_use_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  in_use_ = nullptr;
+}
 
 void Statement::remember_bind(int rc) {
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
@@ -134,25 +153,38 @@ std::string Statement::column_blob(int col) const {
 
 int64_t Statement::column_int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
+// Every nested level uses the same savepoint name: SQLite resolves RELEASE and ROLLBACK TO to the
+// innermost savepoint of that name, which is the right one as long as levels nest strictly.
 Result<Transaction> Transaction::begin(sqlite3* db, Kind kind) {
+  // The connection knows whether a transaction is open; no depth counter to keep in step.
+  if (sqlite3_get_autocommit(db) == 0) {
+    if (Status s = exec_sql(db, "SAVEPOINT corral_nested", "begin nested transaction"); !s.ok()) return s;
+    return Transaction(db, true);
+  }
   Status s = kind == Kind::write ? exec_sql(db, "BEGIN IMMEDIATE", "begin write transaction")
                                  : exec_sql(db, "BEGIN", "begin read transaction");
   if (!s.ok()) return s;
-  return Transaction(db);
+  return Transaction(db, false);
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), nested_(other.nested_) {}
 
 Transaction::~Transaction() {
   // SQLite may already have rolled back by itself (e.g. after SQLITE_FULL); a second ROLLBACK
   // would only fail, so ask first.
-  if (db_ != nullptr && sqlite3_get_autocommit(db_) == 0) {
+  if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return;
+  if (nested_) {
+    // ROLLBACK TO undoes the level's writes but keeps the savepoint open; RELEASE closes it.
+    sqlite3_exec(db_, "ROLLBACK TO corral_nested; RELEASE corral_nested", nullptr, nullptr, nullptr);
+  } else {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 }
 
 Status Transaction::commit() {
-  Status s = exec_sql(db_, "COMMIT", "commit");
+  Status s = nested_ ? exec_sql(db_, "RELEASE corral_nested", "release nested transaction")
+                     : exec_sql(db_, "COMMIT", "commit");
   // A failed COMMIT (e.g. SQLITE_BUSY) leaves the transaction open; the destructor rolls it back.
   if (s.ok()) db_ = nullptr;
   return s;

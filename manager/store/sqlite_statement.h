@@ -1,6 +1,6 @@
-// A thin RAII layer over the SQLite C API for SqliteStore and its migrator: prepared statements
-// with bound parameters, transactions that roll back unless committed, and the mapping of
-// SQLite result codes to corral::Status naming the operation that failed.
+// A thin RAII layer over the SQLite C API for the SQLite repositories and the migrator: prepared
+// statements with bound parameters, transactions that roll back unless committed (savepoints when
+// nested), and the mapping of SQLite result codes to corral::Status naming the failed operation.
 #pragma once
 
 #include <sqlite3.h>
@@ -19,9 +19,13 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view op);
 
 // One prepared statement. Values are only ever bound, never spliced into SQL text. A bind
 // failure is remembered and reported by the next step(), so call sites can chain binds.
+// A statement from prepare() is finalized when dropped; one lent by SqliteConnection's cache is
+// reset and cleared of its bindings instead and goes back to the cache.
 class Statement {
  public:
   static Result<Statement> prepare(sqlite3* db, std::string_view sql, std::string_view op);
+  // Wraps a statement lent by a cache: on destruction it is reset and *in_use set to false.
+  static Statement borrowed(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string_view op);
 
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
@@ -46,18 +50,23 @@ class Statement {
   int64_t column_int64(int col) const;
 
  private:
-  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string op) : db_(db), stmt_(stmt), op_(std::move(op)) {}
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string op)
+      : db_(db), stmt_(stmt), in_use_(in_use), op_(std::move(op)) {}
   void remember_bind(int rc);
+  void release();
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // set when the statement belongs to a cache
   std::string op_;
   int bind_rc_ = SQLITE_OK;
 };
 
-// BEGIN (read) or BEGIN IMMEDIATE (write: takes the write lock up front, so a transaction never
-// fails halfway because another connection, e.g. an operator's sqlite3 shell, got it first).
-// Rolls back on destruction unless commit() succeeded.
+// Outside a transaction: BEGIN (read) or BEGIN IMMEDIATE (write: takes the write lock up front,
+// so a transaction never fails halfway because another connection, e.g. an operator's sqlite3
+// shell, got it first). Inside one (a unit of work), a SAVEPOINT, so each repository call stays
+// all-or-nothing on its own while the enclosing unit of work decides whether it all commits.
+// Rolls back (to the savepoint) on destruction unless commit() succeeded. Nest strictly.
 class Transaction {
  public:
   enum class Kind { read, write };
@@ -72,9 +81,10 @@ class Transaction {
   Status commit();
 
  private:
-  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(sqlite3* db, bool nested) : db_(db), nested_(nested) {}
 
   sqlite3* db_ = nullptr;
+  bool nested_ = false;
 };
 
 // For statements without parameters and results (PRAGMAs, DDL, BEGIN/COMMIT).

@@ -1,15 +1,20 @@
 // Store on a local SQLite file: the manager's default backend for a single manager process.
-// The manager's core thread owns the instance; the connection is opened SQLITE_OPEN_NOMUTEX, so
-// it must never be used from two threads at once. Labels live in child tables, Hello and
-// CapacityReport as serialized protobuf BLOBs (the schema is in sqlite_migrations.cpp).
+// One connection, opened SQLITE_OPEN_NOMUTEX, so only one thread may use the store at a time;
+// every repository runs on it and shares its prepared-statement cache. The schema is in
+// sqlite_migrations.cpp.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "manager/store/sqlite_admin_token_repository.h"
+#include "manager/store/sqlite_agent_repository.h"
+#include "manager/store/sqlite_connection.h"
+#include "manager/store/sqlite_intent_repository.h"
+#include "manager/store/sqlite_join_token_repository.h"
+#include "manager/store/sqlite_lease_repository.h"
+#include "manager/store/sqlite_provider_config_repository.h"
 #include "manager/store/store.h"
-
-struct sqlite3;
 
 namespace corral::store {
 
@@ -22,38 +27,33 @@ class SqliteStore final : public Store {
 
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
-  ~SqliteStore() override;
+  ~SqliteStore() override = default;
 
   Result<int> schema_version() override;
+  Status unit_of_work(const std::function<Status(Repositories&)>& work) override;
 
-  Status put_join_token(const JoinTokenRecord& token) override;
-  Result<std::optional<JoinTokenRecord>> get_join_token(const std::string& id) override;
-  Status consume_join_token_and_enroll(const std::string& token_id, int64_t now,
-                                       const AgentRecord& agent) override;
-  Result<int> delete_expired_join_tokens(int64_t now) override;
+  AgentRepository& agents() override { return agents_; }
+  JoinTokenRepository& join_tokens() override { return join_tokens_; }
+  AdminTokenRepository& admin_tokens() override { return admin_tokens_; }
+  ProviderConfigRepository& provider_configs() override { return provider_configs_; }
+  IntentRepository& intents() override { return intents_; }
+  LeaseRepository& leases() override { return leases_; }
 
-  Result<std::vector<AgentRecord>> list_agents() override;
-  Result<std::optional<AgentRecord>> get_agent(const std::string& id) override;
-  Status update_agent_hello(const std::string& id, const corral::agent::v1::Hello& hello,
-                            int64_t seen_at) override;
-  Status update_agent_capacity(const std::string& id,
-                               const corral::agent::v1::CapacityReport& report) override;
-  Status update_last_seen(const std::vector<std::pair<std::string, int64_t>>& seen) override;
-  Status revoke_agent(const std::string& id, int64_t at) override;
-  Result<std::vector<std::string>> list_revoked_serials() override;
-
-  Status put_admin_token(const AdminTokenRecord& token) override;
-  Result<std::vector<AdminTokenRecord>> list_admin_tokens() override;
-  Status put_provider_config(const ProviderConfigRecord& config) override;
-  Status update_provider_config(const ProviderConfigRecord& config) override;
-  Result<std::optional<ProviderConfigRecord>> get_provider_config(const std::string& id) override;
-  Result<std::vector<ProviderConfigRecord>> list_provider_configs() override;
-  Status delete_provider_config(const std::string& id) override;
+  // For tests and diagnostics (statement cache counters); never write through it.
+  const SqliteConnection& connection() const { return conn_; }
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  explicit SqliteStore(sqlite3* db);
 
-  sqlite3* db_;
+  // Declared first: every repository holds a reference to it, so it must be destroyed last.
+  SqliteConnection conn_;
+  SqliteAgentRepository agents_{conn_};
+  SqliteJoinTokenRepository join_tokens_{conn_};
+  SqliteAdminTokenRepository admin_tokens_{conn_};
+  SqliteProviderConfigRepository provider_configs_{conn_};
+  SqliteIntentRepository intents_{conn_};
+  SqliteLeaseRepository leases_{conn_};
+  bool in_unit_of_work_ = false;
 };
 
 }  // namespace corral::store

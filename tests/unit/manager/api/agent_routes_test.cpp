@@ -4,6 +4,7 @@
 #include "corral/api/v1/api.pb.h"
 #include "manager/api/routes.h"
 #include "manager/fleet/agent_registry.h"
+#include "manager/store/join_token_enrollment.h"
 #include "tests/unit/manager/api/api_fixture.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
@@ -23,14 +24,15 @@ class AgentRoutesTest : public testing::ApiFixture {
       t.id = "tok-" + id;
       t.secret_sha256 = "x";
       t.expires_at = unix_seconds(clock_.now()) + 100;
-      ASSERT_TRUE(store_->put_join_token(t).ok());
+      ASSERT_TRUE(store_->join_tokens().insert(t).ok());
       store::AgentRecord a;
       a.id = id;
       a.certificate_serial = "serial-" + id;
       a.enrolled_at = 1;
       if (i % 2 == 0) a.labels["site"] = "lab";
       if (i == 3) a.server_id = "s3";
-      ASSERT_TRUE(store_->consume_join_token_and_enroll(t.id, unix_seconds(clock_.now()), a).ok());
+      auto enrolled = store::consume_join_token_and_enroll(*store_, t.id, unix_seconds(clock_.now()), a);
+      ASSERT_TRUE(enrolled.ok() && *enrolled == store::EnrollOutcome::enrolled);
     }
     registry_ = std::make_unique<AgentRegistry>(*store_, clock_, RegistrySettings{}, transport_, events_);
     ASSERT_TRUE(registry_->load().ok());

@@ -119,7 +119,7 @@ TEST_F(ProviderConfigsTest, ConcurrentUpdatesAreACompareAndSetNotALostUpdate) {
   EXPECT_NE(b.body.find("revision_conflict"), std::string::npos) << b.body;
   EXPECT_NE(b.body.find("is at revision 2 but the update was based on revision 1"), std::string::npos) << b.body;
 
-  auto stored = store_->get_provider_config(id).value();
+  auto stored = store_->provider_configs().get(id).value();
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->revision, 2u);
   EXPECT_NE(stored->config_json.find("\"us\""), std::string::npos) << "the first update is kept";
@@ -181,7 +181,7 @@ TEST_F(ProviderConfigsTest, InputErrorsAreNamed) {
   EXPECT_EQ(finish(start("PUT", "/api/v1/provider-configs/ghost", "{}")).status, 404);
   EXPECT_EQ(call(*server_, "DELETE", "/api/v1/provider-configs/ghost").status, 404);
   EXPECT_EQ(call(*server_, "GET", "/api/v1/provider-configs/ghost").status, 404);
-  EXPECT_TRUE(store_->list_provider_configs().value().empty()) << "nothing stored for refused requests";
+  EXPECT_TRUE(store_->provider_configs().list().value().empty()) << "nothing stored for refused requests";
 }
 
 }  // namespace

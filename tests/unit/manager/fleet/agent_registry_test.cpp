@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
@@ -42,12 +43,13 @@ class AgentRegistryTest : public ::testing::Test {
     t.secret_sha256 = "x";
     t.created_at = 1;
     t.expires_at = unix_seconds(clock_.now()) + 100;
-    ASSERT_TRUE(store_->put_join_token(t).ok());
+    ASSERT_TRUE(store_->join_tokens().insert(t).ok());
     store::AgentRecord a;
     a.id = id;
     a.certificate_serial = serial;
     a.enrolled_at = 1;
-    ASSERT_TRUE(store_->consume_join_token_and_enroll(t.id, unix_seconds(clock_.now()), a).ok());
+    auto enrolled = store::consume_join_token_and_enroll(*store_, t.id, unix_seconds(clock_.now()), a);
+    ASSERT_TRUE(enrolled.ok() && *enrolled == store::EnrollOutcome::enrolled);
   }
 
   Envelope hello(uint64_t seq, const std::string& hostname = "h") {
@@ -90,7 +92,7 @@ TEST_F(AgentRegistryTest, HelloIsAnsweredWithWelcomeAndStored) {
   EXPECT_EQ(w.seq(), 1u);
   EXPECT_EQ(w.ack(), 1u);
   EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
-  EXPECT_EQ(store_->get_agent("agent-1").value()->hello.hostname(), "host-a");
+  EXPECT_EQ(store_->agents().get("agent-1").value()->hello.hostname(), "host-a");
   EXPECT_EQ(status("agent-2"), corral::api::v1::AGENT_STATUS_OFFLINE);
 }
 
@@ -148,19 +150,19 @@ TEST_F(AgentRegistryTest, CapacityIsWrittenOnlyWhenItChanges) {
   registry_->on_connected(1, "agent-1", "aa01", "p");
   registry_->on_envelope(1, hello(1));
   registry_->on_envelope(1, capacity(2, 4, 1));
-  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 4u);
+  EXPECT_EQ(store_->agents().get("agent-1").value()->capacity.max_sessions(), 4u);
   EXPECT_EQ(registry_->get("agent-1")->capacity().max_sessions(), 4u);
 
   // Put a marker in the stored row behind the registry's back: an unchanged report that was
   // written would overwrite it, one that was skipped leaves it.
   corral::agent::v1::CapacityReport marker;
   marker.set_max_sessions(99);
-  ASSERT_TRUE(store_->update_agent_capacity("agent-1", marker).ok());
+  ASSERT_TRUE(store_->agents().update_capacity("agent-1", marker).ok());
   registry_->on_envelope(1, capacity(3, 4, 1));
-  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 99u) << "an unchanged report was written";
+  EXPECT_EQ(store_->agents().get("agent-1").value()->capacity.max_sessions(), 99u) << "an unchanged report was written";
 
   registry_->on_envelope(1, capacity(4, 5, 2));
-  EXPECT_EQ(store_->get_agent("agent-1").value()->capacity.max_sessions(), 5u);
+  EXPECT_EQ(store_->agents().get("agent-1").value()->capacity.max_sessions(), 5u);
 }
 
 TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
@@ -170,7 +172,7 @@ TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
   registry_->on_envelope(1, heartbeat(2));
   int64_t expected = unix_seconds(clock_.now());
   registry_->sweep();
-  EXPECT_EQ(store_->get_agent("agent-1").value()->last_seen, expected);
+  EXPECT_EQ(store_->agents().get("agent-1").value()->last_seen, expected);
   auto reloaded = make_registry();
   EXPECT_EQ(reloaded->get("agent-1")->last_seen().seconds(), expected);
   EXPECT_EQ(reloaded->get("agent-1")->status(), corral::api::v1::AGENT_STATUS_OFFLINE);
@@ -184,7 +186,7 @@ TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
   EXPECT_EQ(revoked->status(), corral::api::v1::AGENT_STATUS_REVOKED);
   EXPECT_EQ(transport_.closed[1], kCloseRevoked);
   EXPECT_EQ(transport_.revoked, std::vector<std::string>{"aa01"});
-  EXPECT_EQ(store_->list_revoked_serials().value(), std::vector<std::string>{"aa01"});
+  EXPECT_EQ(store_->agents().list_revoked_serials().value(), std::vector<std::string>{"aa01"});
   registry_->on_connected(2, "agent-1", "aa01", "p");
   EXPECT_EQ(transport_.closed[2], kCloseRevoked);
   EXPECT_FALSE(registry_->revoke("nope").ok());

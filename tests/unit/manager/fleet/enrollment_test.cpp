@@ -3,17 +3,53 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 
 #include "common/join_token.h"
 #include "common/tls/certificate.h"
 #include "common/tls/keys.h"
+#include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
 
 namespace corral::manager {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A store whose join-token reads run `meanwhile` right after reading, as if another request had
+// been served between Enrollment's checks and its unit of work. Everything else is the real store.
+class RacingStore final : public store::Store, store::JoinTokenRepository {
+ public:
+  RacingStore(store::Store& real, std::function<void()> meanwhile) : real_(real), meanwhile_(std::move(meanwhile)) {}
+
+  Result<int> schema_version() override { return real_.schema_version(); }
+  Status unit_of_work(const std::function<Status(store::Repositories&)>& work) override {
+    return real_.unit_of_work(work);
+  }
+  store::AgentRepository& agents() override { return real_.agents(); }
+  store::JoinTokenRepository& join_tokens() override { return *this; }
+  store::AdminTokenRepository& admin_tokens() override { return real_.admin_tokens(); }
+  store::ProviderConfigRepository& provider_configs() override { return real_.provider_configs(); }
+  store::IntentRepository& intents() override { return real_.intents(); }
+  store::LeaseRepository& leases() override { return real_.leases(); }
+
+  Status insert(const store::JoinTokenRecord& t) override { return real_.join_tokens().insert(t); }
+  Result<std::optional<store::JoinTokenRecord>> get(const std::string& id) override {
+    auto read = real_.join_tokens().get(id);
+    meanwhile_();
+    return read;
+  }
+  Result<store::TokenConsumption> consume(const std::string& id, int64_t now, const std::string& agent) override {
+    return real_.join_tokens().consume(id, now, agent);
+  }
+  Result<int> delete_expired(int64_t now) override { return real_.join_tokens().delete_expired(now); }
+
+ private:
+  store::Store& real_;
+  std::function<void()> meanwhile_;
+};
 
 class EnrollmentTest : public ::testing::Test {
  protected:
@@ -55,7 +91,7 @@ TEST_F(EnrollmentTest, TokenCarriesTheCaHashAndIsStoredHashed) {
   std::string token = new_token();
   auto parts = parse_join_token(token).value();
   EXPECT_EQ(parts.ca_sha256, ca_->sha256_hex());
-  auto stored = store_->get_join_token(parts.id).value();
+  auto stored = store_->join_tokens().get(parts.id).value();
   ASSERT_TRUE(stored.has_value());
   EXPECT_NE(stored->secret_sha256, parts.secret);
   EXPECT_EQ(stored->expires_at - stored->created_at, 600);
@@ -71,7 +107,7 @@ TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
   EXPECT_TRUE(tls::verify_certificate(r->certificate_pem(), ca_->certificate_pem()).ok());
   EXPECT_EQ(r->server_id(), "srv-1");
   EXPECT_EQ(r->labels().at("pool"), "p1");
-  auto agent = store_->get_agent(r->agent_id()).value();
+  auto agent = store_->agents().get(r->agent_id()).value();
   ASSERT_TRUE(agent.has_value());
   EXPECT_EQ(agent->certificate_serial, info.serial_hex);
 
@@ -79,7 +115,7 @@ TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
   EXPECT_FALSE(again.ok());
   EXPECT_EQ(refusal.reason, "token_used");
   EXPECT_EQ(refusal.http_status, 403);
-  EXPECT_EQ(store_->list_agents().value().size(), 1u);
+  EXPECT_EQ(store_->agents().list().value().size(), 1u);
 }
 
 TEST_F(EnrollmentTest, ExpiredTokenIsRefusedAndNothingIsStored) {
@@ -88,8 +124,8 @@ TEST_F(EnrollmentTest, ExpiredTokenIsRefusedAndNothingIsStored) {
   EnrollmentRefusal refusal;
   EXPECT_FALSE(enrollment_->enroll(request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_expired");
-  EXPECT_TRUE(store_->list_agents().value().empty());
-  EXPECT_EQ(store_->get_join_token(parse_join_token(token)->id).value()->used_at, 0);
+  EXPECT_TRUE(store_->agents().list().value().empty());
+  EXPECT_EQ(store_->join_tokens().get(parse_join_token(token)->id).value()->used_at, 0);
 }
 
 TEST_F(EnrollmentTest, OneSecondBeforeExpiryStillWorks) {
@@ -138,6 +174,37 @@ TEST_F(EnrollmentTest, TokenFromAnotherCaIsRefused) {
   EXPECT_EQ(refusal.reason, "ca_mismatch");
 }
 
+TEST_F(EnrollmentTest, TokenUsedByARacingEnrollmentIsRefusedAsUsed) {
+  std::string token = new_token();
+  std::string id = parse_join_token(token)->id;
+  RacingStore racing(*store_, [&] {
+    store::AgentRecord winner;
+    winner.id = "winner";
+    winner.certificate_serial = "ff01";
+    auto won = store::consume_join_token_and_enroll(*store_, id, unix_seconds(clock_.now()), winner);
+    ASSERT_TRUE(won.ok() && *won == store::EnrollOutcome::enrolled);
+  });
+  Enrollment enrollment(racing, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enrollment.enroll(request(token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_used");
+  EXPECT_EQ(refusal.http_status, 403);
+  auto agents = store_->agents().list().value();
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0].id, "winner");
+}
+
+TEST_F(EnrollmentTest, TokenDeletedMeanwhileIsRefusedAsUnknown) {
+  std::string token = new_token();
+  RacingStore racing(*store_, [&] { ASSERT_EQ(store_->join_tokens().delete_expired(INT64_MAX).value(), 1); });
+  Enrollment enrollment(racing, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enrollment.enroll(request(token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_unknown");
+  EXPECT_EQ(refusal.http_status, 401);
+  EXPECT_TRUE(store_->agents().list().value().empty());
+}
+
 TEST_F(EnrollmentTest, TtlAboveTheMaximumIsRejected) {
   corral::api::v1::CreateJoinTokenRequest r;
   r.set_ttl_seconds(3601);
@@ -157,12 +224,12 @@ TEST_F(EnrollmentTest, ExpiredUnusedTokensAreDeletedAndUsedOnesKept) {
   EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 0);
   clock_.advance(100s);
   EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
-  EXPECT_FALSE(store_->get_join_token(id(unused_short)).value().has_value());
-  EXPECT_TRUE(store_->get_join_token(id(used)).value().has_value()) << "the record of who enrolled stays";
-  EXPECT_TRUE(store_->get_join_token(id(unused_long)).value().has_value());
+  EXPECT_FALSE(store_->join_tokens().get(id(unused_short)).value().has_value());
+  EXPECT_TRUE(store_->join_tokens().get(id(used)).value().has_value()) << "the record of who enrolled stays";
+  EXPECT_TRUE(store_->join_tokens().get(id(unused_long)).value().has_value());
   clock_.advance(1000s);
   EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
-  EXPECT_TRUE(store_->get_join_token(id(used)).value().has_value());
+  EXPECT_TRUE(store_->join_tokens().get(id(used)).value().has_value());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "manager/fleet/agent_registry.h"
+#include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 #include "tests/unit/manager/fleet/recording_observer.h"
@@ -28,13 +29,14 @@ class RegistryEventsTest : public ::testing::Test {
       t.id = std::string("tok-") + id;
       t.secret_sha256 = "x";
       t.expires_at = unix_seconds(clock_.now()) + 100;
-      ASSERT_TRUE(store_->put_join_token(t).ok());
+      ASSERT_TRUE(store_->join_tokens().insert(t).ok());
       store::AgentRecord a;
       a.id = id;
       a.certificate_serial = std::string("serial-") + id;
       a.enrolled_at = 1;
       a.server_id = std::string("server-of-") + id;
-      ASSERT_TRUE(store_->consume_join_token_and_enroll(t.id, unix_seconds(clock_.now()), a).ok());
+      auto enrolled = store::consume_join_token_and_enroll(*store_, t.id, unix_seconds(clock_.now()), a);
+      ASSERT_TRUE(enrolled.ok() && *enrolled == store::EnrollOutcome::enrolled);
     }
     RegistrySettings settings;
     settings.heartbeat_interval_seconds = 10;

@@ -1,0 +1,99 @@
+// How the manager's core reaches the store at run time without blocking its thread. submit()
+// runs work(Store&) — inline on the calling (core) thread for SQLite, on a dedicated store thread
+// for a networked store — and always delivers done(result) by posting it to the core's executor,
+// never inside submit(), so callers see the same order in both modes. See docs/architecture.md.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "common/result.h"
+#include "manager/store/store.h"
+
+namespace corral::store {
+
+class StoreExecutor {
+ public:
+  enum class Mode {
+    inline_on_caller,  // work runs inside submit(), on the core thread (SQLite: a local file)
+    own_thread,        // work runs in FIFO order on one store thread (a store behind a network)
+  };
+
+  // `store` must outlive the executor. In own_thread mode nothing else may use `store` from
+  // construction on: the store thread owns its connection.
+  StoreExecutor(Store& store, boost::asio::any_io_executor core, Mode mode);
+  StoreExecutor(const StoreExecutor&) = delete;
+  StoreExecutor& operator=(const StoreExecutor&) = delete;
+  // shutdown().
+  ~StoreExecutor();
+
+  // Runs work(Store&), which returns Status or Result<T>, after all work submitted before it;
+  // then posts done(result) to the core. An exception from work becomes an internal error result.
+  // Call from the core thread; work must not submit() itself (it would jump the queue inline).
+  // After close(), work is not run and done never called.
+  template <typename Work, typename Done>
+  void submit(Work work, Done done);
+
+  // Stops accepting work and drops every done not yet delivered (also those already posted to the
+  // core): after close() no done runs, so the core may destroy what they refer to. Work already
+  // accepted still runs to completion (a revocation or a last-seen batch is not lost).
+  void close();
+  // close(), then waits for accepted work to finish. Idempotent.
+  void shutdown();
+
+ private:
+  struct Job {
+    virtual ~Job() = default;
+    virtual void run(Store& store) = 0;
+    virtual void deliver() = 0;
+  };
+  template <typename R, typename Work, typename Done>
+  struct TypedJob;
+
+  void dispatch(std::shared_ptr<Job> job);
+  void finish(std::shared_ptr<Job> job);
+
+  Store& store_;
+  boost::asio::any_io_executor core_;
+  Mode mode_;
+  // Shared with the deliveries queued on the core, which may run after the executor is gone.
+  std::shared_ptr<std::atomic<bool>> open_ = std::make_shared<std::atomic<bool>>(true);
+  std::optional<boost::asio::thread_pool> thread_;  // own_thread mode only; one thread, so FIFO
+};
+
+template <typename R, typename Work, typename Done>
+struct StoreExecutor::TypedJob final : Job {
+  TypedJob(Work w, Done d) : work(std::move(w)), done(std::move(d)) {}
+  void run(Store& store) override {
+    try {
+      result.emplace(work(store));
+    } catch (const std::exception& e) {
+      result.emplace(error(ErrorCode::internal, std::string("store work threw: ") + e.what()));
+    } catch (...) {
+      result.emplace(error(ErrorCode::internal, "store work threw a non-standard exception"));
+    }
+  }
+  void deliver() override { done(std::move(*result)); }
+
+  Work work;
+  Done done;
+  std::optional<R> result;
+};
+
+template <typename Work, typename Done>
+void StoreExecutor::submit(Work work, Done done) {
+  using R = std::invoke_result_t<Work&, Store&>;
+  static_assert(std::is_constructible_v<R, Status>, "store work must return Status or Result<T>");
+  static_assert(std::is_invocable_v<Done&, R&&>, "done must accept the work's result");
+  dispatch(std::make_shared<TypedJob<R, Work, Done>>(std::move(work), std::move(done)));
+}
+
+}  // namespace corral::store
