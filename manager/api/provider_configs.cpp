@@ -83,6 +83,7 @@ struct Job {
   // Results.
   std::vector<Violation> violations;
   std::string sealed_config_json;
+  std::vector<std::string> secret_paths;  // from the plugin's schema: stored with the config
   Status failure;  // a failure that is not the request's fault
 };
 
@@ -162,6 +163,7 @@ void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& 
     }
   }
   job.sealed_config_json = config.dump();
+  job.secret_paths = std::move(secret_paths);
 }
 
 }  // namespace
@@ -197,6 +199,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
       rec.revision = 1;
       rec.created_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
       rec.updated_at = rec.created_at;
+      rec.secret_paths = job->secret_paths;
       if (Status st = store_.provider_configs().insert(rec); !st.ok()) {
         if (st.code() == ErrorCode::already_exists) {
           st = error(ErrorCode::already_exists, "a provider config named '" + rec.name + "' exists");
@@ -242,6 +245,7 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
       rec.max_instances = job->request.max_instances();
       rec.revision = job->stored.revision + 1;
       rec.updated_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+      rec.secret_paths = job->secret_paths;
       auto updated = store_.provider_configs().update(rec, job->stored.revision);
       if (!updated.ok()) return reply(api::status_response(updated.status()));
       switch (*updated) {
@@ -289,6 +293,44 @@ HttpResponse ProviderConfigService::remove(const std::string& id) {
   return api::json_response(200, view(**stored));
 }
 
+void ProviderConfigService::redact_secrets(const store::ProviderConfigRecord& rec, json& config) const {
+  // Which values are secret was decided from the plugin's schema when the config was saved; a
+  // non-secret value that merely looks sealed is shown as it is, so a get-then-put keeps it.
+  std::optional<std::vector<std::string>> paths = rec.secret_paths;
+  if (!paths) {
+    // Saved before secret paths were recorded: ask the plugin's schema, if it is loaded.
+    if (auto plugin = providers_.find(rec.plugin)) {
+      try {
+        paths = sdk::secret_paths(plugin->description().config_schema_json());
+      } catch (const std::exception&) {
+        paths.reset();
+      }
+    }
+  }
+  if (paths) {
+    try {
+      json redacted = config;
+      for (const std::string& p : *paths) {
+        json::json_pointer ptr(p);
+        if (redacted.contains(ptr)) redacted[ptr] = kRedacted;
+      }
+      config = std::move(redacted);
+      return;
+    } catch (const json::exception&) {
+      // A path that does not parse cannot be trusted to cover its secret: hide by look instead.
+    }
+  }
+  // Neither: every sealed-looking value is hidden, since none may leave the manager, not even
+  // encrypted.
+  std::function<void(json&)> redact = [&](json& j) {
+    if (j.is_string() && SecretBox::looks_sealed(j.get<std::string>())) j = kRedacted;
+    if (j.is_object() || j.is_array()) {
+      for (auto& child : j) redact(child);
+    }
+  };
+  redact(config);
+}
+
 corral::api::v1::ProviderConfig ProviderConfigService::view(const store::ProviderConfigRecord& rec) const {
   apiv1::ProviderConfig out;
   out.set_id(rec.id);
@@ -300,15 +342,7 @@ corral::api::v1::ProviderConfig ProviderConfigService::view(const store::Provide
   *out.mutable_created_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(rec.created_at);
   *out.mutable_updated_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(rec.updated_at);
   json config = json::parse(rec.config_json, nullptr, false);
-  // Every sealed value is a secret, whether or not the plugin is loaded now to say which fields
-  // are: none leaves the manager, not even encrypted.
-  std::function<void(json&)> redact = [&](json& j) {
-    if (j.is_string() && SecretBox::looks_sealed(j.get<std::string>())) j = kRedacted;
-    if (j.is_object() || j.is_array()) {
-      for (auto& child : j) redact(child);
-    }
-  };
-  redact(config);
+  redact_secrets(rec, config);
   (void)google::protobuf::util::JsonStringToMessage(config.dump(), out.mutable_config());
   return out;
 }

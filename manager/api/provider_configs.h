@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ class ProviderConfigService {
  private:
 
   corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
+  void redact_secrets(const store::ProviderConfigRecord& record, nlohmann::json& config) const;
 
   store::Store& store_;
   const SecretBox& secrets_;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "corral/agent/v1/agent.pb.h"
 
@@ -56,6 +58,9 @@ struct ProviderConfigRecord {
   uint64_t revision = 0;  // 1 at creation, +1 on every update
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // JSON Pointers into config_json of the values that are secrets (sealed), as the plugin's schema
+  // said when the config was saved. nullopt for rows saved before this was recorded.
+  std::optional<std::vector<std::string>> secret_paths;
 };
 
 // One provider action the autoscaler is about to take, written before it is taken, so that after a

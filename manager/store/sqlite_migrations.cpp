@@ -107,6 +107,11 @@ CREATE TABLE leases (
   expires_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // Which values of a provider config are secrets, as a JSON array of JSON Pointers decided from
+    // the plugin's schema at save time. NULL for configs saved before: they are shown the old way.
+    {5, R"sql(
+ALTER TABLE provider_configs ADD COLUMN secret_paths TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -1,25 +1,45 @@
 #include "manager/store/sqlite_provider_config_repository.h"
 
+#include <nlohmann/json.hpp>
+
 namespace corral::store {
 
 namespace {
 
 constexpr const char* kInsert =
     "INSERT INTO provider_configs (id, name, plugin, config_json, startup_script_template, max_instances, revision, "
-    "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "created_at, updated_at, secret_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 // The revision check and the write are one statement: of two updates from revision N, one
 // changes the row and the other finds revision N+1 and changes nothing.
 constexpr const char* kCompareAndSet =
     "UPDATE provider_configs SET name = ?2, plugin = ?3, config_json = ?4, startup_script_template = ?5, "
-    "max_instances = ?6, revision = ?7 + 1, updated_at = ?8 WHERE id = ?1 AND revision = ?7";
+    "max_instances = ?6, revision = ?7 + 1, updated_at = ?8, secret_paths = ?9 WHERE id = ?1 AND revision = ?7";
 constexpr const char* kSelectOne =
-    "SELECT id, name, plugin, config_json, startup_script_template, max_instances, revision, created_at, updated_at "
-    "FROM provider_configs WHERE id = ?1";
+    "SELECT id, name, plugin, config_json, startup_script_template, max_instances, revision, created_at, updated_at, "
+    "secret_paths FROM provider_configs WHERE id = ?1";
 constexpr const char* kSelectAll =
-    "SELECT id, name, plugin, config_json, startup_script_template, max_instances, revision, created_at, updated_at "
-    "FROM provider_configs ORDER BY name";
+    "SELECT id, name, plugin, config_json, startup_script_template, max_instances, revision, created_at, updated_at, "
+    "secret_paths FROM provider_configs ORDER BY name";
 
-ProviderConfigRecord read_row(const Statement& stmt) {
+// A JSON array of strings; NULL when not recorded.
+std::optional<std::string> encode_paths(const std::optional<std::vector<std::string>>& paths) {
+  if (!paths) return std::nullopt;
+  return nlohmann::json(*paths).dump();
+}
+
+Result<std::optional<std::vector<std::string>>> decode_paths(const Statement& stmt, int column, const std::string& id) {
+  if (stmt.column_is_null(column)) return std::optional<std::vector<std::string>>();
+  auto j = nlohmann::json::parse(stmt.column_text(column), nullptr, false);
+  if (!j.is_array()) return error(ErrorCode::internal, "stored secret paths of provider config " + id + " are corrupt");
+  std::vector<std::string> out;
+  for (const auto& p : j) {
+    if (!p.is_string()) return error(ErrorCode::internal, "stored secret paths of provider config " + id + " are corrupt");
+    out.push_back(p.get<std::string>());
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<ProviderConfigRecord> read_row(const Statement& stmt) {
   ProviderConfigRecord r;
   r.id = stmt.column_text(0);
   r.name = stmt.column_text(1);
@@ -30,6 +50,9 @@ ProviderConfigRecord read_row(const Statement& stmt) {
   r.revision = static_cast<uint64_t>(stmt.column_int64(6));
   r.created_at = stmt.column_int64(7);
   r.updated_at = stmt.column_int64(8);
+  auto paths = decode_paths(stmt, 9, r.id);
+  if (!paths.ok()) return paths.status();
+  r.secret_paths = std::move(*paths);
   return r;
 }
 
@@ -48,6 +71,7 @@ Status SqliteProviderConfigRepository::insert(const ProviderConfigRecord& c) {
       .bind_int64(7, static_cast<int64_t>(c.revision))
       .bind_int64(8, c.created_at)
       .bind_int64(9, c.updated_at)
+      .bind_optional_text(10, encode_paths(c.secret_paths))
       .run();
 }
 
@@ -65,6 +89,7 @@ Result<ProviderConfigUpdate> SqliteProviderConfigRepository::update(const Provid
                    .bind_int64(6, c.max_instances)
                    .bind_int64(7, static_cast<int64_t>(expected_revision))
                    .bind_int64(8, c.updated_at)
+                   .bind_optional_text(9, encode_paths(c.secret_paths))
                    .run();
     // The name is checked by its UNIQUE index, only when the revision matched.
     if (s.code() == ErrorCode::already_exists) return ProviderConfigUpdate::name_taken;
@@ -86,7 +111,9 @@ Result<std::optional<ProviderConfigRecord>> SqliteProviderConfigRepository::get(
   auto row = stmt->step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<ProviderConfigRecord>();
-  return std::optional<ProviderConfigRecord>(read_row(*stmt));
+  auto record = read_row(*stmt);
+  if (!record.ok()) return record.status();
+  return std::optional<ProviderConfigRecord>(std::move(*record));
 }
 
 Result<std::vector<ProviderConfigRecord>> SqliteProviderConfigRepository::list() {
@@ -97,7 +124,9 @@ Result<std::vector<ProviderConfigRecord>> SqliteProviderConfigRepository::list()
     auto row = stmt->step();
     if (!row.ok()) return row.status();
     if (!*row) return out;
-    out.push_back(read_row(*stmt));
+    auto record = read_row(*stmt);
+    if (!record.ok()) return record.status();
+    out.push_back(std::move(*record));
   }
 }
 

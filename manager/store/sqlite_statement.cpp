@@ -139,6 +139,14 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
+Statement& Statement::bind_optional_text(int index, const std::optional<std::string>& value) {
+  if (value) return bind_text(index, *value);
+  remember_bind(sqlite3_bind_null(stmt_, index));
+  return *this;
+}
+
+bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
 std::string Statement::column_text(int col) const {
   const unsigned char* text = sqlite3_column_text(stmt_, col);
   if (text == nullptr) return {};

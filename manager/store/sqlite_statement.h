@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,8 @@ class Statement {
   Statement& bind_text(int index, std::string_view value);
   Statement& bind_blob(int index, std::string_view value);
   Statement& bind_int64(int index, int64_t value);
+  // NULL when `value` is nullopt.
+  Statement& bind_optional_text(int index, const std::optional<std::string>& value);
 
   // true: a row is ready to be read; false: the statement has finished.
   Result<bool> step();
@@ -48,6 +51,7 @@ class Statement {
   std::string column_text(int col) const;
   std::string column_blob(int col) const;
   int64_t column_int64(int col) const;
+  bool column_is_null(int col) const;
 
  private:
   Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std::string op)

@@ -184,5 +184,52 @@ TEST_F(ProviderConfigsTest, InputErrorsAreNamed) {
   EXPECT_TRUE(store_->provider_configs().list().value().empty()) << "nothing stored for refused requests";
 }
 
+// Secrecy comes from the schema: a secret is always "[redacted]", and a non-secret value that
+// merely looks sealed ("v1:...") is shown as it is, so a get-then-put keeps it.
+TEST_F(ProviderConfigsTest, OnlySchemaSecretsAreRedactedAndAGetThenPutKeepsEverything) {
+  HttpResponse created = finish(start("POST", "/api/v1/provider-configs",
+                                      R"({"name": "one", "plugin": "fake", "config": {"region": "v1:looks-sealed", "key": "s3cret"}})"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto shown = parse(created);
+  EXPECT_EQ(shown.config().fields().at("region").string_value(), "v1:looks-sealed");
+  EXPECT_EQ(shown.config().fields().at("key").string_value(), "[redacted]");
+  EXPECT_EQ(created.body.find("s3cret"), std::string::npos);
+
+  std::string body;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(shown, &body).ok());
+  HttpResponse put = finish(start("PUT", "/api/v1/provider-configs/" + shown.id(), body));
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto stored = store_->provider_configs().get(shown.id()).value();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_NE(stored->config_json.find("\"region\":\"v1:looks-sealed\""), std::string::npos) << stored->config_json;
+  EXPECT_EQ(stored->secret_paths, std::vector<std::string>{"/key"});
+  auto key = nlohmann::json::parse(stored->config_json).at("key").get<std::string>();
+  EXPECT_EQ(secrets_->open(key, "provider-config/" + shown.id() + "/key").value(), "s3cret") << "the secret was kept";
+}
+
+// A config saved before secret paths were recorded is redacted by the loaded plugin's schema, and
+// by look when its plugin is not loaded, so nothing sealed ever leaves the manager.
+TEST_F(ProviderConfigsTest, ConfigsSavedBeforeSecretPathsWereRecordedNeverLeakASealedValue) {
+  store::ProviderConfigRecord legacy;
+  legacy.id = "legacy-1";
+  legacy.name = "legacy";
+  legacy.plugin = "fake";
+  legacy.config_json = R"({"region": "eu", "key": ")" + secrets_->seal("s3cret", "provider-config/legacy-1/key") + R"("})";
+  legacy.revision = 1;
+  ASSERT_TRUE(store_->provider_configs().insert(legacy).ok());
+  auto known = parse(call(*server_, "GET", "/api/v1/provider-configs/legacy"));
+  EXPECT_EQ(known.config().fields().at("key").string_value(), "[redacted]");
+  EXPECT_EQ(known.config().fields().at("region").string_value(), "eu");
+
+  legacy.id = "legacy-2";
+  legacy.name = "orphan";
+  legacy.plugin = "unloaded";
+  legacy.config_json = R"({"other": ")" + secrets_->seal("s3cret", "x") + R"("})";
+  ASSERT_TRUE(store_->provider_configs().insert(legacy).ok());
+  HttpResponse orphan = call(*server_, "GET", "/api/v1/provider-configs/orphan");
+  EXPECT_EQ(parse(orphan).config().fields().at("other").string_value(), "[redacted]");
+  EXPECT_EQ(orphan.body.find("v1:"), std::string::npos) << orphan.body;
+}
+
 }  // namespace
 }  // namespace corral::manager

@@ -107,5 +107,26 @@ TEST_F(ProviderConfigRepositoryTest, TwoConnectionsUpdatingTheSameRevisionCannot
   EXPECT_EQ(seen_by_other->max_instances, 10u);
 }
 
+TEST_F(ProviderConfigRepositoryTest, SecretPathsAreKeptAndAbsentStaysAbsent) {
+  auto& configs = store_->provider_configs();
+  ProviderConfigRecord legacy = config("id-a", "alpha");  // saved without secret paths
+  ProviderConfigRecord recorded = config("id-b", "beta");
+  recorded.secret_paths = std::vector<std::string>{"/api_key", "/nested/pass~1word"};
+  ProviderConfigRecord none = config("id-c", "gamma");
+  none.secret_paths = std::vector<std::string>{};
+  ASSERT_TRUE(configs.insert(legacy).ok());
+  ASSERT_TRUE(configs.insert(recorded).ok());
+  ASSERT_TRUE(configs.insert(none).ok());
+  reopen();
+  EXPECT_FALSE(store_->provider_configs().get("id-a").value()->secret_paths.has_value());
+  EXPECT_EQ(store_->provider_configs().get("id-b").value()->secret_paths,
+            (std::vector<std::string>{"/api_key", "/nested/pass~1word"}));
+  EXPECT_EQ(store_->provider_configs().get("id-c").value()->secret_paths, std::vector<std::string>{});
+
+  legacy.secret_paths = std::vector<std::string>{"/token"};
+  ASSERT_EQ(store_->provider_configs().update(legacy, 1).value(), ProviderConfigUpdate::updated);
+  EXPECT_EQ(store_->provider_configs().get("id-a").value()->secret_paths, std::vector<std::string>{"/token"});
+}
+
 }  // namespace
 }  // namespace corral::store
