@@ -4,8 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cstdio>
 #include <cstdlib>
+
+#include "common/log.h"
 
 namespace corral {
 
@@ -69,7 +70,7 @@ std::string sha256(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    std::fputs("fatal: SHA-256 failed\n", stderr);
+    log::error_before_abort("encoding.sha256_failed", {});
     std::abort();
   }
   return std::string(reinterpret_cast<char*>(md), len);
@@ -78,7 +79,7 @@ std::string sha256(std::string_view data) {
 std::string random_bytes(size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::fputs("fatal: the random number generator failed\n", stderr);
+    log::error_before_abort("encoding.random_failed", {{"why", "the random number generator failed"}});
     std::abort();
   }
   return out;

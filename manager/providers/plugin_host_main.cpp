@@ -40,6 +40,8 @@ const char kUsage[] =
     "stdout. Not meant to be run by hand.\n";
 
 [[noreturn]] void leave(int code) {
+  // _Exit runs no exit handlers, so the log's queue is written here or not at all.
+  corral::log::flush();
   std::fflush(stderr);
   std::_Exit(code);
 }
