@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace corral::log::testing {
@@ -41,6 +42,37 @@ inline std::string read_until_eof(int fd) {
     out.append(buf, static_cast<size_t>(n));
   }
 }
+
+// A pipe whose read end a thread drains, once start_reading() is called, until finish() closes
+// the write end. Until then a writer into it blocks as soon as the pipe buffer is full.
+class DrainedPipe {
+ public:
+  DrainedPipe() {
+    if (::pipe(fds_) != 0) fds_[0] = fds_[1] = -1;
+  }
+  ~DrainedPipe() { (void)finish(); }
+  DrainedPipe(const DrainedPipe&) = delete;
+  DrainedPipe& operator=(const DrainedPipe&) = delete;
+
+  int write_fd() const { return fds_[1]; }
+  void start_reading() {
+    reader_ = std::thread([this] { text_ = read_until_eof(fds_[0]); });
+  }
+  // Everything written into the pipe (start_reading() first, or this waits for nothing).
+  std::string finish() {
+    if (fds_[1] >= 0) ::close(fds_[1]);
+    fds_[1] = -1;
+    if (reader_.joinable()) reader_.join();
+    if (fds_[0] >= 0) ::close(fds_[0]);
+    fds_[0] = -1;
+    return text_;
+  }
+
+ private:
+  int fds_[2];
+  std::thread reader_;
+  std::string text_;
+};
 
 // Points fd 2 at TARGET until restore() or destruction.
 class StderrRedirect {

@@ -1,9 +1,9 @@
 #include "common/log_writer.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -133,27 +133,23 @@ TEST(LogWriter, StopWritesTheRestAndLaterLinesGoStraightToTheSink) {
 
 // The same through a real pipe that nobody reads until the caller is done.
 TEST(LogWriter, APipeNobodyReadsLosesLinesButNeverTheCallerOrTheOrder) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
+  testing::DrainedPipe pipe;
+  ASSERT_GE(pipe.write_fd(), 0);
   auto writer = std::make_unique<LogWriter>(
-      [fd = fds[1]](std::string_view lines) { testing::write_all(fd, lines); }, 64 << 10, notice);
+      [fd = pipe.write_fd()](std::string_view lines) { testing::write_all(fd, lines); }, 64 << 10, notice);
   constexpr int kLines = 20000;  // about 1 MB: far more than the pipe and the queue hold
   for (int i = 0; i < kLines; ++i) writer->enqueue("line " + std::to_string(i) + std::string(40, '.'));
   uint64_t dropped = writer->dropped_total();
   EXPECT_GT(dropped, 0u);
 
-  std::string text;
-  std::thread reader([&] { text = testing::read_until_eof(fds[0]); });
+  pipe.start_reading();
   writer->flush();
   writer.reset();
-  ::close(fds[1]);
-  reader.join();
-  ::close(fds[0]);
 
   int kept = 0;
   uint64_t reported = 0;
   int last = -1;
-  for (const std::string& line : testing::split_lines(text)) {
+  for (const std::string& line : testing::split_lines(pipe.finish())) {
     if (line.starts_with("DROPPED ")) {
       reported += std::stoull(line.substr(8));
       continue;
