@@ -5,14 +5,14 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
 #include "common/log_writer.h"
+#include "common/text.h"
+#include "common/time_format.h"
 
 namespace corral::log {
 namespace {
@@ -40,9 +40,7 @@ const char* level_name(Level level) {
 }
 
 bool is_secret_key(std::string_view key) {
-  std::string lower;
-  lower.reserve(key.size());
-  for (char c : key) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::string lower = ascii_lower(key);
   for (std::string_view word : {"token", "password", "secret", "private_key", "credential"}) {
     if (lower.find(word) != std::string::npos) {
       // token_id, token_expires and similar metadata are not secret.
@@ -106,18 +104,10 @@ bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::
 namespace {
 
 std::string format_fields(Level level, std::string_view event, const Field* first, const Field* last) {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t secs = system_clock::to_time_t(now);
-  auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[96];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
   std::string line;
   line.reserve(128);
-  line.append("ts=").append(ts).append(" level=").append(level_name(level));
+  line.append("ts=").append(format_rfc3339_millis(std::chrono::system_clock::now()));
+  line.append(" level=").append(level_name(level));
   if (!component().empty()) line.append(" component=").append(component());
   line.append(" event=");
   append_value(line, event);

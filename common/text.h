@@ -29,5 +29,7 @@ std::string sanitize_printable(std::string_view value, size_t max_len);
 
 // VALUE with A-Z lowered and every other byte as it is (header names, URL schemes, hex digits).
 std::string ascii_lower(std::string_view value);
+// Equal but for the case of A-Z (header names).
+bool ascii_iequals(std::string_view a, std::string_view b);
 
 }  // namespace corral

@@ -12,6 +12,7 @@
 
 #include "common/files.h"
 #include "common/http/redaction.h"
+#include "common/text.h"
 
 namespace corral::http {
 namespace {
@@ -311,7 +312,7 @@ Status build_headers(const Request& request, const std::string& where, std::uniq
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       return fail(ErrorCode::invalid_argument, "header " + name + " contains a line break (" + where + ")");
     }
-    if (iequals(name, "Content-Type")) has_content_type = true;
+    if (ascii_iequals(name, "Content-Type")) has_content_type = true;
     // "Name:" tells libcurl to remove a header; "Name;" sends it empty.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
     curl_slist* next = curl_slist_append(raw, line.c_str());
@@ -392,8 +393,7 @@ bool request_may_have_been_sent(CURL* c, const std::string& url) {
   curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &tls_done);
   curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_bytes);
   if (request_bytes > 0) return true;
-  std::string scheme = url.substr(0, url.find(':'));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string scheme = ascii_lower(url.substr(0, url.find(':')));
   return scheme == "https" ? tls_done > 0 : connected > 0;
 }
 

@@ -6,12 +6,12 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
-#include <cctype>
 #include <chrono>
 #include <climits>
 #include <ctime>
 
 #include "common/encoding.h"
+#include "common/text.h"
 
 namespace corral::tls::detail {
 
@@ -204,8 +204,7 @@ std::string serial_hex(const X509* cert) {
   if (hex == nullptr) return "";
   std::string out(hex);
   OPENSSL_free(hex);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii_lower(out);
 }
 
 int64_t asn1_time_to_unix(const ASN1_TIME* t) {

@@ -185,7 +185,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
       rec.startup_script_template = job->request.startup_script_template();
       rec.max_instances = job->request.max_instances();
       rec.revision = 1;
-      rec.created_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+      rec.created_at = unix_seconds(clock_.now());
       rec.updated_at = rec.created_at;
       if (Status st = store_.put_provider_config(rec); !st.ok()) {
         if (st.code() == ErrorCode::already_exists) {
@@ -222,7 +222,7 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
       rec.startup_script_template = job->request.startup_script_template();
       rec.max_instances = job->request.max_instances();
       rec.revision = job->stored.revision + 1;
-      rec.updated_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+      rec.updated_at = unix_seconds(clock_.now());
       if (Status st = store_.update_provider_config(rec); !st.ok()) return reply(api::status_response(st));
       log::info("provider_config.updated", {{"id", rec.id}, {"name", rec.name}, {"revision", rec.revision}});
       reply(api::json_response(200, view(rec)));

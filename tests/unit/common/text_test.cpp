@@ -65,8 +65,12 @@ TEST(SanitizePrintable, ReplacesWhatCheckRefusesAndCutsOnACharacterBoundary) {
   }
 }
 
-TEST(AsciiLower, LowersOnlyAsciiLetters) {
+TEST(AsciiCase, LowersAndComparesOnlyAsciiLetters) {
   EXPECT_EQ(ascii_lower("AbC-09_Z\xC3\x89"), "abc-09_z\xC3\x89");
+  EXPECT_TRUE(ascii_iequals("Content-Type", "content-TYPE"));
+  EXPECT_FALSE(ascii_iequals("Content-Type", "Content-Typ"));
+  EXPECT_FALSE(ascii_iequals("[", "{")) << "only letters differ by case";
+  EXPECT_FALSE(ascii_iequals("\xC3\x89", "\xC3\xA9"));
 }
 
 }  // namespace
