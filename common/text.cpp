@@ -75,6 +75,13 @@ std::string sanitize_printable(std::string_view value, size_t max_len) {
   return out;
 }
 
+std::string_view trim_whitespace(std::string_view value) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  size_t first = value.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return value.substr(first, value.find_last_not_of(kSpace) - first + 1);
+}
+
 std::string ascii_lower(std::string_view value) {
   std::string out(value);
   for (char& c : out) {

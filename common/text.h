@@ -27,6 +27,9 @@ Status check_printable(std::string_view value, std::string_view field, size_t ma
 // '?', cut to at most MAX_LEN bytes without splitting a character.
 std::string sanitize_printable(std::string_view value, size_t max_len);
 
+// VALUE without the spaces, tabs, CRs and LFs around it (lines of files, header values).
+std::string_view trim_whitespace(std::string_view value);
+
 // VALUE with A-Z lowered and every other byte as it is (header names, URL schemes, hex digits).
 std::string ascii_lower(std::string_view value);
 // Equal but for the case of A-Z (header names).

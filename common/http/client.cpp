@@ -58,14 +58,6 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // libcurl hands every header line of every response it reads: interim 1xx answers, the final
 // status line, the fields, the blank line, and trailers after a chunked body.
 size_t write_header(char* data, size_t size, size_t count, void* user) {
@@ -85,13 +77,13 @@ size_t write_header(char* data, size_t size, size_t count, void* user) {
   }
   if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     // Obsolete line folding continues the previous field's value.
-    std::string_view more = trim(line);
+    std::string_view more = trim_whitespace(line);
     if (!sink->headers.empty() && !more.empty()) sink->headers.back().second.append(" ").append(more);
     return n;
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return n;  // the blank line, or not a field
-  sink->headers.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
+  sink->headers.emplace_back(std::string(line.substr(0, colon)), std::string(trim_whitespace(line.substr(colon + 1))));
   return n;
 }
 

@@ -65,6 +65,13 @@ TEST(SanitizePrintable, ReplacesWhatCheckRefusesAndCutsOnACharacterBoundary) {
   }
 }
 
+TEST(TrimWhitespace, DropsSpacesTabsAndLineEndsAroundOnly) {
+  EXPECT_EQ(trim_whitespace(" \t cj1.a.b \r\n"), "cj1.a.b");
+  EXPECT_EQ(trim_whitespace("a b"), "a b");
+  EXPECT_EQ(trim_whitespace(" \r\n\t"), "");
+  EXPECT_EQ(trim_whitespace(""), "");
+}
+
 TEST(AsciiCase, LowersAndComparesOnlyAsciiLetters) {
   EXPECT_EQ(ascii_lower("AbC-09_Z\xC3\x89"), "abc-09_z\xC3\x89");
   EXPECT_TRUE(ascii_iequals("Content-Type", "content-TYPE"));
