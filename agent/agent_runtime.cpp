@@ -14,7 +14,7 @@ using boost::system::error_code;
 int64_t millis(std::chrono::milliseconds d) { return static_cast<int64_t>(d.count()); }
 
 uint64_t start_generation(const Clock& clock) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+  int64_t ms = unix_millis(clock.now());
   return ms > 0 ? static_cast<uint64_t>(ms) : 1;
 }
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 
+#include "common/text.h"
+
 namespace corral::agent {
 namespace {
 
@@ -88,6 +90,7 @@ Result<AgentArgs> parse_args(const std::vector<std::string>& args) {
     } else if (flag == "--hostname") {
       s = store(&out.hostname);
       if (s.ok() && out.hostname->empty()) s = error(ErrorCode::invalid_argument, "--hostname must not be empty");
+      if (s.ok()) s = check_printable(*out.hostname, "--hostname", kMaxHostnameBytes);
     } else if (flag == "--log-level") {
       s = store(&out.log_level);
     } else if (flag == "--max-sessions") {

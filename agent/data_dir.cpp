@@ -53,6 +53,8 @@ Result<Credentials> load_credentials(const DataDir& dir) {
   auto state = decode_state(*state_json);
   if (!state.ok()) return error(state.status().code(), dir.state_path() + ": " + state.status().message());
   out.state = std::move(state).value();
+  // A key other local users could read lets them act as this agent; refuse rather than use it.
+  if (Status s = check_private(dir.key_path(), "agent private key"); !s.ok()) return s;
   struct Item {
     std::string path;
     std::string* into;

@@ -43,7 +43,8 @@ Status save_private_key(const DataDir& dir, const std::string& private_key_pem);
 Status save_enrollment(const DataDir& dir, const corral::agent::state::v1::EnrollmentState& state,
                        const std::string& certificate_pem, const std::string& ca_pem);
 
-// Reads all four files; an error names the file that is missing or unreadable.
+// Reads all four files; an error names the file that is missing or unreadable, or agent.key
+// when group or others may read it (it must be 0600).
 Result<Credentials> load_credentials(const DataDir& dir);
 
 std::string encode_state(const corral::agent::state::v1::EnrollmentState& state);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/tls/certificate.h"
 #include "common/tls/keys.h"
@@ -110,8 +111,7 @@ Result<EnrollmentState> enroll(const DataDir& data_dir, const EnrollParams& para
   state.set_server_id(answer.server_id());
   state.mutable_labels()->insert(answer.labels().begin(), answer.labels().end());
   state.set_manager_url(*manager_url);
-  state.set_enrolled_at(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  state.set_enrolled_at(unix_seconds(std::chrono::system_clock::now()));
   if (Status s = save_enrollment(data_dir, state, answer.certificate_pem(), ca_out); !s.ok()) return s;
   log::info("agent.enrolled", {{"agent_id", state.agent_id()},
                                {"agent_endpoint", state.agent_endpoint()},

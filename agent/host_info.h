@@ -8,6 +8,8 @@
 namespace corral::agent {
 
 struct HostInfo {
+  // Both printable UTF-8 within common/text.h's limits: anything else is replaced by '?' (and
+  // logged), so a hostile host name cannot carry control characters to the manager.
   std::string hostname;
   std::string os_version;  // "Linux 6.1.0-18-amd64"
   // Textual IPv4/IPv6 addresses of interfaces that are up, without loopback and IPv6 link-local

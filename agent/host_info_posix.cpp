@@ -9,6 +9,8 @@
 #include <climits>
 
 #include "agent/host_info.h"
+#include "common/log.h"
+#include "common/text.h"
 
 namespace corral::agent {
 namespace {
@@ -50,8 +52,21 @@ std::vector<std::string> addresses() {
   return out;
 }
 
+// Anyone who may set this host's name could otherwise put escape sequences or reordering marks in
+// the manager's store, logs and operators' terminals; what goes out is printable UTF-8 only.
+std::string printable(std::string value, std::string_view field, size_t max_len) {
+  Status s = check_printable(value, field, max_len);
+  if (s.ok()) return value;
+  std::string clean = sanitize_printable(value, max_len);
+  log::warn("agent.host_info_sanitized", {{"field", field}, {"why", s.message()}, {"sent_as", clean}});
+  return clean;
+}
+
 }  // namespace
 
-HostInfo read_host_info() { return HostInfo{hostname(), os_version(), addresses()}; }
+HostInfo read_host_info() {
+  return HostInfo{printable(hostname(), "hostname", kMaxHostnameBytes),
+                  printable(os_version(), "os_version", kMaxOsVersionBytes), addresses()};
+}
 
 }  // namespace corral::agent

@@ -4,19 +4,9 @@
 
 #include "common/config/yaml_loader.h"
 #include "common/files.h"
+#include "common/text.h"
 
 namespace corral::agent {
-namespace {
-
-std::string trim(std::string text) {
-  const char* space = " \t\r\n";
-  size_t first = text.find_first_not_of(space);
-  if (first == std::string::npos) return {};
-  size_t last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
-}
-
-}  // namespace
 
 EnvLookup process_environment() {
   return [](const char* name) -> std::optional<std::string> {
@@ -27,15 +17,15 @@ EnvLookup process_environment() {
 }
 
 Result<std::string> resolve_join_token(const AgentArgs& args, const EnvLookup& env) {
-  if (args.join_token) return trim(*args.join_token);
+  if (args.join_token) return std::string(trim_whitespace(*args.join_token));
   if (args.join_token_file) {
     auto text = read_file(*args.join_token_file);
     if (!text.ok()) return error(ErrorCode::invalid_argument, "--join-token-file: " + text.status().message());
-    std::string token = trim(std::move(text).value());
+    std::string token(trim_whitespace(*text));
     if (token.empty()) return error(ErrorCode::invalid_argument, "--join-token-file " + *args.join_token_file + " is empty");
     return token;
   }
-  if (auto value = env(kJoinTokenEnv)) return trim(*value);
+  if (auto value = env(kJoinTokenEnv)) return std::string(trim_whitespace(*value));
   return std::string();
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/config_file.h"
 #include "common/files.h"
+#include "common/text.h"
 
 namespace corral::cli {
 namespace {
@@ -44,15 +45,6 @@ Result<std::string> resolve_server(const Sourced& server) {
   return url;
 }
 
-// Tokens come from files written by hand or by tools; surrounding whitespace is not part of it.
-std::string trim(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t begin = s.find_first_not_of(ws);
-  if (begin == std::string::npos) return "";
-  size_t end = s.find_last_not_of(ws);
-  return s.substr(begin, end - begin + 1);
-}
-
 Result<std::string> resolve_token(const GlobalFlags& flags, const Getenv& env, const ConfigFile& config) {
   // The token and the token file are one setting with two spellings: the first source that
   // has either wins, so CORRAL_TOKEN_FILE is not overridden by a token in the config file.
@@ -84,10 +76,11 @@ Result<std::string> resolve_token(const GlobalFlags& flags, const Getenv& env, c
     auto text = read_file(file->value);
     if (!text.ok())
       return settings_error("cannot read the token file from " + file->source + ": " + text.status().message());
-    value = trim(*text);
+    // Tokens come from files written by hand or by tools; surrounding whitespace is not part of it.
+    value = trim_whitespace(*text);
     source = "the token file " + file->value;
   } else {
-    value = trim(token->value);
+    value = trim_whitespace(token->value);
     source = token->source;
   }
   if (value.empty()) return settings_error("the admin token from " + source + " is empty");

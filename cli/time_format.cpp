@@ -1,6 +1,6 @@
 #include "cli/time_format.h"
 
-#include <ctime>
+#include "common/time_format.h"
 
 namespace corral::cli {
 namespace {
@@ -11,12 +11,8 @@ bool is_unset(const google::protobuf::Timestamp& t) { return t.seconds() == 0 &&
 
 std::string absolute_time(const google::protobuf::Timestamp& t) {
   if (is_unset(t)) return "-";
-  std::time_t seconds = static_cast<std::time_t>(t.seconds());
-  std::tm tm{};
-  if (!gmtime_r(&seconds, &tm)) return "-";
-  char buf[32];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return n ? std::string(buf, n) : "-";
+  std::string text = format_rfc3339(t.seconds());
+  return text.empty() ? "-" : text;
 }
 
 std::string relative_time(const google::protobuf::Timestamp& t, std::chrono::system_clock::time_point now) {

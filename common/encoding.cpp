@@ -4,8 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cstdio>
 #include <cstdlib>
+
+#include "common/log.h"
 
 namespace corral {
 
@@ -20,22 +21,27 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-namespace {
-int hex_value(char c) {
+int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
+
+bool is_lower_hex(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   std::string out;
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hex_value(hex[i]);
-    int lo = hex_value(hex[i + 1]);
+    int hi = hex_digit_value(hex[i]);
+    int lo = hex_digit_value(hex[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>((hi << 4) | lo));
   }
@@ -69,7 +75,7 @@ std::string sha256(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    std::fputs("fatal: SHA-256 failed\n", stderr);
+    log::error_before_abort("encoding.sha256_failed", {});
     std::abort();
   }
   return std::string(reinterpret_cast<char*>(md), len);
@@ -78,20 +84,20 @@ std::string sha256(std::string_view data) {
 std::string random_bytes(size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::fputs("fatal: the random number generator failed\n", stderr);
+    log::error_before_abort("encoding.random_failed", {{"why", "the random number generator failed"}});
     std::abort();
   }
   return out;
 }
 
 std::string random_token(size_t n) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  static_assert(kRandomTokenAlphabet.size() == 36);
   std::string out;
   out.reserve(n);
   while (out.size() < n) {
     for (unsigned char b : random_bytes(n)) {
       // 252 = 7 * 36: reject the tail so every character is equally likely.
-      if (b < 252 && out.size() < n) out.push_back(kAlphabet[b % 36]);
+      if (b < 252 && out.size() < n) out.push_back(kRandomTokenAlphabet[b % 36]);
     }
   }
   return out;

@@ -13,9 +13,6 @@ bool all_of_alphabet(std::string_view s, std::string_view alphabet) {
   return s.find_first_not_of(alphabet) == std::string_view::npos;
 }
 
-constexpr std::string_view kTokenAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-constexpr std::string_view kHexAlphabet = "0123456789abcdef";
-
 }  // namespace
 
 std::string format_join_token(const JoinTokenParts& parts) {
@@ -40,15 +37,15 @@ Result<JoinTokenParts> parse_join_token(std::string_view text) {
     return error(ErrorCode::invalid_argument, "join token does not start with 'cj1.' (unknown token version)");
   }
   JoinTokenParts parts{std::string(fields[1]), std::string(fields[2]), {}};
-  if (parts.id.size() != kJoinTokenIdLength || !all_of_alphabet(parts.id, kTokenAlphabet)) {
+  if (parts.id.size() != kJoinTokenIdLength || !all_of_alphabet(parts.id, kRandomTokenAlphabet)) {
     return error(ErrorCode::invalid_argument, "join token id must be 16 characters of [a-z0-9]");
   }
-  if (parts.secret.size() != kJoinTokenSecretLength || !all_of_alphabet(parts.secret, kTokenAlphabet)) {
+  if (parts.secret.size() != kJoinTokenSecretLength || !all_of_alphabet(parts.secret, kRandomTokenAlphabet)) {
     return error(ErrorCode::invalid_argument, "join token secret must be 32 characters of [a-z0-9]");
   }
   if (fields.size() == 4) {
     parts.ca_sha256 = std::string(fields[3]);
-    if (parts.ca_sha256.size() != 64 || !all_of_alphabet(parts.ca_sha256, kHexAlphabet)) {
+    if (parts.ca_sha256.size() != 64 || !is_lower_hex(parts.ca_sha256)) {
       return error(ErrorCode::invalid_argument, "join token CA hash must be 64 lowercase hex digits (SHA-256)");
     }
   }

@@ -1,18 +1,33 @@
 #include "common/log.h"
 
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
+
 #include <atomic>
-#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <mutex>
+#include <cstdlib>
+
+#include "common/log_writer.h"
+#include "common/text.h"
+#include "common/time_format.h"
 
 namespace corral::log {
 namespace {
 
+// About 25,000 lines: seconds of a burst, without letting a stuck stderr grow the process.
+constexpr size_t kMaxQueuedBytes = 4 << 20;
+
 std::atomic<int> g_level{static_cast<int>(Level::info)};
-std::mutex g_mutex;
-std::string g_component;  // written once at start, before any thread logs
+
+// Written once at start, before any thread logs; never destroyed, so a line logged by a static
+// destructor at exit still formats.
+std::string& component() {
+  static auto* name = new std::string;
+  return *name;
+}
 
 const char* level_name(Level level) {
   switch (level) {
@@ -25,9 +40,7 @@ const char* level_name(Level level) {
 }
 
 bool is_secret_key(std::string_view key) {
-  std::string lower;
-  lower.reserve(key.size());
-  for (char c : key) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::string lower = ascii_lower(key);
   for (std::string_view word : {"token", "password", "secret", "private_key", "credential"}) {
     if (lower.find(word) != std::string::npos) {
       // token_id, token_expires and similar metadata are not secret.
@@ -84,26 +97,18 @@ bool parse_level(std::string_view text, Level* out) {
   return true;
 }
 
-void set_component(std::string_view component) { g_component = component; }
+void set_component(std::string_view name) { component() = name; }
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
 namespace {
 
 std::string format_fields(Level level, std::string_view event, const Field* first, const Field* last) {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t secs = system_clock::to_time_t(now);
-  auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[96];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
   std::string line;
   line.reserve(128);
-  line.append("ts=").append(ts).append(" level=").append(level_name(level));
-  if (!g_component.empty()) line.append(" component=").append(g_component);
+  line.append("ts=").append(format_rfc3339_millis(std::chrono::system_clock::now()));
+  line.append(" level=").append(level_name(level));
+  if (!component().empty()) line.append(" component=").append(component());
   line.append(" event=");
   append_value(line, event);
   for (const Field* f = first; f != last; ++f) {
@@ -114,11 +119,36 @@ std::string format_fields(Level level, std::string_view event, const Field* firs
   return line;
 }
 
-void emit(std::string line) {
-  line.push_back('\n');
-  std::lock_guard lock(g_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+void write_to_stderr(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, bytes.data(), bytes.size());
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && errno == EAGAIN) {
+      // Someone made stderr non-blocking; this thread may wait, the callers never do.
+      pollfd p{STDERR_FILENO, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+    } else if (n < 0 && errno != EINTR) {
+      return;  // stderr is closed or broken: there is nowhere left to say so
+    }
+  }
+}
+
+// Created by the first line logged and never destroyed: threads still running while the process
+// exits may log, and static destructors run after the exit handler below may too.
+LogWriter& writer() {
+  static LogWriter* const instance = [] {
+    auto* w = new LogWriter(&write_to_stderr, kMaxQueuedBytes, [](uint64_t dropped) {
+      return format(Level::warn, "log.dropped", {{"count", dropped}, {"why", "the log queue was full"}});
+    });
+    // exit() would end the writer thread with lines still queued; after this, lines are
+    // written synchronously.
+    std::atexit([] { writer().stop(); });
+    pthread_atfork([] { writer().before_fork(); }, [] { writer().after_fork_in_parent(); },
+                   [] { writer().after_fork_in_child(); });
+    return w;
+  }();
+  return *instance;
 }
 
 }  // namespace
@@ -128,11 +158,17 @@ std::string format(Level level, std::string_view event, std::initializer_list<Fi
 }
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
-  emit(format_fields(level, event, fields.begin(), fields.end()));
+  writer().enqueue(format_fields(level, event, fields.begin(), fields.end()));
 }
 
 void write_fields(Level level, std::string_view event, const std::vector<Field>& fields) {
-  emit(format_fields(level, event, fields.data(), fields.data() + fields.size()));
+  writer().enqueue(format_fields(level, event, fields.data(), fields.data() + fields.size()));
+}
+
+void flush() { writer().flush(); }
+
+void error_before_abort(std::string_view event, std::initializer_list<Field> fields) {
+  writer().write_now(format_fields(Level::error, event, fields.begin(), fields.end()));
 }
 
 }  // namespace corral::log

@@ -1,6 +1,12 @@
 // Structured logging: one event per line, "ts=... level=... event=... key=value ...". Values
 // with spaces or quotes are quoted. Callers never pass secrets; fields whose key looks like a
 // secret (token, password, secret, key) are redacted anyway as a second line of defence.
+//
+// Lines are formatted on the caller's thread and written to stderr by one writer thread
+// (common/log_writer.h), so a slow or blocked stderr never stalls the core or network thread.
+// The queue is bounded: past it lines are dropped and counted, and a "log.dropped" line says how
+// many. Everything queued is written at exit(); before _Exit call flush(), before abort() log with
+// error_before_abort().
 #pragma once
 
 #include <initializer_list>
@@ -37,6 +43,12 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
 void write_fields(Level level, std::string_view event, const std::vector<Field>& fields);
 // The formatted line without writing it (for tests).
 std::string format(Level level, std::string_view event, std::initializer_list<Field> fields);
+
+// Returns once every line logged before the call has been written to stderr.
+void flush();
+// An error line written to stderr before returning, after everything queued before it: for a
+// path about to call std::abort(), which runs no exit handlers, so a queued line would be lost.
+void error_before_abort(std::string_view event, std::initializer_list<Field> fields);
 
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   if (enabled(Level::debug)) write(Level::debug, event, fields);

@@ -32,10 +32,7 @@ Result<SecretBox> SecretBox::open_or_create(const std::string& key_file) {
     if (Status s = write_file_atomic(key_file, random_bytes(kKeyBytes), 0600); !s.ok()) return s;
     return open_or_create(key_file);
   }
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    return error(ErrorCode::failed_precondition,
-                 key_file + " can be read by group or others; it must be mode 0600 (chmod 600 " + key_file + ")");
-  }
+  if (Status s = check_private(key_file, "master key"); !s.ok()) return s;
   std::ifstream in(key_file, std::ios::binary);
   std::ostringstream data;
   data << in.rdbuf();

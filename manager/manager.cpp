@@ -96,6 +96,10 @@ Result<std::unique_ptr<Manager>> Manager::create(const std::string& data_dir,
 
 Status Manager::open() {
   if (Status s = ensure_directory(data_dir_, 0700); !s.ok()) return s;
+  if (Status s = check_private(data_dir_, "data directory"); !s.ok()) return s;
+  if (file_exists(data_dir_ + "/corral.db")) {
+    if (Status s = check_private(data_dir_ + "/corral.db", "store"); !s.ok()) return s;
+  }
   auto store = store::SqliteStore::open(data_dir_ + "/corral.db");
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();

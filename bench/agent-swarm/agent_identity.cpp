@@ -9,16 +9,12 @@
 #include <sstream>
 
 #include "common/files.h"
+#include "common/text.h"
 
 namespace corral::bench {
 namespace {
 
 constexpr char kAgentPrefix[] = "agent ";
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 }  // namespace
 
@@ -45,7 +41,7 @@ Result<std::vector<AgentIdentity>> IdentityCache::load(const std::string& ca_sha
   if (Status s = ensure_directory(dir_, 0700); !s.ok()) return s;
   std::vector<AgentIdentity> out;
   auto bound_to = read_file(ca_path_);
-  if (!bound_to.ok() || trim(*bound_to) != ca_sha256) {
+  if (!bound_to.ok() || trim_whitespace(*bound_to) != ca_sha256) {
     // Certificates of another CA would only be refused at the handshake.
     ::unlink(path_.c_str());
     return out;

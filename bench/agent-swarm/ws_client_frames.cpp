@@ -2,27 +2,14 @@
 
 #include <openssl/evp.h>
 
-#include <algorithm>
-#include <cctype>
 
 #include "common/encoding.h"
+#include "common/text.h"
 
 namespace corral::bench {
 namespace {
 
 constexpr char kAcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // The value of header NAME in HEAD (case-insensitive name), or empty.
 std::string_view header_value(std::string_view head, std::string_view name) {
@@ -33,8 +20,8 @@ std::string_view header_value(std::string_view head, std::string_view name) {
     if (end == std::string_view::npos) end = head.size();
     std::string_view line = head.substr(start, end - start);
     size_t colon = line.find(':');
-    if (colon != std::string_view::npos && iequals(trim(line.substr(0, colon)), name)) {
-      return trim(line.substr(colon + 1));
+    if (colon != std::string_view::npos && ascii_iequals(trim_whitespace(line.substr(0, colon)), name)) {
+      return trim_whitespace(line.substr(colon + 1));
     }
     pos = end;
   }

@@ -12,6 +12,7 @@
 
 #include "common/files.h"
 #include "common/http/redaction.h"
+#include "common/text.h"
 
 namespace corral::http {
 namespace {
@@ -57,14 +58,6 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // libcurl hands every header line of every response it reads: interim 1xx answers, the final
 // status line, the fields, the blank line, and trailers after a chunked body.
 size_t write_header(char* data, size_t size, size_t count, void* user) {
@@ -84,13 +77,13 @@ size_t write_header(char* data, size_t size, size_t count, void* user) {
   }
   if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     // Obsolete line folding continues the previous field's value.
-    std::string_view more = trim(line);
+    std::string_view more = trim_whitespace(line);
     if (!sink->headers.empty() && !more.empty()) sink->headers.back().second.append(" ").append(more);
     return n;
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return n;  // the blank line, or not a field
-  sink->headers.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
+  sink->headers.emplace_back(std::string(line.substr(0, colon)), std::string(trim_whitespace(line.substr(colon + 1))));
   return n;
 }
 
@@ -311,7 +304,7 @@ Status build_headers(const Request& request, const std::string& where, std::uniq
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       return fail(ErrorCode::invalid_argument, "header " + name + " contains a line break (" + where + ")");
     }
-    if (iequals(name, "Content-Type")) has_content_type = true;
+    if (ascii_iequals(name, "Content-Type")) has_content_type = true;
     // "Name:" tells libcurl to remove a header; "Name;" sends it empty.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
     curl_slist* next = curl_slist_append(raw, line.c_str());
@@ -392,8 +385,7 @@ bool request_may_have_been_sent(CURL* c, const std::string& url) {
   curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &tls_done);
   curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_bytes);
   if (request_bytes > 0) return true;
-  std::string scheme = url.substr(0, url.find(':'));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string scheme = ascii_lower(url.substr(0, url.find(':')));
   return scheme == "https" ? tls_done > 0 : connected > 0;
 }
 

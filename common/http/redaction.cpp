@@ -1,32 +1,20 @@
 #include "common/http/redaction.h"
 
-#include <cctype>
 #include <initializer_list>
+
+#include "common/encoding.h"
+#include "common/text.h"
 
 namespace corral::http {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // "%74oken" must not slip past the name checks.
 std::string decode_name(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit_value(s[i + 1]) >= 0 && hex_digit_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);
@@ -63,16 +51,8 @@ void redact_parameters(std::string_view params, std::string& out) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 bool is_secret_query_parameter(std::string_view name) {
-  std::string n = lower(decode_name(name));
+  std::string n = ascii_lower(decode_name(name));
   if (n == "sig" || n == "signature" || n == "token" || n == "key" || n == "code") return true;
   if (contains_any(
           n, {"token", "secret", "signature", "password", "passwd", "credential", "apikey", "api_key", "api-key"})) {
@@ -84,9 +64,9 @@ bool is_secret_query_parameter(std::string_view name) {
 bool is_secret_header(std::string_view name) {
   for (std::string_view always : {"authorization", "proxy-authorization", "cookie", "set-cookie",
                                   "x-amz-security-token", "x-ms-authorization-auxiliary"}) {
-    if (iequals(name, always)) return true;
+    if (ascii_iequals(name, always)) return true;
   }
-  return contains_any(lower(name),
+  return contains_any(ascii_lower(name),
                       {"token", "secret", "password", "signature", "credential", "api-key", "apikey", "api_key"});
 }
 

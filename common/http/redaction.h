@@ -27,7 +27,4 @@ bool is_secret_query_parameter(std::string_view name);
 // password, signature, credential, api-key or apikey. Case-insensitive.
 bool is_secret_header(std::string_view name);
 
-// ASCII case-insensitive equality, for header names.
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace corral::http

@@ -169,8 +169,12 @@ Result<IssuedCertificate> CertificateAuthority::sign_client_csr(const std::strin
   if (X509_REQ_verify(req->get(), csr_key) != 1) {
     return openssl_error(ErrorCode::invalid_argument, "CSR signature does not verify");
   }
-  std::string mismatch = detail::describe_if_not_ec_p256(csr_key);
-  if (!mismatch.empty()) return error(ErrorCode::invalid_argument, "CSR key is " + mismatch + ", expected EC P-256");
+  // Checked before anything is issued: enrollment consumes the join token only after this.
+  std::string mismatch = detail::describe_if_not_named_p256(csr_key);
+  if (!mismatch.empty()) {
+    return error(ErrorCode::invalid_argument,
+                 "CSR key is " + mismatch + ", expected EC P-256 on the named curve prime256v1");
+  }
 
   int64_t now = now_unix();
   auto not_after = issuable_until(validity_days, now);

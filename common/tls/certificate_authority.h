@@ -54,7 +54,8 @@ class CertificateAuthority {
   // serverAuth, keyUsage digitalSignature, authorityKeyIdentifier.
   Result<IssuedCertificate> issue_server_certificate(const std::vector<std::string>& names, int validity_days) const;
   // Agent client certificate from a CSR: the CSR's self-signature must verify, its key must be
-  // EC P-256 (anything else -> invalid_argument naming the problem), the subject is REPLACED by
+  // EC P-256 named by its curve OID (anything else, explicit curve parameters included, ->
+  // invalid_argument naming the problem), the subject is REPLACED by
   // CN=common_name (the manager decides the agent id, never the CSR; requested extensions are
   // ignored too), EKU clientAuth, keyUsage digitalSignature, random serial.
   Result<IssuedCertificate> sign_client_csr(const std::string& csr_pem, const std::string& common_name,

@@ -1,16 +1,17 @@
 #include "common/tls/openssl_util.h"
 
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
-#include <cctype>
 #include <chrono>
 #include <climits>
 #include <ctime>
 
 #include "common/encoding.h"
+#include "common/text.h"
 
 namespace corral::tls::detail {
 
@@ -148,7 +149,7 @@ Result<PkeyPtr> generate_ec_p256_key() {
   return PkeyPtr(raw);
 }
 
-std::string describe_if_not_ec_p256(EVP_PKEY* key) {
+std::string describe_if_not_named_p256(EVP_PKEY* key) {
   if (EVP_PKEY_is_a(key, "EC") != 1) {
     const char* name = EVP_PKEY_get0_type_name(key);
     return name != nullptr ? name : "of an unknown type";
@@ -159,8 +160,15 @@ std::string describe_if_not_ec_p256(EVP_PKEY* key) {
   // Providers report the curve by its OID short name ("prime256v1") or NIST name ("P-256").
   int nid = OBJ_sn2nid(group);
   if (nid == NID_undef) nid = EC_curve_nist2nid(group);
-  if (nid == NID_X9_62_prime256v1) return "";
-  return std::string("EC ") + group;
+  if (nid != NID_X9_62_prime256v1) return std::string("EC ") + group;
+  // OpenSSL names the curve even when the key spells out its parameters, if they match a known
+  // one; only the encoding tells them apart.
+  char encoding[32] = {};
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof(encoding), &len) != 1 ||
+      std::string_view(encoding) != OSSL_PKEY_EC_ENCODING_GROUP) {
+    return "EC P-256 with explicit curve parameters";
+  }
+  return "";
 }
 
 Status add_common_name(X509_NAME* name, const std::string& common_name) {
@@ -196,8 +204,7 @@ std::string serial_hex(const X509* cert) {
   if (hex == nullptr) return "";
   std::string out(hex);
   OPENSSL_free(hex);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii_lower(out);
 }
 
 int64_t asn1_time_to_unix(const ASN1_TIME* t) {

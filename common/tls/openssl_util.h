@@ -69,8 +69,10 @@ Result<std::string> csr_to_pem(X509_REQ* req);
 
 // Fresh ECDSA P-256 key, the only key type Corral issues or accepts.
 Result<PkeyPtr> generate_ec_p256_key();
-// Empty when KEY is EC P-256, else how it differs ("RSA", "EC secp384r1").
-std::string describe_if_not_ec_p256(EVP_PKEY* key);
+// Empty when KEY is EC P-256 given by its named-curve OID, else how it differs ("RSA",
+// "EC secp384r1", "EC P-256 with explicit curve parameters"). TLS peers (ours included, at the
+// agent listener) refuse certificates whose key spells out its curve parameters.
+std::string describe_if_not_named_p256(EVP_PKEY* key);
 
 // Appends CN=COMMON_NAME; invalid_argument unless it is 1-64 bytes without control characters.
 Status add_common_name(X509_NAME* name, const std::string& common_name);

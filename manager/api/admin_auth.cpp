@@ -14,6 +14,9 @@ constexpr size_t kSecretLength = 40;
 }  // namespace
 
 Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) {
+  if (file_exists(token_path)) {
+    if (Status s = check_private(token_path, "admin token"); !s.ok()) return s;
+  }
   auto tokens = store_.admin_tokens().list();
   if (!tokens.ok()) return tokens.status();
   if (tokens->empty()) {

@@ -197,7 +197,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
       rec.startup_script_template = job->request.startup_script_template();
       rec.max_instances = job->request.max_instances();
       rec.revision = 1;
-      rec.created_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+      rec.created_at = unix_seconds(clock_.now());
       rec.updated_at = rec.created_at;
       rec.secret_paths = job->secret_paths;
       if (Status st = store_.provider_configs().insert(rec); !st.ok()) {
@@ -244,7 +244,7 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
       rec.startup_script_template = job->request.startup_script_template();
       rec.max_instances = job->request.max_instances();
       rec.revision = job->stored.revision + 1;
-      rec.updated_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+      rec.updated_at = unix_seconds(clock_.now());
       rec.secret_paths = job->secret_paths;
       auto updated = store_.provider_configs().update(rec, job->stored.revision);
       if (!updated.ok()) return reply(api::status_response(updated.status()));

@@ -14,7 +14,7 @@ bool is_capture(const std::string& segment) {
 }
 
 [[noreturn]] void bad_route(const std::string& method, const std::string& pattern, const std::string& why) {
-  log::error("api.bad_route", {{"method", method}, {"pattern", pattern}, {"reason", why}});
+  log::error_before_abort("api.bad_route", {{"method", method}, {"pattern", pattern}, {"reason", why}});
   std::abort();
 }
 

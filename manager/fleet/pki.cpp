@@ -22,6 +22,7 @@ Result<ManagerPki> load_or_create_pki(const std::string& data_dir, const std::ve
     if (file_exists(ca_cert) || file_exists(ca_key)) {
       auto cert = read_file(ca_cert);
       if (!cert.ok()) return cert.status();
+      if (Status s = check_private(ca_key, "CA private key"); !s.ok()) return s;
       auto key = read_file(ca_key);
       if (!key.ok()) return key.status();
       auto loaded = tls::CertificateAuthority::load(*cert, *key);
@@ -42,6 +43,7 @@ Result<ManagerPki> load_or_create_pki(const std::string& data_dir, const std::ve
   if (file_exists(server_cert) && file_exists(server_key)) {
     auto cert = read_file(server_cert);
     if (!cert.ok()) return cert.status();
+    if (Status s = check_private(server_key, "server private key"); !s.ok()) return s;
     auto key = read_file(server_key);
     if (!key.ok()) return key.status();
     if (Status s = tls::verify_certificate(*cert, pki.ca.certificate_pem()); !s.ok()) {

@@ -8,7 +8,9 @@
 
 #include "common/files.h"
 #include "common/http/redaction.h"
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "manager/providers/http_retry.h"
 
 namespace corral::manager::providers {
@@ -37,7 +39,7 @@ Status check_proxy_url(const std::string& url) {
   }
   std::string scheme = url.substr(0, end);
   for (const char* ok : {"http", "https", "socks4", "socks4a", "socks5", "socks5h"}) {
-    if (http::iequals(scheme, ok)) return {};
+    if (ascii_iequals(scheme, ok)) return {};
   }
   return error(ErrorCode::invalid_argument,
                "proxy_url scheme '" + scheme + "' is not http, https, socks4(a) or socks5(h)");
@@ -65,7 +67,7 @@ Status check_settings(const HostHttpSettings& s) {
 bool is_sensitive_header(const std::string& name, const pv1::HttpRequest& request) {
   if (http::is_secret_header(name)) return true;
   return std::any_of(request.sensitive_headers().begin(), request.sensitive_headers().end(),
-                     [&](const std::string& s) { return http::iequals(s, name); });
+                     [&](const std::string& s) { return ascii_iequals(s, name); });
 }
 
 http::Headers redacted(const http::Headers& headers, const pv1::HttpRequest& request) {
@@ -88,7 +90,7 @@ std::string joined(const http::Headers& headers) {
 
 const std::string* find_header(const http::Headers& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
-    if (http::iequals(n, name)) return &v;
+    if (ascii_iequals(n, name)) return &v;
   }
   return nullptr;
 }
@@ -96,7 +98,7 @@ const std::string* find_header(const http::Headers& headers, std::string_view na
 }  // namespace
 
 int64_t HostHttpClient::monotonic_now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return steady_millis(std::chrono::steady_clock::now());
 }
 
 HostHttpClient::HostHttpClient(HostHttpSettings settings, std::shared_ptr<const http::TrustStore> trust,

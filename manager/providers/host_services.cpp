@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/http/redaction.h"
 #include "common/log.h"
 #include "corral/provider/v1/provider.pb.h"
@@ -155,10 +156,7 @@ corral_status plugin_http(void* ctx, const corral_call* call, const uint8_t* req
 
 }  // namespace
 
-int64_t monotonic_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t monotonic_ms() { return steady_millis(std::chrono::steady_clock::now()); }
 
 HostServices::HostServices(std::string plugin_file, std::shared_ptr<const HostHttpClient> http)
     : name_(std::move(plugin_file)), http_(std::move(http)) {
@@ -168,10 +166,7 @@ HostServices::HostServices(std::string plugin_file, std::shared_ptr<const HostHt
   table_.reserved = 0;
   table_.host_ctx = this;
   table_.log = &plugin_log;
-  table_.now_unix_ms = [](void*) -> int64_t {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
+  table_.now_unix_ms = [](void*) -> int64_t { return unix_millis(std::chrono::system_clock::now()); };
   table_.monotonic_ms = [](void*) { return monotonic_ms(); };
   table_.random_bytes = [](void*, uint8_t* out, size_t len) -> corral_status {
     if (len == 0) return CORRAL_OK;

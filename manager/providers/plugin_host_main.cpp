@@ -67,6 +67,8 @@ bool parse_id(const std::string& text, long* out) {
 }
 
 [[noreturn]] void leave(int code) {
+  // _Exit runs no exit handlers, so the log's queue is written here or not at all.
+  corral::log::flush();
   std::fflush(stderr);
   std::_Exit(code);
 }

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/encoding.h"
+#include "common/text.h"
 #include "manager/providers/host_services.h"
 
 namespace corral::manager::providers {
@@ -35,19 +37,9 @@ Status check_metadata(const std::string& what, const struct stat& st, const std:
                           ", not by root or the user the manager runs as (uid " + std::to_string(::geteuid()) + ")");
 }
 
-std::string to_hex(const unsigned char* data, size_t len) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < len; ++i) {
-    out += hex[data[i] >> 4];
-    out += hex[data[i] & 15];
-  }
-  return out;
-}
-
 }  // namespace
 
-// pread: the offset stays where it is.
+// SHA-256 of what FD reads from offset 0 (pread: the offset stays where it is).
 Result<std::string> sha256_fd(int fd) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
@@ -66,22 +58,17 @@ Result<std::string> sha256_fd(int fd) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  return to_hex(digest, len);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 namespace {
 
 // The pin as lowercase hex, or an error when it is not 64 hex digits.
 Result<std::string> normalized_pin(const std::string& pin, const std::string& file) {
-  std::string out;
-  for (char c : pin) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return refuse(file, "the pinned sha256 '" + pin + "' is not 64 hexadecimal digits");
-    }
-    out += c;
+  std::string out = ascii_lower(pin);
+  if (out.size() != 64 || !is_lower_hex(out)) {
+    return refuse(file, "the pinned sha256 '" + pin + "' is not 64 hexadecimal digits");
   }
-  if (out.size() != 64) return refuse(file, "the pinned sha256 '" + pin + "' is not 64 hexadecimal digits");
   return out;
 }
 

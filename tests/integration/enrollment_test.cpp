@@ -6,6 +6,7 @@
 #include "common/files.h"
 #include "tests/integration/harness/enroll_client.h"
 #include "tests/integration/harness/fleet_test.h"
+#include "tests/unit/common/tls/openssl_test_util.h"
 
 namespace corral::testing {
 namespace {
@@ -83,6 +84,21 @@ TEST_F(EnrollmentTest, MalformedAndUnknownTokensAreRefusedWithReasons) {
   EXPECT_NE(unknown.status().message().find("token_unknown"), std::string::npos) << unknown.status().message();
   // The real token is still usable: a refused attempt consumed nothing.
   EXPECT_TRUE(enroll_test_identity(*m, real, "x").ok());
+}
+
+// The agent listener would refuse such a certificate at the handshake, so it must not be issued:
+// refused at enrollment, before the token is spent.
+TEST_F(EnrollmentTest, CsrWithExplicitCurveParametersIsRefusedAndTheTokenStaysUsable) {
+  auto m = start_manager();
+  std::string token = m->create_join_token();
+  tls::testing::PkeyPtr explicit_key = tls::testing::explicit_p256_key();
+  ASSERT_TRUE(explicit_key);
+  auto refused = enroll_test_identity(*m, token, "x", tls::testing::key_to_pem(explicit_key.get()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("csr_invalid"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("explicit curve parameters"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(enroll_test_identity(*m, token, "x").ok());
 }
 
 TEST_F(EnrollmentTest, AgentRefusesManagerWhoseCaDoesNotMatchTheToken) {

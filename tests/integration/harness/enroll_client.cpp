@@ -8,8 +8,8 @@
 namespace corral::testing {
 
 Result<TestIdentity> enroll_test_identity(const ManagerUnderTest& manager, const std::string& token,
-                                          const std::string& hostname) {
-  auto key = tls::generate_private_key_pem();
+                                          const std::string& hostname, const std::string& private_key_pem) {
+  auto key = private_key_pem.empty() ? tls::generate_private_key_pem() : Result<std::string>(private_key_pem);
   if (!key.ok()) return key.status();
   auto csr = tls::create_csr_pem(*key, hostname);
   if (!csr.ok()) return csr.status();

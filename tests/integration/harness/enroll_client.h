@@ -15,7 +15,8 @@ struct TestIdentity {
   std::string private_key_pem;
 };
 
+// With PRIVATE_KEY_PEM empty a fresh P-256 key is generated, as the agent does.
 Result<TestIdentity> enroll_test_identity(const ManagerUnderTest& manager, const std::string& token,
-                                          const std::string& hostname);
+                                          const std::string& hostname, const std::string& private_key_pem = "");
 
 }  // namespace corral::testing

@@ -64,5 +64,11 @@ TEST(AgentArgs, RejectsBadValues) {
   EXPECT_FALSE(parse({"--data-dir", "/d", "--hostname", ""}).ok());
 }
 
+TEST(AgentArgs, RefusesAHostnameWithControlCharactersNamingTheFlag) {
+  auto a = parse({"--data-dir", "/d", "--hostname", "web\x1b[2J01"});
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().message(), "--hostname contains control character U+001B (at byte 3)");
+}
+
 }  // namespace
 }  // namespace corral::agent

@@ -82,5 +82,19 @@ TEST(DataDirFiles, MissingFileIsNamed) {
   EXPECT_NE(c.status().message().find("agent.key"), std::string::npos) << c.status().message();
 }
 
+TEST(DataDirFiles, KeyOthersCanReadIsRefusedNamingTheFileAndMode) {
+  TempDir tmp;
+  DataDir dir(tmp.file("data"));
+  ASSERT_TRUE(prepare_data_dir(dir).ok());
+  ASSERT_TRUE(save_private_key(dir, "KEY PEM").ok());
+  ASSERT_TRUE(save_enrollment(dir, sample_state(), "CERT PEM", "CA PEM").ok());
+  ASSERT_EQ(::chmod(dir.key_path().c_str(), 0644), 0);
+  auto c = load_credentials(dir);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ErrorCode::failed_precondition);
+  EXPECT_NE(c.status().message().find(dir.key_path() + " is mode 0644"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("chmod 600"), std::string::npos) << c.status().message();
+}
+
 }  // namespace
 }  // namespace corral::agent

@@ -15,6 +15,22 @@ TEST(Encoding, HexRoundTrip) {
   EXPECT_FALSE(from_hex("zz").has_value());
 }
 
+TEST(Encoding, HexDigitsAndLowercaseHexText) {
+  EXPECT_EQ(hex_digit_value('0'), 0);
+  EXPECT_EQ(hex_digit_value('9'), 9);
+  EXPECT_EQ(hex_digit_value('a'), 10);
+  EXPECT_EQ(hex_digit_value('F'), 15);
+  for (char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0'}) EXPECT_EQ(hex_digit_value(c), -1) << c;
+  EXPECT_TRUE(is_lower_hex(sha256_hex("x")));
+  EXPECT_TRUE(is_lower_hex(""));
+  EXPECT_FALSE(is_lower_hex("ABCDEF"));
+  EXPECT_FALSE(is_lower_hex("0g"));
+}
+
+TEST(Encoding, RandomTokensUseTheAdvertisedAlphabet) {
+  EXPECT_EQ(random_token(64).find_first_not_of(kRandomTokenAlphabet), std::string::npos);
+}
+
 TEST(Encoding, Base64KnownVectors) {
   // RFC 4648 section 10.
   const std::pair<const char*, const char*> cases[] = {

@@ -240,6 +240,23 @@ TEST(CertificateAuthority, RejectsCsrWithOtherKeyTypes) {
   expect_invalid(ca.sign_client_csr(*p384_csr, "agent-1", 30).status(), "CSR key is EC secp384r1");
 }
 
+// OpenSSL reports such a key as prime256v1, and signs its CSR; the agent listener then refuses the
+// certificate at the handshake, after enrollment has spent the join token.
+TEST(CertificateAuthority, RejectsCsrWhoseP256KeyHasExplicitCurveParameters) {
+  testing::PkeyPtr key = testing::explicit_p256_key();
+  ASSERT_TRUE(key);
+  ASSERT_TRUE(testing::is_p256(key.get())) << "the test key should look like P-256 by its group name";
+  auto csr = create_csr_pem(testing::key_to_pem(key.get()), "x");
+  ASSERT_TRUE(csr.ok()) << csr.status().to_string();
+  auto req = testing::parse_req(*csr);
+  ASSERT_TRUE(req);
+  ASSERT_TRUE(testing::is_p256(X509_REQ_get0_pubkey(req.get())));
+
+  CertificateAuthority ca = make_ca();
+  expect_invalid(ca.sign_client_csr(*csr, "agent-1", 30).status(),
+                 "CSR key is EC P-256 with explicit curve parameters, expected EC P-256 on the named curve prime256v1");
+}
+
 TEST(CertificateAuthority, RejectsGarbageCsrAndBadArguments) {
   CertificateAuthority ca = make_ca();
   expect_invalid(ca.sign_client_csr("garbage", "agent-1", 30).status(), "CSR is not valid PEM");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -74,6 +75,24 @@ inline bool is_p256(EVP_PKEY* key) {
   size_t len = 0;
   return EVP_PKEY_is_a(key, "EC") == 1 && EVP_PKEY_get_group_name(key, group, sizeof(group), &len) == 1 &&
          std::string(group) == "prime256v1";
+}
+
+// A P-256 key whose encodings spell out the curve parameters instead of naming the curve (what
+// "openssl ecparam -param_enc explicit" makes). OpenSSL still reports its group as prime256v1.
+inline PkeyPtr explicit_p256_key() {
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr),
+                                                                  &EVP_PKEY_CTX_free);
+  char group[] = "P-256";
+  char encoding[] = "explicit";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, encoding, 0),
+                         OSSL_PARAM_construct_end()};
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_params(ctx.get(), params) != 1 ||
+      EVP_PKEY_generate(ctx.get(), &key) != 1) {
+    ADD_FAILURE() << "cannot generate a P-256 key with explicit parameters";
+  }
+  return PkeyPtr(key);
 }
 
 // Whether extension NID is present and marked critical (false when absent).

@@ -584,6 +584,7 @@ TEST_F(HostHttp, RequestLogAndDebugLineRedactSecrets) {
   log::set_level(log::Level::debug);
   ::testing::internal::CaptureStderr();
   HostHttpResult r = client(trusting()).perform(req, in_ms(10000), nullptr, "aws");
+  log::flush();
   std::string logged = ::testing::internal::GetCapturedStderr();
   log::set_level(log::Level::info);
   ASSERT_EQ(r.response.status(), 200) << r.response.transport_error();

@@ -33,6 +33,7 @@ std::string capture_stderr(const std::function<void()>& fn) {
   int saved = ::dup(2);
   ::dup2(file, 2);
   fn();
+  log::flush();
   std::fflush(stderr);
   ::dup2(saved, 2);
   ::close(saved);
