@@ -84,6 +84,7 @@ Manager::Manager(std::string data_dir, corral::config::v1::ManagerConfig config)
 Manager::~Manager() {
   if (transport_) transport_->stop();
   if (workers_) workers_->shutdown();
+  if (store_exec_) store_exec_->shutdown();
 }
 
 Result<std::unique_ptr<Manager>> Manager::create(const std::string& data_dir,
@@ -103,14 +104,17 @@ Status Manager::open() {
   auto store = store::SqliteStore::open(data_dir_ + "/corral.db");
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
+  // SQLite is a local file: its work runs inline on the core (docs/architecture.md, "Store").
+  store_exec_ = std::make_unique<store::StoreExecutor>(*store_, io_.get_executor(),
+                                                       store::StoreExecutor::Mode::inline_on_caller);
 
   std::vector<std::string> names(config_.server_names().begin(), config_.server_names().end());
   auto pki = load_or_create_pki(data_dir_, names);
   if (!pki.ok()) return pki.status();
   pki_ = std::make_unique<ManagerPki>(std::move(pki).value());
 
-  auth_ = std::make_unique<AdminAuth>(*store_);
-  if (Status s = auth_->initialize(data_dir_ + "/admin.token", clock_); !s.ok()) return s;
+  auth_ = std::make_unique<AdminAuth>();
+  if (Status s = auth_->initialize(*store_, data_dir_ + "/admin.token", clock_); !s.ok()) return s;
 
   // The API gate runs on the network thread: public routes pass, everything else needs an admin
   // token before its body is read. The core checks again (ApiServer); check_gate_matches_routes
@@ -153,14 +157,14 @@ Status Manager::open() {
   RegistrySettings rs;
   rs.heartbeat_interval_seconds = config_.heartbeat_interval_seconds();
   rs.manager_version = CORRAL_VERSION;
-  registry_ = std::make_unique<AgentRegistry>(*store_, clock_, rs, *transport_, fleet_events_);
-  if (Status s = registry_->load(); !s.ok()) return s;
+  registry_ = std::make_unique<AgentRegistry>(*store_exec_, clock_, rs, *transport_, fleet_events_);
+  if (Status s = registry_->load(*store_); !s.ok()) return s;
 
   EnrollmentSettings es;
   es.default_token_ttl_seconds = config_.join_token_ttl_seconds();
   es.agent_certificate_days = static_cast<int>(config_.agent_certificate_days());
   es.agent_endpoint = config_.agent_endpoint();
-  enrollment_ = std::make_unique<Enrollment>(*store_, pki_->ca, clock_, es);
+  enrollment_ = std::make_unique<Enrollment>(*store_exec_, pki_->ca, clock_, es);
 
   // Plugins and corral-plugin-host are installed beside the manager: bin/ and lib/corral/plugins.
   std::error_code ec;
@@ -184,10 +188,8 @@ Status Manager::open() {
   });
   if (!executor.ok()) return executor.status();
   workers_ = std::move(executor).value();
-  provider_configs_ = std::make_unique<ProviderConfigService>(
-      *store_, *secrets_, *providers_, clock_,
-      [this](std::function<void()> job) { workers_->run(workers::kProviderPool, "provider config", std::move(job)); },
-      [this](std::function<void()> job) { boost::asio::post(io_, std::move(job)); });
+  provider_configs_ =
+      std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
 
   api::Router routes;
   api::add_health_routes(routes, *registry_, CORRAL_VERSION);
@@ -195,6 +197,7 @@ Status Manager::open() {
   api::add_agent_routes(routes, *registry_);
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
+  api::add_admin_token_routes(routes, *store_exec_, *auth_, clock_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};
@@ -224,6 +227,9 @@ Status Manager::run() {
   transport_->stop();
   if (workers_) workers_->shutdown();
   registry_->sweep(/*flush_now=*/true);
+  // Accepted store work (the last-seen batch just queued, a revocation) finishes; no answer is
+  // delivered any more, since the core has stopped.
+  store_exec_->shutdown();
   log::info("manager.stopped");
   return {};
 }
@@ -249,9 +255,9 @@ void Manager::schedule_sweep() {
 void Manager::schedule_token_sweep() {
   // Expired join tokens are useless and each holds a row; an hourly sweep keeps the table to the
   // tokens that can still be used plus the record of used ones.
-  if (auto deleted = enrollment_->delete_expired_tokens(); !deleted.ok()) {
-    log::error("join_token.sweep_failed", {{"error", deleted.status().to_string()}});
-  }
+  enrollment_->delete_expired_tokens([](Result<int> deleted) {
+    if (!deleted.ok()) log::error("join_token.sweep_failed", {{"error", deleted.status().to_string()}});
+  });
   token_sweep_timer_.expires_after(std::chrono::hours(1));
   token_sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) schedule_token_sweep();

@@ -24,6 +24,7 @@
 #include "manager/providers/host_launch.h"
 #include "manager/providers/provider_registry.h"
 #include "manager/store/store.h"
+#include "manager/store/store_executor.h"
 #include "manager/workers/executor.h"
 
 namespace corral::manager {
@@ -62,6 +63,8 @@ class Manager final : public TransportSink {
   boost::asio::steady_timer sweep_timer_{io_};
   boost::asio::steady_timer token_sweep_timer_{io_};
   std::unique_ptr<store::Store> store_;
+  // How the core reaches the store at run time; closed before the components it calls back go.
+  std::unique_ptr<store::StoreExecutor> store_exec_;
   std::unique_ptr<ManagerPki> pki_;
   std::unique_ptr<AdminAuth> auth_;
   std::unique_ptr<BearerTokenGate> gate_;  // the transport calls it: declared before it

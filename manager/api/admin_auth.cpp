@@ -13,25 +13,18 @@ constexpr size_t kSecretLength = 40;
 
 }  // namespace
 
-Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) {
+Status AdminAuth::initialize(store::Store& store, const std::string& token_path, const Clock& clock) {
   if (file_exists(token_path)) {
     if (Status s = check_private(token_path, "admin token"); !s.ok()) return s;
   }
-  auto tokens = store_.admin_tokens().list();
+  auto tokens = store.admin_tokens().list();
   if (!tokens.ok()) return tokens.status();
   if (tokens->empty()) {
-    store::AdminTokenRecord record;
-    record.id = random_token(kIdLength);
-    std::string secret = random_token(kSecretLength);
-    record.secret_sha256 = sha256_hex(secret);
-    record.name = "initial";
-    record.created_at = unix_seconds(clock.now());
+    NewToken first = generate("initial", unix_seconds(clock.now()));
+    const store::AdminTokenRecord& record = first.record;
     // File first: if the write fails, no token exists that nobody can read.
-    if (Status s = write_file_atomic(token_path, std::string(kPrefix) + record.id + "." + secret + "\n", 0600);
-        !s.ok()) {
-      return s;
-    }
-    if (Status s = store_.admin_tokens().insert(record); !s.ok()) return s;
+    if (Status s = write_file_atomic(token_path, first.token + "\n", 0600); !s.ok()) return s;
+    if (Status s = store.admin_tokens().insert(record); !s.ok()) return s;
     log::info("admin_token.created", {{"token_id", record.id}, {"file", token_path}});
     tokens->push_back(record);
   }
@@ -39,6 +32,17 @@ Status AdminAuth::initialize(const std::string& token_path, const Clock& clock) 
   for (const auto& t : *tokens) (*table)[t.id] = t.secret_sha256;
   publish(std::move(table));
   return {};
+}
+
+AdminAuth::NewToken AdminAuth::generate(std::string name, int64_t created_at) {
+  NewToken t;
+  t.record.id = random_token(kIdLength);
+  std::string secret = random_token(kSecretLength);
+  t.record.secret_sha256 = sha256_hex(secret);
+  t.record.name = std::move(name);
+  t.record.created_at = created_at;
+  t.token = std::string(kPrefix) + t.record.id + "." + secret;
+  return t;
 }
 
 // Writers are the core alone, so copy-then-publish needs no lock between them.

@@ -20,11 +20,18 @@ namespace corral::manager {
 
 class AdminAuth {
  public:
-  explicit AdminAuth(store::Store& store) : store_(store) {}
+  AdminAuth() = default;
 
-  // Core thread. Loads the stored tokens; when there are none, creates the first one and writes
-  // it to TOKEN_PATH.
-  Status initialize(const std::string& token_path, const Clock& clock);
+  // At start, before the core runs. Loads the stored tokens; when there are none, creates the
+  // first one and writes it to TOKEN_PATH.
+  Status initialize(store::Store& store, const std::string& token_path, const Clock& clock);
+  // A new token: the record to store (hash only) and the "cadm.<id>.<secret>" text to hand out once.
+  struct NewToken {
+    store::AdminTokenRecord record;
+    std::string token;  // secret
+  };
+  static NewToken generate(std::string name, int64_t created_at);
+
   // Any thread. True for "Bearer <valid admin token>".
   bool authorize(std::string_view authorization_header) const;
 
@@ -40,7 +47,6 @@ class AdminAuth {
   std::shared_ptr<const Table> snapshot() const;
   void publish(std::shared_ptr<const Table> table);
 
-  store::Store& store_;
   // A mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock
   // bit ThreadSanitizer cannot see, and the critical section here is one pointer copy.
   mutable std::mutex table_mutex_;

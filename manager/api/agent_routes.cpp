@@ -68,9 +68,10 @@ void add_agent_routes(Router& router, AgentRegistry& registry) {
     return agent.ok() ? json_response(200, *agent) : status_response(agent.status());
   });
 
-  router.add("DELETE", "/api/v1/agents/{id}", Access::admin, [&registry](const ApiRequest& r) {
-    auto agent = registry.revoke(r.param("id"));
-    return agent.ok() ? json_response(200, *agent) : status_response(agent.status());
+  router.add_async("DELETE", "/api/v1/agents/{id}", Access::admin, [&registry](const ApiRequest& r, Reply reply) {
+    registry.revoke(r.param("id"), [reply = std::move(reply)](Result<apiv1::Agent> agent) {
+      reply(agent.ok() ? json_response(200, *agent) : status_response(agent.status()));
+    });
   });
 
   router.add("POST", "/api/v1/agents/{id}/commands", Access::admin, [&registry](const ApiRequest& r) {

@@ -10,17 +10,21 @@ namespace corral::manager::api {
 void add_enrollment_routes(Router& router, Enrollment& enrollment, AgentRegistry& registry,
                            std::string ca_certificate_pem) {
   // The agent authenticates with the join token in the body; a refusal says why (docs/protocol.md).
-  router.add("POST", "/api/v1/enroll", Access::join_token, [&enrollment, &registry](const ApiRequest& r) {
-    corral::agent::v1::EnrollRequest request;
-    if (Status st = parse_json_body(r.http.body, &request); !st.ok()) {
-      return error_response(400, "bad_request", st.message());
-    }
-    EnrollmentRefusal refusal;
-    auto response = enrollment.enroll(request, &refusal);
-    if (!response.ok()) return error_response(refusal.http_status, refusal.reason, refusal.message);
-    if (Status st = registry.add_enrolled(response->agent_id()); !st.ok()) return status_response(st);
-    return json_response(200, *response);
-  });
+  router.add_async("POST", "/api/v1/enroll", Access::join_token,
+                   [&enrollment, &registry](const ApiRequest& r, Reply reply) {
+                     corral::agent::v1::EnrollRequest request;
+                     if (Status st = parse_json_body(r.http.body, &request); !st.ok()) {
+                       return reply(error_response(400, "bad_request", st.message()));
+                     }
+                     enrollment.enroll(request, [&registry, reply = std::move(reply)](EnrollmentResult result) {
+                       if (!result.response) {
+                         const EnrollmentRefusal& no = result.refusal;
+                         return reply(error_response(no.http_status, no.reason, no.message));
+                       }
+                       registry.add_enrolled(std::move(result.agent));
+                       reply(json_response(200, *result.response));
+                     });
+                   });
 
   router.add("GET", "/api/v1/enroll/ca", Access::anyone, [pem = std::move(ca_certificate_pem)](const ApiRequest&) {
     corral::agent::v1::CaCertificate ca;
@@ -28,11 +32,12 @@ void add_enrollment_routes(Router& router, Enrollment& enrollment, AgentRegistry
     return json_response(200, ca);
   });
 
-  router.add("POST", "/api/v1/join-tokens", Access::admin, [&enrollment](const ApiRequest& r) {
+  router.add_async("POST", "/api/v1/join-tokens", Access::admin, [&enrollment](const ApiRequest& r, Reply reply) {
     corral::api::v1::CreateJoinTokenRequest request;
-    if (Status st = parse_json_body(r.http.body, &request); !st.ok()) return status_response(st);
-    auto token = enrollment.create_join_token(request);
-    return token.ok() ? json_response(201, *token) : status_response(token.status());
+    if (Status st = parse_json_body(r.http.body, &request); !st.ok()) return reply(status_response(st));
+    enrollment.create_join_token(request, [reply = std::move(reply)](Result<corral::api::v1::JoinToken> token) {
+      reply(token.ok() ? json_response(201, *token) : status_response(token.status()));
+    });
   });
 }
 

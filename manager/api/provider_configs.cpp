@@ -74,8 +74,10 @@ HttpResponse revision_conflict(const std::string& id, uint64_t stored, uint64_t 
 
 std::string aad(const std::string& id, const std::string& pointer) { return "provider-config/" + id + pointer; }
 
+}  // namespace
+
 // Everything the worker needs, copied: it must not touch the store.
-struct Job {
+struct ProviderConfigService::Job {
   bool update = false;
   store::ProviderConfigRecord stored;  // for an update
   apiv1::ProviderConfig request;
@@ -88,7 +90,8 @@ struct Job {
 };
 
 // Worker thread: validate and seal.
-void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& providers) {
+void ProviderConfigService::validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& providers,
+                                     const std::shared_ptr<std::atomic<bool>>& cancelled) {
   const apiv1::ProviderConfig& r = job.request;
   auto plugin = providers.find(r.plugin());
   if (!plugin) {
@@ -138,7 +141,9 @@ void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& 
     vr.mutable_config()->set_name(r.name());
     vr.mutable_config()->set_revision(job.update ? job.stored.revision + 1 : 1);
     vr.mutable_config()->set_config_json(config.dump());
-    auto answer = providers::call<pv1::ValidateConfigResponse>(*plugin, CORRAL_METHOD_VALIDATE_CONFIG, vr);
+    providers::CallOptions options;
+    options.cancelled = cancelled;
+    auto answer = providers::call<pv1::ValidateConfigResponse>(*plugin, CORRAL_METHOD_VALIDATE_CONFIG, vr, options);
     if (!answer.ok()) {
       job.failure = error(ErrorCode::unavailable, answer.status().message());
       return;
@@ -166,14 +171,34 @@ void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& 
   job.secret_paths = std::move(secret_paths);
 }
 
-}  // namespace
-
 const std::vector<std::string>& manager_template_variables() {
   static const std::vector<std::string> v = {
       "connection_username", "connection_password", "ad_join_credential", "domain",        "server_id",
       "server_hostname",     "manager_url",         "join_token",         "agent_download_url",
       "provider_name",       "zone"};
   return v;
+}
+
+void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
+                                          std::function<void(std::shared_ptr<Job>, Reply)> next) {
+  workers::JobOptions options;
+  options.pool = workers::kProviderPool;
+  options.limit_key = workers::plugin_limit_key(job->request.plugin());
+  options.receiver = alive_.watch();
+  options.what = "validate provider config '" + job->request.name() + "' with plugin '" + job->request.plugin() + "'";
+  workers_.submit<std::shared_ptr<Job>>(
+      std::move(options),
+      [job, &secrets = secrets_, &providers = providers_](const workers::CancelToken& token) -> Result<std::shared_ptr<Job>> {
+        validate(*job, secrets, providers, token.flag());
+        return job;
+      },
+      [reply = std::move(reply), next = std::move(next)](Result<std::shared_ptr<Job>> done) mutable {
+        if (!done.ok()) return reply(api::status_response(done.status()));
+        const std::shared_ptr<Job>& j = *done;
+        if (!j->failure.ok()) return reply(api::status_response(j->failure));
+        if (!j->violations.empty()) return reply(violations_response(j->violations));
+        next(j, std::move(reply));
+      });
 }
 
 void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
@@ -184,113 +209,144 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
   if (job->request.plugin().empty()) basics.push_back({"/plugin", "is required"});
   if (!basics.empty()) return reply(violations_response(basics));
   job->id = random_uuid();
-  to_workers_([this, job, reply = std::move(reply)]() mutable {
-    validate(*job, secrets_, providers_);
-    to_core_([this, job, reply = std::move(reply)] {
-      if (!job->failure.ok()) return reply(api::status_response(job->failure));
-      if (!job->violations.empty()) return reply(violations_response(job->violations));
-      store::ProviderConfigRecord rec;
-      rec.id = job->id;
-      rec.name = job->request.name();
-      rec.plugin = job->request.plugin();
-      rec.config_json = job->sealed_config_json;
-      rec.startup_script_template = job->request.startup_script_template();
-      rec.max_instances = job->request.max_instances();
-      rec.revision = 1;
-      rec.created_at = unix_seconds(clock_.now());
-      rec.updated_at = rec.created_at;
-      rec.secret_paths = job->secret_paths;
-      if (Status st = store_.provider_configs().insert(rec); !st.ok()) {
-        if (st.code() == ErrorCode::already_exists) {
-          st = error(ErrorCode::already_exists, "a provider config named '" + rec.name + "' exists");
-        }
-        return reply(api::status_response(st));
-      }
-      log::info("provider_config.created", {{"id", rec.id}, {"name", rec.name}, {"plugin", rec.plugin}});
-      reply(with_etag(api::json_response(201, view(rec)), rec.revision));
-    });
+  validate_then(job, std::move(reply), [this](std::shared_ptr<Job> j, Reply answer) {
+    store::ProviderConfigRecord rec;
+    rec.id = j->id;
+    rec.name = j->request.name();
+    rec.plugin = j->request.plugin();
+    rec.config_json = j->sealed_config_json;
+    rec.startup_script_template = j->request.startup_script_template();
+    rec.max_instances = j->request.max_instances();
+    rec.revision = 1;
+    rec.created_at = unix_seconds(clock_.now());
+    rec.updated_at = rec.created_at;
+    rec.secret_paths = j->secret_paths;
+    store_.submit([rec](store::Store& s) { return s.provider_configs().insert(rec); },
+                  [this, rec, reply = std::move(answer)](Status st) {
+                    if (st.code() == ErrorCode::already_exists) {
+                      st = error(ErrorCode::already_exists, "a provider config named '" + rec.name + "' exists");
+                    }
+                    if (!st.ok()) return reply(api::status_response(st));
+                    log::info("provider_config.created", {{"id", rec.id}, {"name", rec.name}, {"plugin", rec.plugin}});
+                    reply(with_etag(api::json_response(201, view(rec)), rec.revision));
+                  });
   });
 }
 
 void ProviderConfigService::replace(const std::string& id, const HttpRequest& r, Reply reply) {
   auto job = std::make_shared<Job>();
-  auto stored = store_.provider_configs().get(id);
-  if (!stored.ok()) return reply(api::status_response(stored.status()));
-  if (!stored->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + id));
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
-  uint64_t current = (*stored)->revision;
-  if (auto expected = if_match_revision(r.if_match); expected && *expected != current) {
-    return reply(api::error_response(412, "precondition_failed",
-                                     "If-Match names revision " + std::to_string(*expected) + " but provider config " +
-                                         id + " is at revision " + std::to_string(current)));
-  }
-  if (job->request.revision() != 0 && job->request.revision() != current) {
-    return reply(revision_conflict(id, current, job->request.revision()));
-  }
-  if (job->request.name().empty()) job->request.set_name((*stored)->name);
-  if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
   job->update = true;
-  job->stored = **stored;
   job->id = id;
-  to_workers_([this, job, reply = std::move(reply)]() mutable {
-    validate(*job, secrets_, providers_);
-    to_core_([this, job, reply = std::move(reply)] {
-      if (!job->failure.ok()) return reply(api::status_response(job->failure));
-      if (!job->violations.empty()) return reply(violations_response(job->violations));
-      store::ProviderConfigRecord rec = job->stored;
-      rec.name = job->request.name();
-      rec.plugin = job->request.plugin();
-      rec.config_json = job->sealed_config_json;
-      rec.startup_script_template = job->request.startup_script_template();
-      rec.max_instances = job->request.max_instances();
-      rec.revision = job->stored.revision + 1;
-      rec.updated_at = unix_seconds(clock_.now());
-      rec.secret_paths = job->secret_paths;
-      auto updated = store_.provider_configs().update(rec, job->stored.revision);
-      if (!updated.ok()) return reply(api::status_response(updated.status()));
-      switch (*updated) {
-        case store::ProviderConfigUpdate::updated: break;
-        case store::ProviderConfigUpdate::not_found:
-          return reply(api::error_response(404, "not_found", "no provider config " + rec.id));
-        case store::ProviderConfigUpdate::name_taken:
-          return reply(api::error_response(409, "already_exists", "a provider config named '" + rec.name + "' exists"));
-        case store::ProviderConfigUpdate::revision_mismatch: {
-          // Validation ran off the core: another update landed meanwhile (on this manager or another).
-          auto latest = store_.provider_configs().get(rec.id);
-          uint64_t now_at = latest.ok() && latest->has_value() ? (*latest)->revision : 0;
-          return reply(revision_conflict(rec.id, now_at, job->stored.revision));
+  store_.submit(
+      [id](store::Store& s) { return s.provider_configs().get(id); },
+      [this, job, if_match = r.if_match, reply = std::move(reply)](
+          Result<std::optional<store::ProviderConfigRecord>> stored) mutable {
+        if (!stored.ok()) return reply(api::status_response(stored.status()));
+        if (!stored->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + job->id));
+        uint64_t current = (*stored)->revision;
+        if (auto expected = if_match_revision(if_match); expected && *expected != current) {
+          return reply(api::error_response(412, "precondition_failed",
+                                           "If-Match names revision " + std::to_string(*expected) +
+                                               " but provider config " + job->id + " is at revision " +
+                                               std::to_string(current)));
         }
-      }
-      log::info("provider_config.updated", {{"id", rec.id}, {"name", rec.name}, {"revision", rec.revision}});
-      reply(with_etag(api::json_response(200, view(rec)), rec.revision));
-    });
-  });
+        if (job->request.revision() != 0 && job->request.revision() != current) {
+          return reply(revision_conflict(job->id, current, job->request.revision()));
+        }
+        if (job->request.name().empty()) job->request.set_name((*stored)->name);
+        if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
+        job->stored = std::move(**stored);
+        validate_then(job, std::move(reply), [this](std::shared_ptr<Job> j, Reply r2) { store_update(j, std::move(r2)); });
+      });
 }
 
-HttpResponse ProviderConfigService::show(const std::string& id_or_name) {
-  auto all = store_.provider_configs().list();
-  if (!all.ok()) return api::status_response(all.status());
-  for (const auto& rec : *all) {
-    if (rec.id == id_or_name || rec.name == id_or_name) return with_etag(api::json_response(200, view(rec)), rec.revision);
-  }
-  return api::error_response(404, "not_found", "no provider config " + id_or_name);
+void ProviderConfigService::store_update(std::shared_ptr<Job> job, Reply reply) {
+  store::ProviderConfigRecord rec = job->stored;
+  rec.name = job->request.name();
+  rec.plugin = job->request.plugin();
+  rec.config_json = job->sealed_config_json;
+  rec.startup_script_template = job->request.startup_script_template();
+  rec.max_instances = job->request.max_instances();
+  rec.revision = job->stored.revision + 1;
+  rec.updated_at = unix_seconds(clock_.now());
+  rec.secret_paths = job->secret_paths;
+  struct Outcome {
+    store::ProviderConfigUpdate update;
+    uint64_t revision_now = 0;  // when revision_mismatch
+  };
+  store_.submit(
+      [rec, based_on = job->stored.revision](store::Store& s) -> Result<Outcome> {
+        auto updated = s.provider_configs().update(rec, based_on);
+        if (!updated.ok()) return updated.status();
+        Outcome o{*updated};
+        if (o.update == store::ProviderConfigUpdate::revision_mismatch) {
+          auto latest = s.provider_configs().get(rec.id);
+          if (latest.ok() && latest->has_value()) o.revision_now = (*latest)->revision;
+        }
+        return o;
+      },
+      [this, rec, based_on = job->stored.revision, reply = std::move(reply)](Result<Outcome> outcome) {
+        if (!outcome.ok()) return reply(api::status_response(outcome.status()));
+        switch (outcome->update) {
+          case store::ProviderConfigUpdate::updated:
+            break;
+          case store::ProviderConfigUpdate::not_found:
+            return reply(api::error_response(404, "not_found", "no provider config " + rec.id));
+          case store::ProviderConfigUpdate::name_taken:
+            return reply(api::error_response(409, "already_exists", "a provider config named '" + rec.name + "' exists"));
+          case store::ProviderConfigUpdate::revision_mismatch:
+            // Validation ran off the core: another update landed meanwhile (here or on another manager).
+            return reply(revision_conflict(rec.id, outcome->revision_now, based_on));
+        }
+        log::info("provider_config.updated", {{"id", rec.id}, {"name", rec.name}, {"revision", rec.revision}});
+        reply(with_etag(api::json_response(200, view(rec)), rec.revision));
+      });
 }
 
-HttpResponse ProviderConfigService::list() {
-  auto all = store_.provider_configs().list();
-  if (!all.ok()) return api::status_response(all.status());
-  apiv1::ListProviderConfigsResponse out;
-  for (const auto& rec : *all) *out.add_provider_configs() = view(rec);
-  return api::json_response(200, out);
+void ProviderConfigService::show(const std::string& id_or_name, Reply reply) {
+  store_.submit([](store::Store& s) { return s.provider_configs().list(); },
+                [this, id_or_name, reply = std::move(reply)](Result<std::vector<store::ProviderConfigRecord>> all) {
+                  if (!all.ok()) return reply(api::status_response(all.status()));
+                  for (const auto& rec : *all) {
+                    if (rec.id == id_or_name || rec.name == id_or_name) {
+                      return reply(with_etag(api::json_response(200, view(rec)), rec.revision));
+                    }
+                  }
+                  reply(api::error_response(404, "not_found", "no provider config " + id_or_name));
+                });
 }
 
-HttpResponse ProviderConfigService::remove(const std::string& id) {
-  auto stored = store_.provider_configs().get(id);
-  if (!stored.ok()) return api::status_response(stored.status());
-  if (!stored->has_value()) return api::error_response(404, "not_found", "no provider config " + id);
-  if (Status st = store_.provider_configs().remove(id); !st.ok()) return api::status_response(st);
-  log::info("provider_config.deleted", {{"id", id}, {"name", (*stored)->name}});
-  return api::json_response(200, view(**stored));
+void ProviderConfigService::list(Reply reply) {
+  store_.submit([](store::Store& s) { return s.provider_configs().list(); },
+                [this, reply = std::move(reply)](Result<std::vector<store::ProviderConfigRecord>> all) {
+                  if (!all.ok()) return reply(api::status_response(all.status()));
+                  apiv1::ListProviderConfigsResponse out;
+                  for (const auto& rec : *all) *out.add_provider_configs() = view(rec);
+                  reply(api::json_response(200, out));
+                });
+}
+
+void ProviderConfigService::remove(const std::string& id, Reply reply) {
+  // Read and delete in one unit of work, so the answer shows what was deleted.
+  store_.submit(
+      [id](store::Store& s) -> Result<store::ProviderConfigRecord> {
+        std::optional<store::ProviderConfigRecord> removed;
+        Status st = s.unit_of_work([&](store::Repositories& r) -> Status {
+          auto stored = r.provider_configs().get(id);
+          if (!stored.ok()) return stored.status();
+          if (!stored->has_value()) return error(ErrorCode::not_found, "no provider config " + id);
+          removed = std::move(**stored);
+          return r.provider_configs().remove(id);
+        });
+        if (!st.ok()) return st;
+        return std::move(*removed);
+      },
+      [this, reply = std::move(reply)](Result<store::ProviderConfigRecord> removed) {
+        if (!removed.ok()) return reply(api::status_response(removed.status()));
+        log::info("provider_config.deleted", {{"id", removed->id}, {"name", removed->name}});
+        reply(api::json_response(200, view(*removed)));
+      });
 }
 
 void ProviderConfigService::redact_secrets(const store::ProviderConfigRecord& rec, json& config) const {
@@ -352,14 +408,17 @@ namespace api {
 void add_provider_config_routes(Router& router, ProviderConfigService& service) {
   const std::string collection = "/api/v1/provider-configs";
   const std::string one = collection + "/{id}";
-  router.add("GET", collection, Access::admin, [&service](const ApiRequest&) { return service.list(); });
+  router.add_async("GET", collection, Access::admin,
+                   [&service](const ApiRequest&, Reply reply) { service.list(std::move(reply)); });
   router.add_async("POST", collection, Access::admin,
                    [&service](const ApiRequest& r, Reply reply) { service.create(r.http, std::move(reply)); });
-  router.add("GET", one, Access::admin, [&service](const ApiRequest& r) { return service.show(r.param("id")); });
+  router.add_async("GET", one, Access::admin,
+                   [&service](const ApiRequest& r, Reply reply) { service.show(r.param("id"), std::move(reply)); });
   router.add_async("PUT", one, Access::admin, [&service](const ApiRequest& r, Reply reply) {
     service.replace(r.param("id"), r.http, std::move(reply));
   });
-  router.add("DELETE", one, Access::admin, [&service](const ApiRequest& r) { return service.remove(r.param("id")); });
+  router.add_async("DELETE", one, Access::admin,
+                   [&service](const ApiRequest& r, Reply reply) { service.remove(r.param("id"), std::move(reply)); });
 }
 
 }  // namespace api

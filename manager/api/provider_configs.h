@@ -20,7 +20,8 @@
 #include "corral/api/v1/api.pb.h"
 #include "manager/net/transport.h"
 #include "manager/providers/provider_client.h"
-#include "manager/store/store.h"
+#include "manager/store/store_executor.h"
+#include "manager/workers/executor.h"
 
 namespace corral::manager {
 
@@ -33,38 +34,42 @@ const std::vector<std::string>& manager_template_variables();
 class ProviderConfigService {
  public:
   using Reply = std::function<void(HttpResponse)>;
-  using Post = std::function<void(std::function<void()>)>;
 
-  ProviderConfigService(store::Store& store, const SecretBox& secrets, const providers::ProviderSet& providers,
-                        const Clock& clock, Post to_workers, Post to_core)
-      : store_(store),
-        secrets_(secrets),
-        providers_(providers),
-        clock_(clock),
-        to_workers_(std::move(to_workers)),
-        to_core_(std::move(to_core)) {}
+  ProviderConfigService(store::StoreExecutor& store, const SecretBox& secrets, const providers::ProviderSet& providers,
+                        const Clock& clock, workers::Executor& workers)
+      : store_(store), secrets_(secrets), providers_(providers), clock_(clock), workers_(workers) {}
 
-  // Core thread; the routes (add_provider_config_routes) call these.
+  // Core thread; the routes (add_provider_config_routes) call these. Each answers through `reply`,
+  // later: store work goes through the store executor, plugin calls through the worker pool.
   void create(const HttpRequest& request, Reply reply);
   // A compare-and-set on the revision: the update applies only to the revision it was based on —
   // If-Match ("N", 412 when it differs), else the body's `revision` when set, else the revision
   // read when the request arrived (409 when another update landed meanwhile).
   void replace(const std::string& id, const HttpRequest& request, Reply reply);
-  HttpResponse show(const std::string& id_or_name);
-  HttpResponse list();
-  HttpResponse remove(const std::string& id);
+  void show(const std::string& id_or_name, Reply reply);
+  void list(Reply reply);
+  void remove(const std::string& id, Reply reply);
 
  private:
+  struct Job;
+  // Worker thread: checks the request against the plugin's schema, its ValidateConfig and the
+  // template rules, and seals the secrets; fills job's results.
+  static void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& providers,
+                       const std::shared_ptr<std::atomic<bool>>& cancelled);
+  // Validates and seals on the provider pool (at most the plugin's concurrency limit at once),
+  // then calls `next` on the core; answers `reply` itself when validation could not run or failed.
+  void validate_then(std::shared_ptr<Job> job, Reply reply, std::function<void(std::shared_ptr<Job>, Reply)> next);
+  void store_update(std::shared_ptr<Job> job, Reply reply);
 
   corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
   void redact_secrets(const store::ProviderConfigRecord& record, nlohmann::json& config) const;
 
-  store::Store& store_;
+  store::StoreExecutor& store_;
   const SecretBox& secrets_;
   const providers::ProviderSet& providers_;
   const Clock& clock_;
-  Post to_workers_;
-  Post to_core_;
+  workers::Executor& workers_;
+  workers::Liveness alive_;  // worker completions reach this service only while it lives
 };
 
 }  // namespace corral::manager

@@ -4,10 +4,13 @@
 
 #include <string>
 
+#include "common/clock.h"
 #include "manager/api/router.h"
+#include "manager/store/store_executor.h"
 
 namespace corral::manager {
 
+class AdminAuth;
 class AgentRegistry;
 class Enrollment;
 class ProviderConfigService;
@@ -28,6 +31,8 @@ void add_agent_routes(Router& router, AgentRegistry& registry);
 void add_plugin_routes(Router& router, const providers::ProviderRegistry& providers);
 // /api/v1/provider-configs...
 void add_provider_config_routes(Router& router, ProviderConfigService& service);
+// /api/v1/admin-tokens...
+void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
 
 }  // namespace api
 }  // namespace corral::manager

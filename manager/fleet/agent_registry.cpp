@@ -4,6 +4,7 @@
 
 #include "common/encoding.h"
 #include "common/log.h"
+#include "manager/fleet/agent_input.h"
 
 namespace corral::manager {
 namespace {
@@ -13,12 +14,12 @@ using google::protobuf::util::TimeUtil;
 
 }  // namespace
 
-AgentRegistry::AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings,
+AgentRegistry::AgentRegistry(store::StoreExecutor& store, const Clock& clock, RegistrySettings settings,
                              Transport& transport, FleetEvents& events)
     : store_(store), clock_(clock), settings_(std::move(settings)), transport_(transport), events_(events) {}
 
-Status AgentRegistry::load() {
-  auto records = store_.agents().list();
+Status AgentRegistry::load(store::Store& store) {
+  auto records = store.agents().list();
   if (!records.ok()) return records.status();
   for (store::AgentRecord& r : *records) {
     LiveAgent& a = agents_[r.id];
@@ -29,12 +30,16 @@ Status AgentRegistry::load() {
   return {};
 }
 
-Status AgentRegistry::add_enrolled(const std::string& agent_id) {
-  auto record = store_.agents().get(agent_id);
-  if (!record.ok()) return record.status();
-  if (!record->has_value()) return error(ErrorCode::internal, "enrolled agent " + agent_id + " is not in the store");
-  agents_[agent_id].record = std::move(**record);
-  return {};
+void AgentRegistry::add_enrolled(store::AgentRecord record) {
+  LiveAgent& a = agents_[record.id];
+  a.persisted_capacity = record.capacity.SerializeAsString();
+  a.record = std::move(record);
+}
+
+void AgentRegistry::write(std::string what, const std::string& agent_id, std::function<Status(store::Store&)> work) {
+  store_.submit(std::move(work), [what = std::move(what), agent_id](Status s) {
+    if (!s.ok()) log::error("store.write_failed", {{"what", what}, {"agent_id", agent_id}, {"error", s.to_string()}});
+  });
 }
 
 void AgentRegistry::on_connected(ConnId conn, const std::string& agent_id, const std::string& serial,
@@ -157,11 +162,13 @@ void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& 
 
 void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hello& hello) {
   if (agent.greeted) return protocol_error(agent, "Hello sent twice on one connection");
+  // What the agent says about itself reaches the store, logs, the API and terminals: check it.
+  if (Status s = check_hello(hello); !s.ok()) return protocol_error(agent, "Hello refused: " + s.message());
   agent.greeted = true;
   agent.record.hello = hello;
-  if (Status s = store_.agents().update_hello(agent.record.id, hello, agent.record.last_seen); !s.ok()) {
-    log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
-  }
+  write("hello", agent.record.id, [id = agent.record.id, hello, seen = agent.record.last_seen](store::Store& s) {
+    return s.agents().update_hello(id, hello, seen);
+  });
   corral::agent::v1::Envelope welcome;
   auto* w = welcome.mutable_welcome();
   w->set_agent_id(agent.record.id);
@@ -204,11 +211,14 @@ void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::C
   }
   // Reports repeat with every heartbeat; only a change is written.
   if (bytes != agent.persisted_capacity) {
-    if (Status s = store_.agents().update_capacity(agent.record.id, report); !s.ok()) {
-      log::error("store.write_failed", {{"agent_id", agent.record.id}, {"error", s.to_string()}});
-    } else {
-      agent.persisted_capacity = std::move(bytes);
-    }
+    agent.persisted_capacity = std::move(bytes);
+    store_.submit([id = agent.record.id, report](store::Store& s) { return s.agents().update_capacity(id, report); },
+                  [this, id = agent.record.id](Status s) {
+                    if (s.ok()) return;
+                    log::error("store.write_failed", {{"what", "capacity"}, {"agent_id", id}, {"error", s.to_string()}});
+                    // Not written after all: the next report is written whatever it says.
+                    if (auto it = agents_.find(id); it != agents_.end()) it->second.persisted_capacity.clear();
+                  });
   }
 }
 
@@ -274,20 +284,31 @@ Result<corral::api::v1::Agent> AgentRegistry::get(const std::string& agent_id) c
   return to_api(it->second);
 }
 
-Result<corral::api::v1::Agent> AgentRegistry::revoke(const std::string& agent_id) {
+void AgentRegistry::revoke(const std::string& agent_id, std::function<void(Result<corral::api::v1::Agent>)> done) {
   auto it = agents_.find(agent_id);
-  if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
-  LiveAgent& a = it->second;
-  if (a.record.revoked_at == 0) {
-    int64_t now = unix_seconds(clock_.now());
-    if (Status s = store_.agents().revoke(agent_id, now); !s.ok()) return s;
-    a.record.revoked_at = now;
-    transport_.add_revoked_serials({a.record.certificate_serial});
-    log::info("agent.revoked", {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
-    events_.publish([&](FleetObserver& o) { o.on_agent_revoked({agent_id, a.record.certificate_serial}); });
+  if (it == agents_.end()) return done(error(ErrorCode::not_found, "no agent with id " + agent_id));
+  if (it->second.record.revoked_at != 0) {
+    // Already revoked: nothing to write, but make sure it is not connected.
+    if (it->second.conn != 0) drop_connection(it->second, kCloseRevoked, "certificate revoked");
+    return done(to_api(it->second));
   }
-  if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
-  return to_api(a);
+  int64_t now = unix_seconds(clock_.now());
+  // Written before the connection is closed, so a revoked agent is never let back in after a crash.
+  store_.submit([agent_id, now](store::Store& s) { return s.agents().revoke(agent_id, now); },
+                [this, agent_id, now, done = std::move(done)](Status s) {
+                  if (!s.ok()) return done(s);
+                  LiveAgent& a = agents_.at(agent_id);
+                  if (a.record.revoked_at == 0) {  // two revocations may have been written: apply once
+                    a.record.revoked_at = now;
+                    transport_.add_revoked_serials({a.record.certificate_serial});
+                    log::info("agent.revoked",
+                              {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
+                    events_.publish(
+                        [&](FleetObserver& o) { o.on_agent_revoked({agent_id, a.record.certificate_serial}); });
+                  }
+                  if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
+                  done(to_api(a));
+                });
 }
 
 Result<std::string> AgentRegistry::send_command(const std::string& agent_id, corral::agent::v1::Command command) {
@@ -334,9 +355,10 @@ void AgentRegistry::sweep(bool flush_now) {
     }
   }
   if (seen.empty()) return;
-  if (Status s = store_.agents().update_last_seen(seen); !s.ok()) {
-    log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
-  }
+  store_.submit([seen = std::move(seen)](store::Store& s) { return s.agents().update_last_seen(seen); },
+                [](Status s) {
+                  if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
+                });
 }
 
 }  // namespace corral::manager

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "manager/fleet/pending_commands.h"
 #include "manager/net/transport.h"
 #include "manager/store/store.h"
+#include "manager/store/store_executor.h"
 
 namespace corral::manager {
 
@@ -46,25 +48,27 @@ struct AgentPage {
 
 class AgentRegistry {
  public:
-  AgentRegistry(store::Store& store, const Clock& clock, RegistrySettings settings, Transport& transport,
+  // Writes go through `store` (never blocking the core); `load` reads at start.
+  AgentRegistry(store::StoreExecutor& store, const Clock& clock, RegistrySettings settings, Transport& transport,
                 FleetEvents& events);
 
-  // Loads every enrolled agent from the store.
-  Status load();
+  // At start, before the core runs: loads every enrolled agent.
+  Status load(store::Store& store);
 
   void on_connected(ConnId conn, const std::string& agent_id, const std::string& serial, const std::string& peer);
   void on_envelope(ConnId conn, const corral::agent::v1::Envelope& envelope);
   void on_closed(ConnId conn, const std::string& reason);
 
   // Picks up an agent enrollment just wrote to the store.
-  Status add_enrolled(const std::string& agent_id);
+  void add_enrolled(store::AgentRecord record);
 
   std::vector<corral::api::v1::Agent> list() const;
   // Up to `limit` agents matching `filter` with ids after `after_id`, in id order.
   AgentPage list_page(const AgentFilter& filter, const std::string& after_id, size_t limit) const;
   Result<corral::api::v1::Agent> get(const std::string& agent_id) const;
-  // Revokes the certificate, closes its connection and refuses it from now on.
-  Result<corral::api::v1::Agent> revoke(const std::string& agent_id);
+  // Revokes the certificate, closes its connection and refuses it from now on. The revocation is
+  // written first; `done` gets the agent as it is then (on the core, later).
+  void revoke(const std::string& agent_id, std::function<void(Result<corral::api::v1::Agent>)> done);
   // Sends a command; fails with failed_precondition when the agent is not connected. The command
   // finishes later with exactly one CommandFinishedEvent.
   Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command);
@@ -96,13 +100,15 @@ class AgentRegistry {
   void handle_hello(LiveAgent& agent, const corral::agent::v1::Hello& hello);
   void handle_capacity(LiveAgent& agent, const corral::agent::v1::CapacityReport& report);
   void touch(LiveAgent& agent);
+  // The registry's view of a write: logged when it fails, nothing else waits for it.
+  void write(std::string what, const std::string& agent_id, std::function<Status(store::Store&)> work);
   void handle_command_result(LiveAgent& agent, const corral::agent::v1::CommandResult& result);
   // Publishes CommandFinishedEvent for each.
   void finish_commands(std::vector<PendingCommands::Pending> commands, CommandFinishedEvent::Outcome outcome);
   // Forgets the agent's connection and tells observers (its pending commands are lost with it).
   void disconnected(LiveAgent& agent, const std::string& reason);
 
-  store::Store& store_;
+  store::StoreExecutor& store_;
   const Clock& clock_;
   RegistrySettings settings_;
   Transport& transport_;

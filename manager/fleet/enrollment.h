@@ -3,6 +3,8 @@
 // stores nothing and says why (reason codes are part of the API, see docs/api.md).
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -11,6 +13,7 @@
 #include "corral/agent/v1/enrollment.pb.h"
 #include "corral/api/v1/api.pb.h"
 #include "manager/store/store.h"
+#include "manager/store/store_executor.h"
 
 namespace corral::manager {
 
@@ -29,26 +32,40 @@ struct EnrollmentRefusal {
   std::string message;
 };
 
+// A finished enrollment: the answer for the agent, or why it was refused (nothing stored then).
+struct EnrollmentResult {
+  std::optional<corral::agent::v1::EnrollResponse> response;
+  store::AgentRecord agent;  // as stored, when enrolled
+  EnrollmentRefusal refusal;  // when not
+};
+
+// Every call answers through its callback, on the core thread; store work goes through the store
+// executor, so none of them blocks the core.
 class Enrollment {
  public:
-  Enrollment(store::Store& store, const tls::CertificateAuthority& ca, const Clock& clock,
+  Enrollment(store::StoreExecutor& store, const tls::CertificateAuthority& ca, const Clock& clock,
              EnrollmentSettings settings);
 
-  Result<corral::api::v1::JoinToken> create_join_token(const corral::api::v1::CreateJoinTokenRequest& request);
+  void create_join_token(const corral::api::v1::CreateJoinTokenRequest& request,
+                         std::function<void(Result<corral::api::v1::JoinToken>)> done);
 
-  // On success returns the response and the new agent record is stored; on refusal fills
-  // `refusal` and stores nothing.
-  Result<corral::agent::v1::EnrollResponse> enroll(const corral::agent::v1::EnrollRequest& request,
-                                                   EnrollmentRefusal* refusal);
+  // On success the new agent record is stored; on refusal nothing is, and the token stays usable
+  // unless the refusal says it was used or expired.
+  void enroll(const corral::agent::v1::EnrollRequest& request, std::function<void(EnrollmentResult)> done);
 
   // Deletes unused join tokens that have expired (used ones stay: they record who enrolled with
-  // them); returns how many went. The manager calls it at start and then periodically.
-  Result<int> delete_expired_tokens();
+  // them) and logs how many went. The manager calls it at start and then periodically.
+  void delete_expired_tokens(std::function<void(Result<int>)> done);
 
   const std::string& ca_sha256() const { return ca_sha256_; }
 
  private:
-  store::Store& store_;
+  // Second half of enroll(): the token was read; check it, sign the CSR, consume and store.
+  void enroll_with_token(const corral::agent::v1::EnrollRequest& request, const std::string& token_id,
+                         const std::string& secret,
+                         std::optional<store::JoinTokenRecord> token, std::function<void(EnrollmentResult)> done);
+
+  store::StoreExecutor& store_;
   const tls::CertificateAuthority& ca_;
   const Clock& clock_;
   EnrollmentSettings settings_;

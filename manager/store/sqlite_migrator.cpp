@@ -71,7 +71,7 @@ Status apply_migrations(sqlite3* db, std::span<const Migration> migrations, int6
     if (!s.ok()) return s;
     s = txn->commit();
     if (!s.ok()) return s;
-    log::info("store_migrated", {{"schema_version", m.version}});
+    log::info("store.migrated", {{"schema_version", m.version}});
   }
   return {};
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/files.h"
 #include "tests/integration/harness/fleet_test.h"
 
 namespace corral::testing {
@@ -17,12 +18,15 @@ class CorralctlTest : public FleetTest {
     int code = -1;
     std::string output;
   };
-  Run ctl(const ManagerUnderTest& m, const std::vector<std::string>& args, bool with_token = true) {
+  // With `token` empty, the manager's first admin token (its admin.token file) is used.
+  Run ctl(const ManagerUnderTest& m, const std::vector<std::string>& args, bool with_token = true,
+          const std::string& token = "") {
     static int n = 0;
     std::string log = work_ + "/ctl-" + std::to_string(++n) + ".out";
     std::map<std::string, std::string> env = {
         {"CORRAL_SERVER", m.api_url()}, {"CORRAL_CA_CERT", m.data_dir() + "/ca.crt"}, {"HOME", work_}};
-    if (with_token) env["CORRAL_TOKEN_FILE"] = m.data_dir() + "/admin.token";
+    if (with_token && token.empty()) env["CORRAL_TOKEN_FILE"] = m.data_dir() + "/admin.token";
+    if (with_token && !token.empty()) env["CORRAL_TOKEN"] = token;
     Process p = Process::start(corralctl_binary(), args, log, env);
     Run r;
     r.code = p.wait_exit(30s).value_or(-1);
@@ -65,6 +69,39 @@ TEST_F(CorralctlTest, ListShowRevokeAndJoinTokens) {
   Run after = ctl(*m, {"agents", "list", "--json"});
   ASSERT_EQ(after.code, 0);
   EXPECT_NE(after.output.find("AGENT_STATUS_REVOKED"), std::string::npos) << after.output;
+}
+
+// An operator hands out a token for CI, lists tokens without seeing any secret, and revokes the
+// first one; the revoked token is refused at once and the last token cannot be revoked.
+TEST_F(CorralctlTest, AdminTokensAreCreatedListedAndRevoked) {
+  auto m = start_manager();
+  Run created = ctl(*m, {"admin-tokens", "create", "ci", "--json"});
+  ASSERT_EQ(created.code, 0) << created.output;
+  std::string ci = json_string_field(created.output, "token");
+  std::string ci_id = json_string_field(created.output, "id");
+  ASSERT_FALSE(ci.empty()) << created.output;
+
+  Run as_ci = ctl(*m, {"agents", "list"}, true, ci);
+  EXPECT_EQ(as_ci.code, 0) << as_ci.output;
+
+  Run listed = ctl(*m, {"admin-tokens", "list"}, true, ci);
+  ASSERT_EQ(listed.code, 0) << listed.output;
+  EXPECT_NE(listed.output.find("initial"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("ci"), std::string::npos) << listed.output;
+  EXPECT_EQ(listed.output.find(ci.substr(ci.rfind('.') + 1)), std::string::npos) << "no secret in a listing";
+
+  std::string initial = read_file(m->data_dir() + "/admin.token").value();
+  std::string initial_id = initial.substr(5, initial.find('.', 5) - 5);
+  Run revoked = ctl(*m, {"admin-tokens", "revoke", initial_id}, true, ci);
+  ASSERT_EQ(revoked.code, 0) << revoked.output;
+  Run refused = ctl(*m, {"agents", "list"});
+  EXPECT_EQ(refused.code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("401"), std::string::npos) << refused.output;
+
+  Run last = ctl(*m, {"admin-tokens", "revoke", ci_id}, true, ci);
+  EXPECT_EQ(last.code, 1) << last.output;
+  EXPECT_NE(last.output.find("409"), std::string::npos) << last.output;
+  EXPECT_EQ(ctl(*m, {"agents", "list"}, true, ci).code, 0) << "the last token still works";
 }
 
 TEST_F(CorralctlTest, ErrorsGoToStderrWithNonZeroExitAndNoSecrets) {

@@ -12,6 +12,7 @@
 #include "common/files.h"
 #include "manager/api/api_server.h"
 #include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/core_loop.h"
 
 namespace corral::manager::testing {
 
@@ -22,20 +23,22 @@ class ApiFixture : public ::testing::Test {
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     store_ = store::SqliteStore::open((dir_ / "db").string()).value();
-    auth_ = std::make_unique<AdminAuth>(*store_);
-    ASSERT_TRUE(auth_->initialize((dir_ / "admin.token").string(), clock_).ok());
+    core_.emplace(*store_);
+    auth_ = std::make_unique<AdminAuth>();
+    ASSERT_TRUE(auth_->initialize(*store_, (dir_ / "admin.token").string(), clock_).ok());
     auto token = read_file((dir_ / "admin.token").string());
     ASSERT_TRUE(token.ok());
     bearer_ = "Bearer " + token->substr(0, token->find('\n'));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // "PATH?QUERY" → the answer, when the route answers at once.
+  // "PATH?QUERY" → the answer, once the core has run everything the request set off.
   HttpResponse call(const ApiServer& server, const std::string& method, const std::string& target,
                     const std::string& body = "", const std::string& if_match = "") {
     std::optional<HttpResponse> out;
     server.handle(request(method, target, body, if_match), [&](HttpResponse r) { out = std::move(r); });
-    EXPECT_TRUE(out.has_value()) << method << " " << target << " did not answer at once";
+    core_->drain();
+    EXPECT_TRUE(out.has_value()) << method << " " << target << " was not answered";
     return out.value_or(HttpResponse{});
   }
 
@@ -63,6 +66,7 @@ class ApiFixture : public ::testing::Test {
   std::filesystem::path dir_;
   ManualClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::optional<CoreLoop> core_;
   std::unique_ptr<AdminAuth> auth_;
   std::string bearer_;
 };

@@ -18,8 +18,8 @@ class ApiServerTest : public ::testing::Test {
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     store_ = store::SqliteStore::open((dir_ / "db").string()).value();
-    auth_ = std::make_unique<AdminAuth>(*store_);
-    ASSERT_TRUE(auth_->initialize((dir_ / "admin.token").string(), clock_).ok());
+    auth_ = std::make_unique<AdminAuth>();
+    ASSERT_TRUE(auth_->initialize(*store_, (dir_ / "admin.token").string(), clock_).ok());
     auto token = read_file((dir_ / "admin.token").string());
     ASSERT_TRUE(token.ok());
     bearer_ = "Bearer " + token->substr(0, token->find('\n'));

@@ -1,10 +1,14 @@
-// /api/v1/provider-configs handlers with a fake plugin and a hand-run worker queue, so the
-// interleavings of two requests are chosen by the test rather than by thread timing.
+// /api/v1/provider-configs handlers with a fake plugin that the test can hold inside ValidateConfig and
+// the real worker executor, so the interleavings of two requests are chosen by the test, not timing.
 #include "manager/api/provider_configs.h"
 
 #include <google/protobuf/util/json_util.h>
 
-#include <deque>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <condition_variable>
+#include <mutex>
 
 #include "manager/api/routes.h"
 #include "tests/unit/manager/api/api_fixture.h"
@@ -14,6 +18,8 @@ namespace {
 
 namespace pv1 = corral::provider::v1;
 
+// ValidateConfig answers at once, or, while held, waits until the test lets calls through, so the
+// test decides how two requests interleave without any timing.
 class FakePlugin final : public providers::ProviderClient {
  public:
   FakePlugin() {
@@ -24,13 +30,44 @@ class FakePlugin final : public providers::ProviderClient {
   }
   const pv1::DescribeResponse& description() const override { return d_; }
   Result<std::string> invoke(corral_method, const std::string&, const providers::CallOptions&) override {
-    ++calls;
+    std::unique_lock lock(mu_);
+    ++calls_;
+    ++inside_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !held_ || released_ > 0; });
+    if (held_) --released_;
+    --inside_;
     return pv1::ValidateConfigResponse().SerializeAsString();
   }
-  int calls = 0;
+
+  void hold() {
+    std::lock_guard lock(mu_);
+    held_ = true;
+  }
+  // Lets `n` held calls return.
+  void release(int n) {
+    std::lock_guard lock(mu_);
+    released_ += n;
+    cv_.notify_all();
+  }
+  // Waits until `n` calls are inside the plugin at once.
+  void wait_inside(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return inside_ >= n; });
+  }
+  int calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
 
  private:
   pv1::DescribeResponse d_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool held_ = false;
+  int released_ = 0;
+  int inside_ = 0;
+  int calls_ = 0;
 };
 
 class FakeProviders final : public providers::ProviderSet {
@@ -47,41 +84,38 @@ class ProviderConfigsTest : public testing::ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     secrets_ = std::make_unique<SecretBox>(SecretBox::from_key(std::string(32, 'k')).value());
-    service_ = std::make_unique<ProviderConfigService>(
-        *store_, *secrets_, providers_, clock_, [this](std::function<void()> job) { workers_.push_back(std::move(job)); },
-        [this](std::function<void()> job) { core_.push_back(std::move(job)); });
+    workers::ExecutorSettings pools;
+    pools.pools = {{workers::kProviderPool, 2}};
+    pools.limits[workers::plugin_limit_key("fake")] = plugin_limit();
+    workers_ = workers::Executor::start(std::move(pools), [this](std::function<void()> done) {
+                 boost::asio::post(core_->io(), std::move(done));
+               }).value();
+    service_ = std::make_unique<ProviderConfigService>(core_->store(), *secrets_, providers_, clock_, *workers_);
     api::Router routes;
     api::add_provider_config_routes(routes, *service_);
     server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   }
+  void TearDown() override {
+    providers_.plugin->release(1000);
+    workers_->shutdown();
+    ApiFixture::TearDown();
+  }
+  virtual size_t plugin_limit() const { return 2; }
 
-  // Starts a request; its answer lands in the returned slot once the queues are run.
+  // Starts a request; its answer lands in the returned slot once the core has run far enough.
   std::shared_ptr<std::optional<HttpResponse>> start(const std::string& method, const std::string& target,
                                                      const std::string& body, const std::string& if_match = "") {
     auto slot = std::make_shared<std::optional<HttpResponse>>();
     server_->handle(request(method, target, body, if_match), [slot](HttpResponse r) { *slot = std::move(r); });
+    core_->drain();
     return slot;
   }
-  void run_one_worker_job() {
-    ASSERT_FALSE(workers_.empty());
-    auto job = std::move(workers_.front());
-    workers_.pop_front();
-    job();
-  }
-  void run_core() {
-    while (!core_.empty()) {
-      auto job = std::move(core_.front());
-      core_.pop_front();
-      job();
-    }
-  }
+  // Runs the core, waiting for what the workers post, until the request is answered.
   HttpResponse finish(const std::shared_ptr<std::optional<HttpResponse>>& slot) {
-    while (!slot->has_value() && (!workers_.empty() || !core_.empty())) {
-      if (!workers_.empty()) run_one_worker_job();
-      run_core();
-    }
-    EXPECT_TRUE(slot->has_value());
-    return slot->value_or(HttpResponse{});
+    auto guard = boost::asio::make_work_guard(core_->io());
+    core_->io().restart();
+    while (!slot->has_value()) core_->io().run_one();
+    return **slot;
   }
   corral::api::v1::ProviderConfig parse(const HttpResponse& r) {
     corral::api::v1::ProviderConfig out;
@@ -98,31 +132,57 @@ class ProviderConfigsTest : public testing::ApiFixture {
 
   FakeProviders providers_;
   std::unique_ptr<SecretBox> secrets_;
-  std::deque<std::function<void()>> workers_;
-  std::deque<std::function<void()>> core_;
+  std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> service_;
   std::unique_ptr<ApiServer> server_;
 };
 
-// Both updates read revision 1, validate on the workers, and come back: the first lands as 2,
-// the second is refused instead of silently overwriting it.
+// Both updates read revision 1 and validate at the same time on the workers: one lands as 2, the
+// other is refused instead of silently overwriting it.
 TEST_F(ProviderConfigsTest, ConcurrentUpdatesAreACompareAndSetNotALostUpdate) {
   std::string id = create("one");
+  providers_.plugin->hold();
   auto first = start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})");
   auto second = start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "ap"}})");
-  ASSERT_EQ(workers_.size(), 2u) << "both are validating";
+  providers_.plugin->wait_inside(2);  // both read revision 1 and are validating
+  providers_.plugin->release(2);
   HttpResponse a = finish(first);
   HttpResponse b = finish(second);
-  EXPECT_EQ(a.status, 200) << a.body;
-  EXPECT_EQ(header(a, "ETag"), "\"2\"");
-  EXPECT_EQ(b.status, 409) << b.body;
-  EXPECT_NE(b.body.find("revision_conflict"), std::string::npos) << b.body;
-  EXPECT_NE(b.body.find("is at revision 2 but the update was based on revision 1"), std::string::npos) << b.body;
+  const HttpResponse& won = a.status == 200 ? a : b;
+  const HttpResponse& lost = a.status == 200 ? b : a;
+  EXPECT_EQ(won.status, 200) << won.body;
+  EXPECT_EQ(header(won, "ETag"), "\"2\"");
+  EXPECT_EQ(lost.status, 409) << lost.body;
+  EXPECT_NE(lost.body.find("revision_conflict"), std::string::npos) << lost.body;
+  EXPECT_NE(lost.body.find("is at revision 2 but the update was based on revision 1"), std::string::npos) << lost.body;
 
   auto stored = store_->provider_configs().get(id).value();
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->revision, 2u);
-  EXPECT_NE(stored->config_json.find("\"us\""), std::string::npos) << "the first update is kept";
+  EXPECT_EQ(parse(won).config().fields().at("region").string_value(),
+            nlohmann::json::parse(stored->config_json).at("region").get<std::string>())
+      << "the update that won is the one kept";
+}
+
+class ProviderConfigsLimitTest : public ProviderConfigsTest {
+ protected:
+  size_t plugin_limit() const override { return 1; }
+};
+
+// Validation calls the plugin on the provider pool within the plugin's concurrency limit: with a
+// limit of 1 the second create waits for the first although a worker thread is free.
+TEST_F(ProviderConfigsLimitTest, ValidationKeepsToThePluginsConcurrencyLimit) {
+  providers_.plugin->hold();
+  auto first = start("POST", "/api/v1/provider-configs", R"({"name": "a", "plugin": "fake", "config": {}})");
+  auto second = start("POST", "/api/v1/provider-configs", R"({"name": "b", "plugin": "fake", "config": {}})");
+  providers_.plugin->wait_inside(1);
+  auto stats = workers_->key_stats(workers::plugin_limit_key("fake"));
+  EXPECT_EQ(stats.running, 1u);
+  EXPECT_EQ(stats.queued, 1u);
+  providers_.plugin->release(2);
+  EXPECT_EQ(finish(first).status, 201);
+  EXPECT_EQ(finish(second).status, 201);
+  EXPECT_EQ(providers_.plugin->calls(), 2);
 }
 
 TEST_F(ProviderConfigsTest, IfMatchNamesTheRevisionTheUpdateIsBasedOn) {
@@ -130,7 +190,7 @@ TEST_F(ProviderConfigsTest, IfMatchNamesTheRevisionTheUpdateIsBasedOn) {
   HttpResponse stale = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"7\""));
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_NE(stale.body.find("If-Match names revision 7"), std::string::npos) << stale.body;
-  EXPECT_EQ(providers_.plugin->calls, 1) << "a stale update is refused before the plugin is asked";
+  EXPECT_EQ(providers_.plugin->calls(), 1) << "a stale update is refused before the plugin is asked";
 
   HttpResponse garbage = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {}})", "W/\"x\""));
   EXPECT_EQ(garbage.status, 412);

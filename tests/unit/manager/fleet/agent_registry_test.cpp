@@ -7,6 +7,7 @@
 
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/core_loop.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
 namespace corral::manager {
@@ -22,6 +23,7 @@ class AgentRegistryTest : public ::testing::Test {
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     store_ = store::SqliteStore::open((dir_ / "db").string()).value();
+    core_.emplace(*store_);
     enroll("agent-1", "aa01");
     enroll("agent-2", "aa02");
     registry_ = make_registry();
@@ -32,8 +34,8 @@ class AgentRegistryTest : public ::testing::Test {
     RegistrySettings settings;
     settings.heartbeat_interval_seconds = 10;
     settings.manager_version = "test";
-    auto r = std::make_unique<AgentRegistry>(*store_, clock_, settings, transport_, events_);
-    EXPECT_TRUE(r->load().ok());
+    auto r = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_);
+    EXPECT_TRUE(r->load(*store_).ok());
     return r;
   }
 
@@ -72,10 +74,14 @@ class AgentRegistryTest : public ::testing::Test {
     return e;
   }
   corral::api::v1::AgentStatus status(const std::string& id) { return registry_->get(id).value().status(); }
+  Result<corral::api::v1::Agent> revoke(const std::string& id) {
+    return core_->await<Result<corral::api::v1::Agent>>([&](auto done) { registry_->revoke(id, std::move(done)); });
+  }
 
   std::filesystem::path dir_;
   ManualClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::optional<testing::CoreLoop> core_;
   testing::FakeTransport transport_;
   FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
@@ -181,7 +187,7 @@ TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
 TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
   registry_->on_connected(1, "agent-1", "aa01", "p");
   registry_->on_envelope(1, hello(1));
-  auto revoked = registry_->revoke("agent-1");
+  auto revoked = revoke("agent-1");
   ASSERT_TRUE(revoked.ok());
   EXPECT_EQ(revoked->status(), corral::api::v1::AGENT_STATUS_REVOKED);
   EXPECT_EQ(transport_.closed[1], kCloseRevoked);
@@ -189,7 +195,7 @@ TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
   EXPECT_EQ(store_->agents().list_revoked_serials().value(), std::vector<std::string>{"aa01"});
   registry_->on_connected(2, "agent-1", "aa01", "p");
   EXPECT_EQ(transport_.closed[2], kCloseRevoked);
-  EXPECT_FALSE(registry_->revoke("nope").ok());
+  EXPECT_FALSE(revoke("nope").ok());
 }
 
 TEST_F(AgentRegistryTest, ANewConnectionReplacesTheOldOne) {
@@ -216,6 +222,18 @@ TEST_F(AgentRegistryTest, CommandsNeedAConnectedAgentAndAnAction) {
   ASSERT_EQ(transport_.sent[1].size(), 2u);
   EXPECT_EQ(transport_.sent[1][1].command().command_id(), *id);
   EXPECT_EQ(transport_.sent[1][1].seq(), 2u);
+}
+
+// What an agent says about itself is stored, logged and printed: a Hello with control characters
+// or over-long fields is a protocol error, and nothing of it is kept.
+TEST_F(AgentRegistryTest, AHelloWithControlCharactersIsRefusedAndNotStored) {
+  registry_->on_connected(1, "agent-1", "aa01", "p");
+  Envelope e = hello(1, "evil\x1b]0;title\x07");
+  registry_->on_envelope(1, e);
+  EXPECT_EQ(transport_.closed[1], kCloseProtocolError);
+  EXPECT_TRUE(transport_.sent[1].empty()) << "no Welcome";
+  EXPECT_EQ(store_->agents().get("agent-1").value()->hello.hostname(), "");
+  EXPECT_EQ(registry_->get("agent-1")->hostname(), "");
 }
 
 }  // namespace

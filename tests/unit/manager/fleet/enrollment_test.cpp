@@ -12,6 +12,7 @@
 #include "common/tls/keys.h"
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/core_loop.h"
 
 namespace corral::manager {
 namespace {
@@ -58,8 +59,9 @@ class EnrollmentTest : public ::testing::Test {
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     store_ = store::SqliteStore::open((dir_ / "db").string()).value();
+    core_.emplace(*store_);
     ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
-    enrollment_ = std::make_unique<Enrollment>(*store_, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+    enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -72,17 +74,45 @@ class EnrollmentTest : public ::testing::Test {
     return r;
   }
 
+  // Enrollment answers later, on the core: these run the core until it has.
+  static Result<corral::agent::v1::EnrollResponse> enroll_on(testing::CoreLoop& core, Enrollment& enrollment,
+                                                             const corral::agent::v1::EnrollRequest& r,
+                                                             EnrollmentRefusal* refusal) {
+    std::optional<EnrollmentResult> result;
+    enrollment.enroll(r, [&](EnrollmentResult got) { result = std::move(got); });
+    core.drain();
+    EXPECT_TRUE(result.has_value()) << "enroll never answered";
+    if (!result) return error(ErrorCode::internal, "no answer");
+    if (!result->response) {
+      *refusal = result->refusal;
+      return error(ErrorCode::failed_precondition, result->refusal.reason);
+    }
+    return *result->response;
+  }
+  Result<corral::agent::v1::EnrollResponse> enroll(const corral::agent::v1::EnrollRequest& r,
+                                                   EnrollmentRefusal* refusal) {
+    return enroll_on(*core_, *enrollment_, r, refusal);
+  }
+  Result<corral::api::v1::JoinToken> create_join_token(const corral::api::v1::CreateJoinTokenRequest& r) {
+    return core_->await<Result<corral::api::v1::JoinToken>>(
+        [&](auto done) { enrollment_->create_join_token(r, std::move(done)); });
+  }
+  Result<int> delete_expired_tokens() {
+    return core_->await<Result<int>>([&](auto done) { enrollment_->delete_expired_tokens(std::move(done)); });
+  }
+
   std::string new_token(uint32_t ttl = 0) {
     corral::api::v1::CreateJoinTokenRequest r;
     r.set_ttl_seconds(ttl);
     (*r.mutable_labels())["pool"] = "p1";
     r.set_server_id("srv-1");
-    return enrollment_->create_join_token(r).value().token();
+    return create_join_token(r).value().token();
   }
 
   std::filesystem::path dir_;
   ManualClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::optional<testing::CoreLoop> core_;
   std::optional<tls::CertificateAuthority> ca_;
   std::unique_ptr<Enrollment> enrollment_;
 };
@@ -100,7 +130,7 @@ TEST_F(EnrollmentTest, TokenCarriesTheCaHashAndIsStoredHashed) {
 TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
   std::string token = new_token();
   EnrollmentRefusal refusal;
-  auto r = enrollment_->enroll(request(token), &refusal);
+  auto r = enroll(request(token), &refusal);
   ASSERT_TRUE(r.ok()) << refusal.reason << ": " << refusal.message;
   auto info = tls::inspect_certificate(r->certificate_pem()).value();
   EXPECT_EQ(info.subject_cn, r->agent_id()) << "the manager names the agent, not the CSR";
@@ -111,7 +141,7 @@ TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
   ASSERT_TRUE(agent.has_value());
   EXPECT_EQ(agent->certificate_serial, info.serial_hex);
 
-  auto again = enrollment_->enroll(request(token), &refusal);
+  auto again = enroll(request(token), &refusal);
   EXPECT_FALSE(again.ok());
   EXPECT_EQ(refusal.reason, "token_used");
   EXPECT_EQ(refusal.http_status, 403);
@@ -122,7 +152,7 @@ TEST_F(EnrollmentTest, ExpiredTokenIsRefusedAndNothingIsStored) {
   std::string token = new_token(60);
   clock_.advance(60s);
   EnrollmentRefusal refusal;
-  EXPECT_FALSE(enrollment_->enroll(request(token), &refusal).ok());
+  EXPECT_FALSE(enroll(request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_expired");
   EXPECT_TRUE(store_->agents().list().value().empty());
   EXPECT_EQ(store_->join_tokens().get(parse_join_token(token)->id).value()->used_at, 0);
@@ -132,7 +162,7 @@ TEST_F(EnrollmentTest, OneSecondBeforeExpiryStillWorks) {
   std::string token = new_token(60);
   clock_.advance(59s);
   EnrollmentRefusal refusal;
-  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok()) << refusal.message;
+  EXPECT_TRUE(enroll(request(token), &refusal).ok()) << refusal.message;
 }
 
 TEST_F(EnrollmentTest, WrongSecretLooksLikeAnUnknownToken) {
@@ -140,37 +170,37 @@ TEST_F(EnrollmentTest, WrongSecretLooksLikeAnUnknownToken) {
   auto parts = parse_join_token(token).value();
   parts.secret[0] = parts.secret[0] == 'a' ? 'b' : 'a';
   EnrollmentRefusal wrong, unknown;
-  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &wrong).ok());
+  EXPECT_FALSE(enroll(request(format_join_token(parts)), &wrong).ok());
   parts.id[0] = parts.id[0] == 'a' ? 'b' : 'a';
-  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &unknown).ok());
+  EXPECT_FALSE(enroll(request(format_join_token(parts)), &unknown).ok());
   EXPECT_EQ(wrong.reason, "token_unknown");
   EXPECT_EQ(unknown.reason, "token_unknown");
   EXPECT_EQ(wrong.message, unknown.message);
   EXPECT_EQ(wrong.http_status, 401);
   // The real token was not burned by the failed attempts.
   EnrollmentRefusal refusal;
-  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok());
+  EXPECT_TRUE(enroll(request(token), &refusal).ok());
 }
 
 TEST_F(EnrollmentTest, MalformedTokenAndBadCsrAreRefusedWithoutUsingTheToken) {
   EnrollmentRefusal refusal;
-  EXPECT_FALSE(enrollment_->enroll(request("garbage"), &refusal).ok());
+  EXPECT_FALSE(enroll(request("garbage"), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_malformed");
   EXPECT_EQ(refusal.http_status, 400);
 
   std::string token = new_token();
   auto bad = request(token);
   bad.set_csr_pem("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
-  EXPECT_FALSE(enrollment_->enroll(bad, &refusal).ok());
+  EXPECT_FALSE(enroll(bad, &refusal).ok());
   EXPECT_EQ(refusal.reason, "csr_invalid");
-  EXPECT_TRUE(enrollment_->enroll(request(token), &refusal).ok()) << "a bad CSR must not burn the token";
+  EXPECT_TRUE(enroll(request(token), &refusal).ok()) << "a bad CSR must not burn the token";
 }
 
 TEST_F(EnrollmentTest, TokenFromAnotherCaIsRefused) {
   auto parts = parse_join_token(new_token()).value();
   parts.ca_sha256 = std::string(64, 'f');
   EnrollmentRefusal refusal;
-  EXPECT_FALSE(enrollment_->enroll(request(format_join_token(parts)), &refusal).ok());
+  EXPECT_FALSE(enroll(request(format_join_token(parts)), &refusal).ok());
   EXPECT_EQ(refusal.reason, "ca_mismatch");
 }
 
@@ -184,9 +214,10 @@ TEST_F(EnrollmentTest, TokenUsedByARacingEnrollmentIsRefusedAsUsed) {
     auto won = store::consume_join_token_and_enroll(*store_, id, unix_seconds(clock_.now()), winner);
     ASSERT_TRUE(won.ok() && *won == store::EnrollOutcome::enrolled);
   });
-  Enrollment enrollment(racing, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  testing::CoreLoop racing_core(racing);
+  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
   EnrollmentRefusal refusal;
-  EXPECT_FALSE(enrollment.enroll(request(token), &refusal).ok());
+  EXPECT_FALSE(enroll_on(racing_core, enrollment, request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_used");
   EXPECT_EQ(refusal.http_status, 403);
   auto agents = store_->agents().list().value();
@@ -197,9 +228,10 @@ TEST_F(EnrollmentTest, TokenUsedByARacingEnrollmentIsRefusedAsUsed) {
 TEST_F(EnrollmentTest, TokenDeletedMeanwhileIsRefusedAsUnknown) {
   std::string token = new_token();
   RacingStore racing(*store_, [&] { ASSERT_EQ(store_->join_tokens().delete_expired(INT64_MAX).value(), 1); });
-  Enrollment enrollment(racing, *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  testing::CoreLoop racing_core(racing);
+  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
   EnrollmentRefusal refusal;
-  EXPECT_FALSE(enrollment.enroll(request(token), &refusal).ok());
+  EXPECT_FALSE(enroll_on(racing_core, enrollment, request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_unknown");
   EXPECT_EQ(refusal.http_status, 401);
   EXPECT_TRUE(store_->agents().list().value().empty());
@@ -208,7 +240,7 @@ TEST_F(EnrollmentTest, TokenDeletedMeanwhileIsRefusedAsUnknown) {
 TEST_F(EnrollmentTest, TtlAboveTheMaximumIsRejected) {
   corral::api::v1::CreateJoinTokenRequest r;
   r.set_ttl_seconds(3601);
-  auto t = enrollment_->create_join_token(r);
+  auto t = create_join_token(r);
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("ttl_seconds"), std::string::npos);
 }
@@ -218,18 +250,40 @@ TEST_F(EnrollmentTest, ExpiredUnusedTokensAreDeletedAndUsedOnesKept) {
   std::string unused_short = new_token(100);
   std::string unused_long = new_token(1000);
   EnrollmentRefusal refusal;
-  ASSERT_TRUE(enrollment_->enroll(request(used), &refusal).ok()) << refusal.message;
+  ASSERT_TRUE(enroll(request(used), &refusal).ok()) << refusal.message;
   auto id = [](const std::string& token) { return parse_join_token(token).value().id; };
 
-  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 0);
+  EXPECT_EQ(delete_expired_tokens().value(), 0);
   clock_.advance(100s);
-  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
+  EXPECT_EQ(delete_expired_tokens().value(), 1);
   EXPECT_FALSE(store_->join_tokens().get(id(unused_short)).value().has_value());
   EXPECT_TRUE(store_->join_tokens().get(id(used)).value().has_value()) << "the record of who enrolled stays";
   EXPECT_TRUE(store_->join_tokens().get(id(unused_long)).value().has_value());
   clock_.advance(1000s);
-  EXPECT_EQ(enrollment_->delete_expired_tokens().value(), 1);
+  EXPECT_EQ(delete_expired_tokens().value(), 1);
   EXPECT_TRUE(store_->join_tokens().get(id(used)).value().has_value());
+}
+
+TEST_F(EnrollmentTest, AHostnameWithControlCharactersIsRefusedWithoutUsingTheToken) {
+  std::string token = new_token();
+  auto bad = request(token);
+  bad.set_hostname("host\nforged row");
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enroll(bad, &refusal).ok());
+  EXPECT_EQ(refusal.reason, "hostname_invalid");
+  EXPECT_EQ(refusal.http_status, 400);
+  EXPECT_TRUE(enroll(request(token), &refusal).ok()) << "the token is still usable";
+}
+
+TEST_F(EnrollmentTest, JoinTokenLabelsAndDescriptionAreChecked) {
+  corral::api::v1::CreateJoinTokenRequest r;
+  (*r.mutable_labels())["bad key"] = "v";
+  EXPECT_EQ(create_join_token(r).status().code(), ErrorCode::invalid_argument);
+  r.clear_labels();
+  r.set_description("line\x1b[2J");
+  auto t = create_join_token(r);
+  EXPECT_EQ(t.status().code(), ErrorCode::invalid_argument);
+  EXPECT_NE(t.status().message().find("description"), std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "manager/fleet/agent_registry.h"
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/core_loop.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 #include "tests/unit/manager/fleet/recording_observer.h"
 
@@ -41,8 +42,9 @@ class RegistryEventsTest : public ::testing::Test {
     RegistrySettings settings;
     settings.heartbeat_interval_seconds = 10;
     settings.command_timeout = 60s;
-    registry_ = std::make_unique<AgentRegistry>(*store_, clock_, settings, transport_, events_);
-    ASSERT_TRUE(registry_->load().ok());
+    core_.emplace(*store_);
+    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_);
+    ASSERT_TRUE(registry_->load(*store_).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -73,6 +75,9 @@ class RegistryEventsTest : public ::testing::Test {
     registry_->on_envelope(conn, e);
   }
   uint64_t next_seq(ConnId conn) { return ++seq_[conn]; }
+  Result<corral::api::v1::Agent> revoke(const std::string& id) {
+    return core_->await<Result<corral::api::v1::Agent>>([&](auto done) { registry_->revoke(id, std::move(done)); });
+  }
   static corral::agent::v1::Command drain() {
     corral::agent::v1::Command c;
     c.mutable_drain()->set_enabled(true);
@@ -82,6 +87,7 @@ class RegistryEventsTest : public ::testing::Test {
   std::filesystem::path dir_;
   ManualClock clock_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::optional<testing::CoreLoop> core_;
   testing::FakeTransport transport_;
   FleetEvents events_;
   testing::RecordingObserver seen_;
@@ -139,9 +145,9 @@ TEST_F(RegistryEventsTest, DisconnectsSayWhyWhetherClosedReplacedOrRevoked) {
   greet(2, "agent-1");
   greet(3, "agent-1");  // replaces 2
   seen_.take();
-  ASSERT_TRUE(registry_->revoke("agent-1").ok());
+  ASSERT_TRUE(revoke("agent-1").ok());
   EXPECT_EQ(seen_.take(), (Lines{"revoked agent-1 serial=serial-agent-1", "disconnected agent-1 (certificate revoked)"}));
-  EXPECT_TRUE(registry_->revoke("agent-1").ok());
+  EXPECT_TRUE(revoke("agent-1").ok());
   EXPECT_TRUE(seen_.take().empty()) << "revoking twice is one revocation";
 }
 
@@ -224,7 +230,9 @@ TEST_F(RegistryEventsTest, ACommandIdStillPendingCannotBeReused) {
 TEST_F(RegistryEventsTest, ObserversMayActOnTheRegistryWhileHearingAnEvent) {
   struct Revoker : FleetObserver {
     AgentRegistry* registry = nullptr;
-    void on_agent_missing(const AgentMissingEvent& e) override { EXPECT_TRUE(registry->revoke(e.agent_id).ok()); }
+    void on_agent_missing(const AgentMissingEvent& e) override {
+      registry->revoke(e.agent_id, [](Result<corral::api::v1::Agent> r) { EXPECT_TRUE(r.ok()); });
+    }
   } revoker;
   revoker.registry = registry_.get();
   auto sub = events_.subscribe(revoker);
@@ -233,6 +241,7 @@ TEST_F(RegistryEventsTest, ObserversMayActOnTheRegistryWhileHearingAnEvent) {
   seen_.take();
   clock_.advance(30s);
   registry_->sweep();
+  core_->drain();
   EXPECT_EQ(registry_->get("agent-1")->status(), corral::api::v1::AGENT_STATUS_REVOKED);
   EXPECT_EQ(registry_->get("agent-2")->status(), corral::api::v1::AGENT_STATUS_REVOKED);
   EXPECT_EQ(registry_->connected_count(), 0u);

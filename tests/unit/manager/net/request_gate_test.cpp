@@ -25,8 +25,8 @@ class RequestGateTest : public ::testing::Test {
     auto store = store::SqliteStore::open(dir_.file("corral.db"));
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
-    auth_ = std::make_unique<AdminAuth>(*store_);
-    ASSERT_TRUE(auth_->initialize(dir_.file("admin.token"), clock_).ok());
+    auth_ = std::make_unique<AdminAuth>();
+    ASSERT_TRUE(auth_->initialize(*store_, dir_.file("admin.token"), clock_).ok());
     auto token = read_file(dir_.file("admin.token"));
     ASSERT_TRUE(token.ok());
     token_ = token->substr(0, token->find('\n'));
