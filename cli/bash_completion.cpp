@@ -98,11 +98,7 @@ std::string node_table(const std::vector<CompletionNode>& nodes) {
 
 std::string value_tables(const std::vector<CompletionNode>& nodes) {
   auto rules = value_rules(nodes);
-  std::vector<std::string> all;
-  for (const auto& rule : rules) all.push_back(rule.pattern);
-  std::string out = "__corralctl_takes_value() {\n  case \"$1 $2\" in\n";
-  if (!all.empty()) out += "    " + patterns(all) + ") return 0 ;;\n";
-  out += "  esac\n  return 1\n}\n\n";
+  std::string out = takes_value_function(rules);
 
   out += "__corralctl_value() {\n  case \"$1 $2\" in\n";
   for (const auto& rule : rules) {

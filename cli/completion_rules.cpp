@@ -46,4 +46,13 @@ std::string patterns(const std::vector<std::string>& items) {
   return out;
 }
 
+std::string takes_value_function(const std::vector<ValueRule>& rules) {
+  std::vector<std::string> all;
+  for (const auto& rule : rules) all.push_back(rule.pattern);
+  std::string out = "__corralctl_takes_value() {\n  case \"$1 $2\" in\n";
+  if (!all.empty()) out += "    " + patterns(all) + ") return 0 ;;\n";
+  out += "  esac\n  return 1\n}\n\n";
+  return out;
+}
+
 }  // namespace corral::cli::completion

@@ -27,4 +27,8 @@ std::vector<std::string> flag_names(const CompletionNode& node);
 // "case" patterns joined with '|'.
 std::string patterns(const std::vector<std::string>& items);
 
+// The shell function `__corralctl_takes_value PATH FLAG` (bash and zsh alike): true when FLAG
+// takes a value at PATH.
+std::string takes_value_function(const std::vector<ValueRule>& rules);
+
 }  // namespace corral::cli::completion

@@ -1,31 +1,13 @@
 // The front door: routing answers, the one access check, sync and async handlers.
 #include "manager/api/api_server.h"
 
-#include <gtest/gtest.h>
-
-#include <filesystem>
-
-#include "common/files.h"
-#include "manager/store/sqlite_store.h"
+#include "tests/unit/manager/api/api_fixture.h"
 
 namespace corral::manager {
 namespace {
 
-class ApiServerTest : public ::testing::Test {
+class ApiServerTest : public testing::ApiFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("corral-api-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    store_ = store::SqliteStore::open((dir_ / "db").string()).value();
-    auth_ = std::make_unique<AdminAuth>();
-    ASSERT_TRUE(auth_->initialize(*store_, (dir_ / "admin.token").string(), clock_).ok());
-    auto token = read_file((dir_ / "admin.token").string());
-    ASSERT_TRUE(token.ok());
-    bearer_ = "Bearer " + token->substr(0, token->find('\n'));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   api::SyncHandler answer(int status) {
     return [this, status](const api::ApiRequest& r) {
       seen_params_ = r.params;
@@ -48,28 +30,14 @@ class ApiServerTest : public ::testing::Test {
   }
 
   HttpResponse call(const ApiServer& s, const std::string& method, const std::string& path, bool authorized) {
-    HttpRequest r;
-    r.method = method;
-    r.path = path;
-    if (authorized) r.authorization = bearer_;
+    HttpRequest r = request(method, path);
+    if (!authorized) r.authorization.clear();
     std::optional<HttpResponse> out;
     s.handle(r, [&](HttpResponse response) { out = std::move(response); });
     EXPECT_TRUE(out.has_value()) << method << " " << path << " was not answered at once";
     return out.value_or(HttpResponse{});
   }
 
-  static std::string header(const HttpResponse& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return "<absent>";
-  }
-
-  std::filesystem::path dir_;
-  ManualClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<AdminAuth> auth_;
-  std::string bearer_;
   std::map<std::string, std::string, std::less<>> seen_params_;
   api::Reply pending_;
 };
