@@ -69,9 +69,8 @@ TEST_F(PluginsTest, ConfiguredPluginsAreLoadedAndListed) {
             std::string::npos) << r->body;
   EXPECT_NE(r->body.find("state_dir"), std::string::npos) << "the config schema should be shown";
   EXPECT_TRUE(m->process().wait_for_log("event=plugin.loaded file=corral-provider-local.so name=local", 5s));
-  EXPECT_NE(m->process().log().find("name=memory version=1.0.0 isolation=in_process sha256=" +
-                                    sha256_of(CORRAL_MEMORY_PLUGIN) + " pinned=false"),
-            std::string::npos)
+  EXPECT_TRUE(m->process().wait_for_log(
+      "name=memory version=1.0.0 isolation=in_process sha256=" + sha256_of(CORRAL_MEMORY_PLUGIN) + " pinned=false", 5s))
       << m->process().log();
   EXPECT_FALSE(m->call("GET", "/api/v1/plugins", "", false)->status == 200) << "listing needs the admin token";
 }
@@ -122,6 +121,10 @@ TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) 
                          R"("startupScriptTemplate":"echo {zone}","maxInstances":4})");
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->status, 201) << created->body;
+  // Log lines are written by the manager's log thread, maybe after the answer: wait for the line.
+  ASSERT_TRUE(eventually([&] { return m->process().count_in_log("event=plugin.host_started plugin=memory pid=") >= 2; },
+                         30s))
+      << m->process().log();
   pids = host_pids(m->process().log(), "memory");
   ASSERT_EQ(pids.size(), 2u) << m->process().log();
   EXPECT_NE(pids[1], pids[0]);
@@ -131,12 +134,7 @@ TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) 
 
   // Stopping the manager stops the plugin host too.
   m->stop();
-  bool gone = false;
-  for (int i = 0; i < 100 && !gone; ++i) {
-    gone = ::kill(pids[1], 0) != 0;
-    if (!gone) std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_TRUE(gone) << "the plugin host outlived the manager";
+  EXPECT_TRUE(eventually([&] { return ::kill(pids[1], 0) != 0; }, 30s)) << "the plugin host outlived the manager";
 }
 
 }  // namespace

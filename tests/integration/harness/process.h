@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -46,10 +47,15 @@ class Process {
   std::string log_path_;
 };
 
-// Polls CONDITION every 50 ms until it holds or TIMEOUT passes.
+// Every wait in these tests is a safety net against a hang, never a measurement: whatever a test
+// asks for, it waits at least this long before giving up, so two busy cores or a sanitizer build
+// make a test slower, not red. (ctest's own per-test timeout stays the backstop.)
+inline constexpr std::chrono::milliseconds kMinPatience{60'000};
+
+// Polls CONDITION every 50 ms until it holds, or gives up after TIMEOUT (at least kMinPatience).
 template <typename F>
 bool eventually(F condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = std::chrono::steady_clock::now() + std::max(timeout, kMinPatience);
   while (true) {
     if (condition()) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
