@@ -63,7 +63,7 @@ class Template {
     for (const Part& p : parts_) {
       if (!p.variable || allowed.count(p.text)) continue;
       std::string message = "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) +
-                            ": unknown variable '" + template_detail::quoted(p.text) + "'";
+                            ": unknown variable '" + template_detail::name_for_message(p.text) + "'";
       std::string near = closest(p.text, allowed);
       if (!near.empty()) message += " (did you mean '" + near + "'?)";
       out.push_back({p.line, p.column, std::move(message)});
@@ -83,7 +83,8 @@ class Template {
       }
       auto it = values.find(p.text);
       if (it == values.end()) {
-        throw std::invalid_argument("no value for template variable '" + template_detail::quoted(p.text) + "'");
+        std::string name = template_detail::name_for_message(p.text);
+        throw std::invalid_argument("no value for template variable '" + name + "'");
       }
       out += it->second;
     }

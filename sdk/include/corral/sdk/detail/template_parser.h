@@ -41,7 +41,7 @@ struct Parsed {
 };
 
 // A name for a message: long ones are cut (on a UTF-8 boundary, so the message stays valid).
-inline std::string quoted(const std::string& name) {
+inline std::string name_for_message(const std::string& name) {
   constexpr size_t kMax = 64;
   if (name.size() <= kMax) return name;
   size_t end = kMax;
@@ -108,7 +108,7 @@ inline Parsed parse(std::string_view text) {
       std::string name(text.substr(i + 1, close - i - 1));
       if (!valid_name(name)) {
         out.errors.push_back({line, column,
-                              "invalid variable name '{" + quoted(name) +
+                              "invalid variable name '{" + name_for_message(name) +
                                   "}' (letters, digits and '_', not starting with a digit; write '{{' for a literal "
                                   "brace)"});
       } else {
