@@ -42,7 +42,10 @@
 // recursive code sees them, in-place chains are limited to 64 steps, and one validation applies
 // at most 1,000,000 schemas (past that, one error says the document is too complex) so shared
 // $defs under allOf cannot multiply the work. Patterns run in linear time with libstdc++, and a
-// match counts against that budget in proportion to the string's length times the pattern's size.
+// match counts against that budget in proportion to the string's length times the pattern's size
+// (1 per 64 bytes for each state), charged before it runs: a match that would overspend the budget
+// is not run. The budget counts work, not time, so a schema and a document get the same answer on
+// any machine, however busy. uniqueItems sorts rather than comparing every pair.
 //
 // Text and parsed forms: validate_json and secret_paths take JSON text, or nlohmann::json values
 // (the same checks, without parsing).
@@ -73,29 +76,46 @@ struct SchemaError {
 
 namespace json_schema_detail {
 
+// What one validation spent. The SDK's tests prove the limits below by these counts, not by
+// timing, so they hold on any machine.
+struct Spent {
+  size_t steps = 0;            // budget units: one per schema applied or refused, plus pattern charges
+  size_t schemas = 0;          // schemas applied (none once the budget is spent)
+  size_t pattern_matches = 0;  // regular expression searches run
+  size_t comparisons = 0;      // item comparisons made for uniqueItems
+};
+
 class Validator {
  public:
-  explicit Validator(const CheckedSchema& schema) : schema_(schema) {}
+  // `max_steps` is the budget (see "Hostile input" above); tests pass a small one.
+  explicit Validator(const CheckedSchema& schema, size_t max_steps = kMaxSteps)
+      : schema_(schema), max_steps_(max_steps) {}
 
   // `document` must nest no deeper than kMaxDepth (the callers check).
   std::vector<SchemaError> run(const json& document) {
     errors_.clear();
-    steps_ = 0;
+    spent_ = {};
     validate(schema_.root(), document, "", false, 0);
-    if (steps_ > kMaxSteps) {
-      return {{"", "is too complex to check against this schema (more than " + std::to_string(kMaxSteps) +
+    if (over_budget()) {
+      return {{"", "is too complex to check against this schema (more than " + std::to_string(max_steps_) +
                        " schema applications)"}};
     }
     return std::move(errors_);
   }
 
+  const Spent& spent() const { return spent_; }
+
  private:
   void fail(const std::string& path, std::string message) { errors_.push_back({path, std::move(message)}); }
+
+  bool over_budget() const { return spent_.steps > max_steps_; }
 
   // `secret`: the value is (inside) a writeOnly property, so no message may quote it. `frames`
   // counts nested calls, which document depth and in-place chains bound between them.
   void validate(const json& s, const json& v, const std::string& path, bool secret, int frames) {
-    if (++steps_ > kMaxSteps) return;
+    ++spent_.steps;
+    if (over_budget()) return;
+    ++spent_.schemas;
     if (frames > kMaxFrames) {
       return fail(path, "is nested too deeply to check (document levels and $ref, allOf, anyOf and oneOf steps "
                         "together exceed " + std::to_string(kMaxFrames) + ")");
@@ -174,11 +194,13 @@ class Validator {
     }
   }
 
-  // Charges the match to the budget first: a large pattern over many long strings is where a
-  // hostile document would spend its time.
+  // Charges the match to the budget before running it: a large pattern over many long strings is
+  // where a hostile document would spend its time, and the match that would overspend never runs.
   bool matches(const Pattern& pattern, const std::string& str) {
-    steps_ += (str.size() + 1) * pattern.states / 64;
-    return steps_ > kMaxSteps || std::regex_search(str, pattern.regex);
+    spent_.steps += pattern_charge(pattern, str.size());
+    if (over_budget()) return true;  // run() reports the spent budget instead
+    ++spent_.pattern_matches;
+    return std::regex_search(str, pattern.regex);
   }
 
   void check_object(const json& s, const json& v, const std::string& path, bool secret, int frames) {
@@ -215,7 +237,7 @@ class Validator {
     if (auto u = s.find("uniqueItems"); u != s.end() && u->get<bool>()) {
       // Ordered, not pairwise: a long hostile array stays n log n. JSON equality is numeric
       // (1 equals 1.0), and nlohmann's ordering agrees with it.
-      std::map<json, size_t> first;
+      std::map<json, size_t, CountingLess> first(CountingLess{&spent_.comparisons});
       for (size_t i = 0; i < v.size(); ++i) {
         auto [it, inserted] = first.emplace(v[i], i);
         if (!inserted) fail(path + "/" + std::to_string(i), "repeats item " + std::to_string(it->second) + " (uniqueItems)");
@@ -253,9 +275,18 @@ class Validator {
     }
   }
 
+  struct CountingLess {
+    size_t* count;
+    bool operator()(const json& a, const json& b) const {
+      ++*count;
+      return a < b;
+    }
+  };
+
   const CheckedSchema& schema_;
+  const size_t max_steps_;
   std::vector<SchemaError> errors_;
-  size_t steps_ = 0;
+  Spent spent_;
 };
 
 inline std::string position(std::string_view text, size_t byte) {

@@ -21,8 +21,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <utility>
 #include <vector>
+
+#include "corral/sdk/detail/template_parser.h"
 
 namespace corral::sdk {
 
@@ -38,66 +40,16 @@ class Template {
   // to `errors` (which may be null to ignore them) in text order; the returned template is only
   // usable when there are none.
   static Template parse(std::string_view text, std::vector<TemplateError>* errors) {
-    Template t;
-    std::vector<TemplateError> ignored;
-    if (errors == nullptr) errors = &ignored;
-    std::unordered_set<std::string> seen;  // variables_ as a set: parsing stays linear however many
-    int line = 1;
-    int column = 1;
-    std::string literal;
-    auto advance = [&](size_t i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if (text[i] != '\r' || i + 1 >= text.size() || text[i + 1] != '\n') {
-        ++column;  // a CR is a column unless it ends the line with the LF after it
-      }
-    };
-    auto error = [&](int l, int c, const std::string& what) {
-      errors->push_back({l, c, "line " + std::to_string(l) + ", column " + std::to_string(c) + ": " + what});
-    };
-    size_t i = 0;
-    while (i < text.size()) {
-      char c = text[i];
-      if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
-        literal += c;
-        advance(i);
-        advance(i + 1);
-        i += 2;
-      } else if (c == '}') {
-        error(line, column, "lone '}' (write '}}' for a literal brace)");
-        advance(i);
-        ++i;
-      } else if (c == '{') {
-        // A variable never spans lines, so the search stops at the next brace or line end: each
-        // byte is looked at a bounded number of times.
-        size_t close = text.find_first_of("}{\n", i + 1);
-        if (close == std::string_view::npos || text[close] != '}') {
-          error(line, column, "'{' is not closed (a variable is '{name}' on one line; write '{{' for a literal brace)");
-          advance(i);
-          ++i;
-          continue;
-        }
-        std::string name(text.substr(i + 1, close - i - 1));
-        if (!valid_name(name)) {
-          error(line, column, "invalid variable name '{" + quoted(name) +
-                                  "}' (letters, digits and '_', not starting with a digit; write '{{' for a literal "
-                                  "brace)");
-        } else {
-          if (!literal.empty()) t.parts_.push_back({false, std::move(literal), 0, 0});
-          literal.clear();
-          t.parts_.push_back({true, name, line, column});
-          if (seen.insert(name).second) t.variables_.push_back(name);
-        }
-        for (size_t k = i; k <= close; ++k) advance(k);
-        i = close + 1;
-      } else {
-        literal += c;
-        advance(i);
-        ++i;
+    template_detail::Parsed parsed = template_detail::parse(text);
+    if (errors != nullptr) {
+      for (template_detail::SyntaxError& e : parsed.errors) {
+        std::string at = "line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ": ";
+        errors->push_back({e.line, e.column, at + e.what});
       }
     }
-    if (!literal.empty()) t.parts_.push_back({false, std::move(literal), 0, 0});
+    Template t;
+    t.parts_ = std::move(parsed.parts);
+    t.variables_ = std::move(parsed.variables);
     return t;
   }
 
@@ -111,7 +63,7 @@ class Template {
     for (const Part& p : parts_) {
       if (!p.variable || allowed.count(p.text)) continue;
       std::string message = "line " + std::to_string(p.line) + ", column " + std::to_string(p.column) +
-                            ": unknown variable '" + quoted(p.text) + "'";
+                            ": unknown variable '" + template_detail::name_for_message(p.text) + "'";
       std::string near = closest(p.text, allowed);
       if (!near.empty()) message += " (did you mean '" + near + "'?)";
       out.push_back({p.line, p.column, std::move(message)});
@@ -130,37 +82,17 @@ class Template {
         continue;
       }
       auto it = values.find(p.text);
-      if (it == values.end()) throw std::invalid_argument("no value for template variable '" + quoted(p.text) + "'");
+      if (it == values.end()) {
+        std::string name = template_detail::name_for_message(p.text);
+        throw std::invalid_argument("no value for template variable '" + name + "'");
+      }
       out += it->second;
     }
     return out;
   }
 
  private:
-  struct Part {
-    bool variable;
-    std::string text;  // literal text, or the variable's name
-    int line;
-    int column;
-  };
-
-  // A name for a message: long ones are cut (on a UTF-8 boundary, so the message stays valid).
-  static std::string quoted(const std::string& name) {
-    constexpr size_t kMax = 64;
-    if (name.size() <= kMax) return name;
-    size_t end = kMax;
-    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
-    return name.substr(0, end) + "...";
-  }
-
-  static bool valid_name(const std::string& name) {
-    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-    for (char c : name) {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-      if (!ok) return false;
-    }
-    return true;
-  }
+  using Part = template_detail::Part;
 
   // The allowed name closest to `name` (edit distance at most 2, and under a third of its length,
   // so short names get no far-fetched suggestion), if any.

@@ -120,7 +120,11 @@ Result<std::unique_ptr<LoopbackHttpsServer>> LoopbackHttpsServer::start(const st
 }
 
 LoopbackHttpsServer::~LoopbackHttpsServer() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   if (acceptor_.joinable()) acceptor_.join();
   {
     // Wakes workers blocked in a read.
@@ -192,10 +196,8 @@ void LoopbackHttpsServer::serve(int fd) {
     ERR_clear_error();
   };
   auto sleep_unless_stopping = [&](std::chrono::milliseconds d) {
-    auto until = std::chrono::steady_clock::now() + d;
-    while (!stopping_ && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    std::unique_lock lock(stop_mu_);
+    stop_cv_.wait_for(lock, d, [&] { return stopping_.load(); });
   };
 
   // The proxy role: a plaintext CONNECT before the TLS handshake.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -84,6 +85,9 @@ class LoopbackHttpsServer {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  // Wakes a scripted delay or trickle pause when the server stops.
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
   std::atomic<size_t> connections_{0};
   std::thread acceptor_;
 

@@ -80,8 +80,9 @@ class ListenerTest : public ::testing::Test {
     return fd;
   }
 
-  // Runs the loop until `done` or the timeout; true if done.
-  bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 2s) {
+  // Runs the loop until `done`, giving up after `timeout` (by default a safety limit no busy or
+  // sanitized run comes near); true if done.
+  bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 60s) {
     auto until = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < until) {
       if (done()) return true;

@@ -257,6 +257,11 @@ struct Pattern {
   size_t states;
 };
 
+// Budget units one match of `pattern` against `length` bytes is charged: the breadth-first
+// matcher visits each state at most once per byte, and 64 such visits cost about what applying
+// one schema does.
+inline size_t pattern_charge(const Pattern& pattern, size_t length) { return (length + 1) * pattern.states / 64; }
+
 // Compiles a schema "pattern" or explains why not. Back-references are refused: they need
 // backtracking, which can take exponential time on a hostile string.
 inline Pattern compile_pattern(const std::string& p, const std::string& spath) {
