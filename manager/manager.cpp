@@ -42,6 +42,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->log_level().empty()) c->set_log_level("info");
   if (c->event_loop().empty()) c->set_event_loop("libev");
   if (c->agent_certificate_days() == 0) c->set_agent_certificate_days(365);
+  if (c->command_timeout_seconds() == 0) c->set_command_timeout_seconds(60);
   if (c->api_max_body_bytes() == 0) c->set_api_max_body_bytes(1024 * 1024);
   if (c->enroll_max_body_bytes() == 0) c->set_enroll_max_body_bytes(64 * 1024);
   if (c->api_max_requests_in_flight() == 0) c->set_api_max_requests_in_flight(256);
@@ -156,6 +157,7 @@ Status Manager::open() {
 
   RegistrySettings rs;
   rs.heartbeat_interval_seconds = config_.heartbeat_interval_seconds();
+  rs.command_timeout = std::chrono::seconds(config_.command_timeout_seconds());
   rs.manager_version = CORRAL_VERSION;
   registry_ = std::make_unique<AgentRegistry>(*store_exec_, clock_, rs, *transport_, fleet_events_);
   if (Status s = registry_->load(*store_); !s.ok()) return s;
