@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Corral developer entry point. Works as root on a fresh Debian 12 machine and is safe to re-run.
 #
-#   scripts/dev.sh run    install what is missing, build, start the dev stack (manager + agents)
-#   scripts/dev.sh test   install what is missing, build, run every test (unit, integration, fuzz)
+#   scripts/dev.sh run            install what is missing, build, start the dev stack (manager + agents)
+#   scripts/dev.sh test [STAGE..] install what is missing, then run the test stages (default: all):
+#       main   build BUILD_DIR (warnings are errors) and run every test there
+#       asan   build BUILD_DIR-asan with ASan+UBSan, run every test there
+#       tsan   build the threaded tests in BUILD_DIR-tsan with TSan, run `ctest -L threaded` there
+#       fuzz   build the libFuzzer targets with clang in BUILD_DIR-fuzz, replay each committed
+#              corpus and fuzz each target for FUZZ_SECONDS
 #
-# Environment: BUILD_DIR (default build), JOBS (default: nproc), AGENTS (dev stack size, default 1),
-# DEV_STACK_ONCE=1 (run: stop once the agents are shown connected instead of serving until Ctrl-C).
+# Environment: BUILD_DIR (default build), JOBS (default: nproc), FUZZ_SECONDS (default 60; 0 replays
+# the corpus only), AGENTS (dev stack size, default 1), DEV_STACK_ONCE=1 (run: stop once the agents
+# are shown connected instead of serving until Ctrl-C). ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and
+# TSAN_OPTIONS are added after the stages' own, so yours win.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 
 # Every Debian package the build, the tests and the dev stack need.
 PACKAGES=(
@@ -18,7 +26,7 @@ PACKAGES=(
   libssl-dev libsqlite3-dev libprotobuf-dev protobuf-compiler libboost-dev
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libyaml-cpp-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zsh
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -46,19 +54,102 @@ build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
-# libFuzzer needs clang: a separate build of only the fuzz targets, each run for a fixed count.
-fuzz_smoke() {
-  local dir="$BUILD_DIR-fuzz"
-  log "building fuzz targets with clang in $dir"
-  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$dir" -G Ninja -DCORRAL_FUZZ=ON -DCORRAL_BUILD_BENCH=OFF >/dev/null
+# Stage bookkeeping: a stage whose tests fail is recorded and the next stage still runs, so one run
+# shows every finding; a build that fails stops the run. The summary gives each stage's time.
+failed=()
+timings=()
+stage_started=0
+begin_stage() {
+  stage_started=$SECONDS
+  log "$*"
+}
+end_stage() {
+  local name=$1 rc=$2 took=$((SECONDS - stage_started))
+  timings+=("$(printf '%-6s %3dm%02ds  %s' "$name" $((took / 60)) $((took % 60)) "$( ((rc == 0)) && echo passed || echo FAILED)")")
+  ((rc == 0)) || failed+=("$name")
+}
+run_ctest() {
+  local rc=0
+  ctest --output-on-failure -j "$JOBS" --timeout 600 "$@" || rc=$?
+  return "$rc"
+}
+
+stage_main() {
+  begin_stage "stage main: build $BUILD_DIR (-DCORRAL_WERROR=ON) and run every test"
+  build
+  log "main: running the test suite (unit, integration, fuzz corpus replay)"
+  local rc=0
+  run_ctest --test-dir "$BUILD_DIR" || rc=$?
+  end_stage main "$rc"
+}
+
+# Options every sanitizer stage runs with: stop at the first report, with a stack. The manager
+# hands them on to its plugin hosts (docs/plugin-abi.md).
+sanitizer_env() {
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+  export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/sanitizers/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+}
+
+# Sanitizer trees skip the benchmarks; CMake compiles them at -O1 -g1 (cmake/CorralOptions.cmake).
+configure_sanitized() {
+  local dir=$1 sanitize=$2
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" -DCORRAL_BUILD_BENCH=OFF >/dev/null
+}
+
+stage_asan() {
+  local dir="$BUILD_DIR-asan" rc=0
+  begin_stage "stage asan: build $dir with AddressSanitizer + UndefinedBehaviorSanitizer"
+  configure_sanitized "$dir" address,undefined
+  cmake --build "$dir" -j "$JOBS"
+  log "asan: running every test under ASan + UBSan (halt on the first report)"
+  (sanitizer_env && run_ctest --test-dir "$dir") || rc=$?
+  end_stage asan "$rc"
+}
+
+# TSan runs the tests labelled `threaded` (tests/CMakeLists.txt): those that start threads or
+# multi-threaded processes. Only they and what they start are built.
+stage_tsan() {
+  local dir="$BUILD_DIR-tsan" rc=0
+  begin_stage "stage tsan: build the threaded tests in $dir with ThreadSanitizer"
+  configure_sanitized "$dir" thread
+  cmake --build "$dir" -j "$JOBS" --target corral_threaded_tests
+  log "tsan: running the tests labelled 'threaded' under TSan (halt on the first report)"
+  (sanitizer_env && run_ctest --test-dir "$dir" -L threaded) || rc=$?
+  end_stage tsan "$rc"
+}
+
+# libFuzzer needs clang: a separate build of only the fuzz targets. Each target replays its
+# committed corpus, then fuzzes for FUZZ_SECONDS (tests/fuzz/run_fuzzer.cmake); the targets run
+# JOBS at a time.
+stage_fuzz() {
+  local dir="$BUILD_DIR-fuzz" rc=0
+  begin_stage "stage fuzz: build the fuzz targets with clang in $dir; ${FUZZ_SECONDS}s of fuzzing per target"
+  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$dir" -G Ninja -DCORRAL_FUZZ=ON -DCORRAL_BUILD_BENCH=OFF \
+    -DCORRAL_FUZZ_SECONDS="$FUZZ_SECONDS" >/dev/null
   cmake --build "$dir" -j "$JOBS" --target corral_fuzz_targets
-  ctest --test-dir "$dir" -L fuzz --output-on-failure -j "$JOBS"
+  log "fuzz: replaying the committed corpora, then fuzzing each target for ${FUZZ_SECONDS}s"
+  run_ctest --test-dir "$dir" -L fuzz || rc=$?
+  end_stage fuzz "$rc"
 }
 
 run_tests() {
-  log "running the test suite"
-  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
-  fuzz_smoke
+  local stages=("$@") started=$SECONDS
+  ((${#stages[@]})) || stages=(main asan tsan fuzz)
+  for stage in "${stages[@]}"; do
+    case "$stage" in
+      main | asan | tsan | fuzz) "stage_$stage" ;;
+      *) echo "unknown test stage '$stage' (main, asan, tsan, fuzz)" >&2; exit 2 ;;
+    esac
+  done
+  local took=$((SECONDS - started))
+  log "test stages done in $((took / 60))m$((took % 60))s:"
+  printf '    %s\n' "${timings[@]}" >&2
+  if ((${#failed[@]})); then
+    log "FAILED: ${failed[*]}"
+    return 1
+  fi
 }
 
 case "${1:-}" in
@@ -68,12 +159,12 @@ case "${1:-}" in
     exec "$ROOT/scripts/dev-stack.sh" "$BUILD_DIR"
     ;;
   test)
+    shift
     install_packages
-    build
-    run_tests
+    run_tests "$@"
     ;;
   *)
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -9,6 +9,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <mutex>
+#include <vector>
 
 #include "common/log.h"
 #include "common/ws/envelope_codec.h"
@@ -25,6 +27,16 @@ void emit_lws_log(int level, const char* line) {
   } else {
     log::debug("lws.log", {{"detail", text}});
   }
+}
+
+// A shutdown above graceful_close_limit leaves the lws context and its loop to the process exit.
+// They stay reachable from here, so LeakSanitizer sees them as kept on purpose, not lost.
+void keep_until_exit(lws_context* context, struct ev_loop* loop) {
+  static std::mutex mu;
+  static auto* kept = new std::vector<const void*>;  // never freed: it must outlive the exit
+  std::lock_guard lock(mu);
+  kept->push_back(context);
+  if (loop) kept->push_back(loop);
 }
 
 LwsTransport::Impl* impl_of(lws* wsi) {
@@ -293,6 +305,7 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
   if (abandon_connections_) {
     // See begin_shutdown: tearing down lws here would cost seconds; the process is exiting.
     log::info("transport.stopped", {{"elapsed_ms", ms_since(shutdown_started_)}, {"connections_left_to_exit", agents_.size()}});
+    keep_until_exit(context_, loop_);
     context_ = nullptr;
     loop_ = nullptr;
     return;
