@@ -130,8 +130,7 @@ void AgentRuntime::closed(ConnectionId id, const CloseInfo& info) {
   if (stopping_) return finish_stop();
 
   if (policy_.on_closed(info.code)) {
-    log::error("agent.revoked", {{"reason", info.reason},
-                                 {"retry_interval_ms", millis(options_.reconnect_cap)}});
+    log::error("agent.revoked", {{"reason", info.reason}, {"retry_interval_ms", millis(options_.reconnect_cap)}});
   }
   std::chrono::milliseconds delay = policy_.next_delay();
   log::info("agent.reconnecting", {{"delay_ms", millis(delay)}, {"attempt", policy_.attempt()}});

@@ -105,8 +105,7 @@ SessionOutput AgentSession::on_frame(const Envelope& envelope) {
     case Envelope::BODY_NOT_SET:
       // A message a newer manager added to v1 (the codec let it through as unknown fields).
       return {};
-    default:
-      return fail("the manager may not send this message type");
+    default: return fail("the manager may not send this message type");
   }
 }
 
@@ -115,9 +114,7 @@ void AgentSession::handle_command(SessionOutput& out, const Command& command) {
   std::string message;
   bool changed = false;
   switch (command.action_case()) {
-    case Command::kDrain:
-      changed = capacity_.set_draining(command.drain().enabled());
-      break;
+    case Command::kDrain: changed = capacity_.set_draining(command.drain().enabled()); break;
     case Command::kSetMaxSessions:
       changed = capacity_.set_max_sessions(command.set_max_sessions().max_sessions());
       break;

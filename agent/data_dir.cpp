@@ -59,8 +59,8 @@ Result<Credentials> load_credentials(const DataDir& dir) {
     std::string path;
     std::string* into;
   };
-  for (const Item& item : {Item{dir.certificate_path(), &out.certificate_pem}, Item{dir.key_path(), &out.private_key_pem},
-                           Item{dir.ca_path(), &out.ca_pem}}) {
+  for (const Item& item : {Item{dir.certificate_path(), &out.certificate_pem},
+                           Item{dir.key_path(), &out.private_key_pem}, Item{dir.ca_path(), &out.ca_pem}}) {
     auto text = read_file(item.path);
     if (!text.ok()) return text.status();
     if (text->empty()) return error(ErrorCode::failed_precondition, item.path + " is empty");

@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "corral/agent/state/v1/enrollment_state.pb.h"
 #include "common/result.h"
+#include "corral/agent/state/v1/enrollment_state.pb.h"
 
 namespace corral::agent {
 

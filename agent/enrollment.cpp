@@ -59,7 +59,8 @@ Result<EnrollmentState> enroll(const DataDir& data_dir, const EnrollParams& para
   auto manager_url = normalize_manager_url(params.manager_url);
   if (!manager_url.ok()) return manager_url.status();
   auto token = parse_join_token(params.join_token);
-  if (!token.ok()) return error(ErrorCode::invalid_argument, "the join token is malformed: " + token.status().message());
+  if (!token.ok())
+    return error(ErrorCode::invalid_argument, "the join token is malformed: " + token.status().message());
 
   auto ca_pem = trusted_manager_ca(*manager_url, *token, params.ca_cert_pem, perform);
   if (!ca_pem.ok()) return ca_pem.status();

@@ -29,9 +29,7 @@ void LwsChannel::Impl::report_closed(CloseInfo info) {
 
 int LwsChannel::Impl::callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len) {
   switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-      drain_inbox();
-      return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_inbox(); return 0;
 
     case LWS_CALLBACK_CLIENT_ESTABLISHED: {
       Connection* c = current(wsi);
@@ -88,11 +86,11 @@ int LwsChannel::Impl::callback(lws* wsi, lws_callback_reasons reason, void* in, 
     case LWS_CALLBACK_WSI_DESTROY:
       // Paths that end a connection without CLOSED or CONNECTION_ERROR (a close requested while
       // still connecting) still owe the core its closed event.
-      if (current(wsi)) report_closed(CloseInfo{0, conn_->close_reason.empty() ? "connection ended" : conn_->close_reason});
+      if (current(wsi))
+        report_closed(CloseInfo{0, conn_->close_reason.empty() ? "connection ended" : conn_->close_reason});
       return 0;
 
-    default:
-      return 0;
+    default: return 0;
   }
 }
 
@@ -110,15 +108,13 @@ int LwsChannel::Impl::receive(Connection& c, lws* wsi, const char* data, size_t 
     return refuse(c, wsi, ws::kCloseUnsupportedData, "text frames are not part of corral.agent.v1");
   }
   switch (c.assembler->append(std::string_view(data, len), lws_is_first_fragment(wsi), lws_is_final_fragment(wsi))) {
-    case ws::MessageAssembler::Outcome::need_more:
-      return 0;
+    case ws::MessageAssembler::Outcome::need_more: return 0;
     case ws::MessageAssembler::Outcome::too_large:
       return refuse(c, wsi, ws::kCloseMessageTooBig,
                     "message larger than " + std::to_string(options_.max_message_bytes) + " bytes");
     case ws::MessageAssembler::Outcome::protocol_error:
       return refuse(c, wsi, ws::kCloseFramingError, "bad fragment sequence");
-    case ws::MessageAssembler::Outcome::complete:
-      break;
+    case ws::MessageAssembler::Outcome::complete: break;
   }
   auto envelope = ws::decode_envelope(c.assembler->message());
   if (!envelope.ok()) return refuse(c, wsi, ws::kCloseInvalidPayload, envelope.status().message());

@@ -74,8 +74,8 @@ Result<std::string> trusted_manager_ca(const std::string& manager_url, const Joi
   if (*actual != expected) {
     log::error("agent.ca_mismatch", {{"expected_sha256", expected}, {"received_sha256", *actual}});
     std::string what = ca_cert_pem.empty() ? "the manager's CA" : "the CA in --ca-cert";
-    return error(ErrorCode::permission_denied, what + " does not match the join token's hash: expected " + expected +
-                                                   ", got " + *actual);
+    return error(ErrorCode::permission_denied,
+                 what + " does not match the join token's hash: expected " + expected + ", got " + *actual);
   }
   log::info("agent.ca_verified", {{"ca_sha256", *actual}});
   return candidate;

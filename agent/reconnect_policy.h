@@ -15,8 +15,7 @@ namespace corral::agent {
 
 class ReconnectPolicy {
  public:
-  ReconnectPolicy(std::chrono::milliseconds base, std::chrono::milliseconds cap,
-                  std::function<uint64_t()> random = {});
+  ReconnectPolicy(std::chrono::milliseconds base, std::chrono::milliseconds cap, std::function<uint64_t()> random = {});
 
   void on_welcome();
   // CLOSE_CODE is the manager's websocket close code, 0 when there was none (connect failure,

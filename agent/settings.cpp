@@ -22,7 +22,8 @@ Result<std::string> resolve_join_token(const AgentArgs& args, const EnvLookup& e
     auto text = read_file(*args.join_token_file);
     if (!text.ok()) return error(ErrorCode::invalid_argument, "--join-token-file: " + text.status().message());
     std::string token(trim_whitespace(*text));
-    if (token.empty()) return error(ErrorCode::invalid_argument, "--join-token-file " + *args.join_token_file + " is empty");
+    if (token.empty())
+      return error(ErrorCode::invalid_argument, "--join-token-file " + *args.join_token_file + " is empty");
     return token;
   }
   if (auto value = env(kJoinTokenEnv)) return std::string(trim_whitespace(*value));
@@ -72,8 +73,8 @@ Result<AgentSettings> resolve_settings(const AgentArgs& args, const EnvLookup& e
   bool explicit_zero_sessions = args.max_sessions && *args.max_sessions == 0;
   if (Status s = apply_config_defaults(&out.config); !s.ok()) {
     if (args.log_level && s.message().starts_with("log_level")) {
-      return error(ErrorCode::invalid_argument, "--log-level must be debug, info, warn or error, got '" +
-                                                    *args.log_level + "'");
+      return error(ErrorCode::invalid_argument,
+                   "--log-level must be debug, info, warn or error, got '" + *args.log_level + "'");
     }
     if (args.config_file) return error(s.code(), *args.config_file + ": " + s.message());
     return s;

@@ -26,7 +26,8 @@ Status enroll_with_retry(const DataDir& dir, const AgentSettings& settings, cons
   if (settings.manager_url.empty() || settings.join_token.empty()) {
     return error(ErrorCode::failed_precondition,
                  "not enrolled yet: the first start needs --manager and a join token (--join-token, "
-                 "--join-token-file or " + std::string(kJoinTokenEnv) + ")");
+                 "--join-token-file or " +
+                     std::string(kJoinTokenEnv) + ")");
   }
   EnrollParams params;
   params.manager_url = settings.manager_url;
@@ -43,8 +44,10 @@ Status enroll_with_retry(const DataDir& dir, const AgentSettings& settings, cons
     if (state.ok()) return {};
     if (state.status().code() != ErrorCode::unavailable) return state.status();
     auto delay = backoff.next();
-    log::warn("agent.enroll_retrying", {{"error", state.status().message()}, {"delay_ms", static_cast<int64_t>(delay.count())}});
-    if (!sleep_unless_interrupted(delay)) return error(ErrorCode::unavailable, "interrupted before enrollment finished");
+    log::warn("agent.enroll_retrying",
+              {{"error", state.status().message()}, {"delay_ms", static_cast<int64_t>(delay.count())}});
+    if (!sleep_unless_interrupted(delay))
+      return error(ErrorCode::unavailable, "interrupted before enrollment finished");
   }
 }
 

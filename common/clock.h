@@ -24,8 +24,8 @@ class SystemClock final : public Clock {
 // For tests: time moves only when advance() is called.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point{
-                           std::chrono::seconds(1'700'000'000)})
+  explicit ManualClock(std::chrono::system_clock::time_point start =
+                           std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)})
       : wall_(start) {}
   std::chrono::system_clock::time_point now() const override { return wall_; }
   std::chrono::steady_clock::time_point steady_now() const override { return steady_; }

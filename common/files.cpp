@@ -62,12 +62,12 @@ Status ensure_directory(const std::string& path, mode_t mode) {
 }
 
 bool file_exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
 Status check_private(const std::string& path, std::string_view kind) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     int e = errno;
     return error(e == ENOENT ? ErrorCode::not_found : ErrorCode::internal,
@@ -79,9 +79,9 @@ Status check_private(const std::string& path, std::string_view kind) {
   char octal[8];
   std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
   std::string wanted = directory ? "700" : "600";
-  return error(ErrorCode::failed_precondition,
-               std::string(kind) + " " + path + " is mode " + octal + ", open to group or others; it must be mode 0" +
-                   wanted + " (chmod " + wanted + " " + path + ")");
+  return error(ErrorCode::failed_precondition, std::string(kind) + " " + path + " is mode " + octal +
+                                                   ", open to group or others; it must be mode 0" + wanted +
+                                                   " (chmod " + wanted + " " + path + ")");
 }
 
 }  // namespace corral

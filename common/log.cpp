@@ -89,11 +89,16 @@ void append_value(std::string& out, std::string_view v) {
 void set_level(Level level) { g_level.store(static_cast<int>(level)); }
 
 bool parse_level(std::string_view text, Level* out) {
-  if (text == "debug") *out = Level::debug;
-  else if (text == "info") *out = Level::info;
-  else if (text == "warn" || text == "warning") *out = Level::warn;
-  else if (text == "error") *out = Level::error;
-  else return false;
+  if (text == "debug")
+    *out = Level::debug;
+  else if (text == "info")
+    *out = Level::info;
+  else if (text == "warn" || text == "warning")
+    *out = Level::warn;
+  else if (text == "error")
+    *out = Level::error;
+  else
+    return false;
   return true;
 }
 

@@ -65,13 +65,13 @@ class LogWriter {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable written_cv_;
-  std::string queued_;         // whole lines, each ending in '\n'
-  uint64_t enqueued_ = 0;      // lines ever queued
-  uint64_t written_ = 0;       // of those, how many have reached the sink
-  uint64_t dropped_ = 0;       // since the last notice
+  std::string queued_;     // whole lines, each ending in '\n'
+  uint64_t enqueued_ = 0;  // lines ever queued
+  uint64_t written_ = 0;   // of those, how many have reached the sink
+  uint64_t dropped_ = 0;   // since the last notice
   uint64_t dropped_total_ = 0;
   bool stopping_ = false;
-  bool threaded_ = true;       // false after stop() and in a forked child
+  bool threaded_ = true;  // false after stop() and in a forked child
   // Last, so the thread starts once everything above exists; released, not joined, in a child.
   std::unique_ptr<std::thread> thread_;
 };

@@ -25,9 +25,9 @@ const char* error_code_name(ErrorCode code) {
 namespace detail {
 
 void value_of_error(const Status& status) {
-  log::error_before_abort("result.value_of_error",
-                          {{"error", status.to_string()},
-                           {"hint", "Result::value() called without checking ok(); aborting"}});
+  log::error_before_abort(
+      "result.value_of_error",
+      {{"error", status.to_string()}, {"hint", "Result::value() called without checking ok(); aborting"}});
   std::abort();
 }
 

@@ -65,7 +65,8 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) co
 Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aad) const {
   if (!looks_sealed(sealed)) return error(ErrorCode::invalid_argument, "not a sealed secret");
   auto raw = base64_decode(sealed.substr(3));
-  if (!raw || raw->size() < kNonceBytes + kTagBytes) return error(ErrorCode::invalid_argument, "sealed secret is malformed");
+  if (!raw || raw->size() < kNonceBytes + kTagBytes)
+    return error(ErrorCode::invalid_argument, "sealed secret is malformed");
   size_t n = raw->size() - kNonceBytes - kTagBytes;
   auto* u = reinterpret_cast<const unsigned char*>(raw->data());
   std::string plain(n, '\0');

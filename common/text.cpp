@@ -30,8 +30,8 @@ Decoded decode_utf8(std::string_view s, size_t at) {
 }
 
 bool is_refused(char32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
-         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
 }
 
 }  // namespace
@@ -39,8 +39,8 @@ bool is_refused(char32_t cp) {
 Status check_printable(std::string_view value, std::string_view field, size_t max_len) {
   const std::string name(field);
   if (value.size() > max_len) {
-    return error(ErrorCode::invalid_argument, name + " is " + std::to_string(value.size()) +
-                                                  " bytes, over the limit of " + std::to_string(max_len));
+    return error(ErrorCode::invalid_argument,
+                 name + " is " + std::to_string(value.size()) + " bytes, over the limit of " + std::to_string(max_len));
   }
   for (size_t at = 0; at < value.size();) {
     Decoded d = decode_utf8(value, at);
@@ -50,8 +50,8 @@ Status check_printable(std::string_view value, std::string_view field, size_t ma
     if (is_refused(d.code_point)) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(d.code_point));
-      return error(ErrorCode::invalid_argument, name + " contains control character " + code + " (at byte " +
-                                                    std::to_string(at) + ")");
+      return error(ErrorCode::invalid_argument,
+                   name + " contains control character " + code + " (at byte " + std::to_string(at) + ")");
     }
     at += d.length;
   }

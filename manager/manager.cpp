@@ -54,7 +54,8 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
   if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
   for (auto& p : *c->mutable_plugins()->mutable_load()) {
-    if (p.max_concurrent_calls() == 0) p.set_max_concurrent_calls(providers::ProviderRegistry::kDefaultMaxConcurrentCalls);
+    if (p.max_concurrent_calls() == 0)
+      p.set_max_concurrent_calls(providers::ProviderRegistry::kDefaultMaxConcurrentCalls);
   }
 
   auto api = parse_listen_address(c->api_listen());
@@ -66,7 +67,8 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   }
   log::Level level;
   if (!log::parse_level(c->log_level(), &level)) {
-    return error(ErrorCode::invalid_argument, "log_level must be debug, info, warn or error, got '" + c->log_level() + "'");
+    return error(ErrorCode::invalid_argument,
+                 "log_level must be debug, info, warn or error, got '" + c->log_level() + "'");
   }
   if (c->max_frame_bytes() < 1024) return error(ErrorCode::invalid_argument, "max_frame_bytes must be at least 1024");
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
@@ -106,8 +108,8 @@ Status Manager::open() {
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
   // SQLite is a local file: its work runs inline on the core (docs/architecture.md, "Store").
-  store_exec_ = std::make_unique<store::StoreExecutor>(*store_, io_.get_executor(),
-                                                       store::StoreExecutor::Mode::inline_on_caller);
+  store_exec_ =
+      std::make_unique<store::StoreExecutor>(*store_, io_.get_executor(), store::StoreExecutor::Mode::inline_on_caller);
 
   std::vector<std::string> names(config_.server_names().begin(), config_.server_names().end());
   auto pki = load_or_create_pki(data_dir_, names);
@@ -185,13 +187,11 @@ Status Manager::open() {
   for (const auto& [name, entry] : providers_->entries()) {
     pools.limits[workers::plugin_limit_key(name)] = entry.max_concurrent_calls;
   }
-  auto executor = workers::Executor::start(std::move(pools), [this](std::function<void()> done) {
-    boost::asio::post(io_, std::move(done));
-  });
+  auto executor = workers::Executor::start(
+      std::move(pools), [this](std::function<void()> done) { boost::asio::post(io_, std::move(done)); });
   if (!executor.ok()) return executor.status();
   workers_ = std::move(executor).value();
-  provider_configs_ =
-      std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
+  provider_configs_ = std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
 
   api::Router routes;
   api::add_health_routes(routes, *registry_, CORRAL_VERSION);
@@ -268,7 +268,8 @@ void Manager::schedule_token_sweep() {
 
 void Manager::on_agent_connected(ConnId conn, const std::string& agent_id, const std::string& serial,
                                  const std::string& peer) {
-  boost::asio::post(io_, [this, conn, agent_id, serial, peer] { registry_->on_connected(conn, agent_id, serial, peer); });
+  boost::asio::post(io_,
+                    [this, conn, agent_id, serial, peer] { registry_->on_connected(conn, agent_id, serial, peer); });
 }
 
 void Manager::on_agent_envelope(ConnId conn, corral::agent::v1::Envelope envelope) {

@@ -34,8 +34,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* config);
 
 class Manager final : public TransportSink {
  public:
-  static Result<std::unique_ptr<Manager>> create(const std::string& data_dir,
-                                                 corral::config::v1::ManagerConfig config);
+  static Result<std::unique_ptr<Manager>> create(const std::string& data_dir, corral::config::v1::ManagerConfig config);
   ~Manager() override;
 
   // Serves until SIGINT/SIGTERM or stop(); returns once everything is closed.

@@ -262,9 +262,7 @@ bool Swarm::handle_frame(uint32_t index, uint8_t opcode, bool fin, std::string_v
       message.swap(a.message);
       return handle_envelope(index, message);
     }
-    case kWsPing:
-      send_frame(index, kWsPong, payload);
-      return true;
+    case kWsPing: send_frame(index, kWsPong, payload); return true;
     case kWsPong:
       ++counters_.pongs_received;
       a.ping_outstanding = false;
@@ -312,10 +310,8 @@ bool Swarm::handle_envelope(uint32_t index, std::string_view bytes) {
       send_envelope(index, std::move(result));
       return true;
     }
-    case Envelope::kHeartbeat:
-      return true;
-    default:
-      break;
+    case Envelope::kHeartbeat: return true;
+    default: break;
   }
   fail(index, Failure::protocol);
   return false;

@@ -119,19 +119,13 @@ void Swarm::fire_timers() {
 void Swarm::on_timer(uint32_t index) {
   SimAgent& a = agents_[index];
   switch (a.phase) {
-    case AgentPhase::backoff:
-      begin_attempt(index);
-      return;
+    case AgentPhase::backoff: begin_attempt(index); return;
     case AgentPhase::tcp_connecting:
     case AgentPhase::tls_handshake:
     case AgentPhase::upgrading:
-    case AgentPhase::awaiting_welcome:
-      fail(index, Failure::timeout);
-      return;
-    case AgentPhase::welcomed:
-      break;
-    default:
-      return;
+    case AgentPhase::awaiting_welcome: fail(index, Failure::timeout); return;
+    case AgentPhase::welcomed: break;
+    default: return;
   }
   // Welcomed: heartbeat when due, then the real agent's idle ping (lws secs_since_valid_ping):
   // the manager sends nothing between commands, so only a pong proves the connection alive.
@@ -238,32 +232,15 @@ void Swarm::fail(uint32_t index, Failure why, uint16_t close_code) {
   bool was_in_flight = in_flight(a.phase);
   release_connection(a);
   switch (why) {
-    case Failure::connect:
-      ++counters_.connect_failures;
-      break;
-    case Failure::no_source_port:
-      ++counters_.no_source_port;
-      break;
-    case Failure::no_descriptor:
-      ++counters_.no_descriptor;
-      break;
-    case Failure::tls:
-      ++counters_.tls_failures;
-      break;
-    case Failure::upgrade:
-      ++counters_.upgrade_failures;
-      break;
-    case Failure::timeout:
-      ++counters_.attempt_timeouts;
-      break;
-    case Failure::disconnect:
-      break;
-    case Failure::idle_hangup:
-      ++counters_.idle_hangups;
-      break;
-    case Failure::protocol:
-      ++counters_.protocol_errors;
-      break;
+    case Failure::connect: ++counters_.connect_failures; break;
+    case Failure::no_source_port: ++counters_.no_source_port; break;
+    case Failure::no_descriptor: ++counters_.no_descriptor; break;
+    case Failure::tls: ++counters_.tls_failures; break;
+    case Failure::upgrade: ++counters_.upgrade_failures; break;
+    case Failure::timeout: ++counters_.attempt_timeouts; break;
+    case Failure::disconnect: break;
+    case Failure::idle_hangup: ++counters_.idle_hangups; break;
+    case Failure::protocol: ++counters_.protocol_errors; break;
   }
   if (close_code) ++counters_.close_codes[close_code];
   if (was_welcomed) {

@@ -134,8 +134,7 @@ Status SwarmRun::prepare() {
   // Every simulated agent connects from 127.0.0.1: the per-address share of pending handshakes
   // (meant for one host among many) would throttle the whole swarm, so it gets the global limit.
   std::string config = "heartbeat_interval_seconds: " + std::to_string(options_.heartbeat_interval_seconds) +
-                       "\nlog_level: " + options_.manager_log_level +
-                       "\nmax_pending_handshakes_per_address: 256\n";
+                       "\nlog_level: " + options_.manager_log_level + "\nmax_pending_handshakes_per_address: 256\n";
   std::string config_path = options_.state_dir + "/manager.yaml";
   if (Status s = write_file_atomic(config_path, config, 0600); !s.ok()) return s;
   manager_ = std::make_unique<ManagerProcess>(ManagerLaunch{

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-
 #include "common/encoding.h"
 #include "common/text.h"
 

@@ -38,14 +38,10 @@ std::string quote_for_message(const std::string& text) {
 
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Sequence:
-      return "a sequence";
-    case YAML::NodeType::Scalar:
-      return quote_for_message(node.Scalar());
-    default:
-      return "null";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a sequence";
+    case YAML::NodeType::Scalar: return quote_for_message(node.Scalar());
+    default: return "null";
   }
 }
 
@@ -67,22 +63,16 @@ Status at_path(const std::string& path, const YAML::Mark& mark, const std::strin
 std::string expected_kind(const FieldDescriptor* field) {
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT32:
-    case FieldDescriptor::CPPTYPE_INT64:
-      return "an integer";
+    case FieldDescriptor::CPPTYPE_INT64: return "an integer";
     case FieldDescriptor::CPPTYPE_UINT32:
-    case FieldDescriptor::CPPTYPE_UINT64:
-      return "an unsigned integer";
+    case FieldDescriptor::CPPTYPE_UINT64: return "an unsigned integer";
     case FieldDescriptor::CPPTYPE_FLOAT:
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-      return "a number";
-    case FieldDescriptor::CPPTYPE_BOOL:
-      return "true or false";
-    case FieldDescriptor::CPPTYPE_ENUM:
-      return "a " + field->enum_type()->name() + " value";
+    case FieldDescriptor::CPPTYPE_DOUBLE: return "a number";
+    case FieldDescriptor::CPPTYPE_BOOL: return "true or false";
+    case FieldDescriptor::CPPTYPE_ENUM: return "a " + field->enum_type()->name() + " value";
     case FieldDescriptor::CPPTYPE_STRING:
       return field->type() == FieldDescriptor::TYPE_BYTES ? "base64 bytes" : "a string";
-    case FieldDescriptor::CPPTYPE_MESSAGE:
-      return "a mapping";
+    case FieldDescriptor::CPPTYPE_MESSAGE: return "a mapping";
   }
   return "a value";
 }
@@ -149,18 +139,12 @@ const FieldDescriptor* find_field(const pb::Descriptor* type, const std::string&
 std::string stored_map_key(const pb::Message& entry, const FieldDescriptor* key_field) {
   const pb::Reflection* r = entry.GetReflection();
   switch (key_field->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32:
-      return std::to_string(r->GetInt32(entry, key_field));
-    case FieldDescriptor::CPPTYPE_INT64:
-      return std::to_string(r->GetInt64(entry, key_field));
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return std::to_string(r->GetUInt32(entry, key_field));
-    case FieldDescriptor::CPPTYPE_UINT64:
-      return std::to_string(r->GetUInt64(entry, key_field));
-    case FieldDescriptor::CPPTYPE_BOOL:
-      return r->GetBool(entry, key_field) ? "true" : "false";
-    default:
-      return r->GetString(entry, key_field);
+    case FieldDescriptor::CPPTYPE_INT32: return std::to_string(r->GetInt32(entry, key_field));
+    case FieldDescriptor::CPPTYPE_INT64: return std::to_string(r->GetInt64(entry, key_field));
+    case FieldDescriptor::CPPTYPE_UINT32: return std::to_string(r->GetUInt32(entry, key_field));
+    case FieldDescriptor::CPPTYPE_UINT64: return std::to_string(r->GetUInt64(entry, key_field));
+    case FieldDescriptor::CPPTYPE_BOOL: return r->GetBool(entry, key_field) ? "true" : "false";
+    default: return r->GetString(entry, key_field);
   }
 }
 
@@ -361,8 +345,7 @@ class Loader {
         add ? r->AddString(message, field, std::move(v)) : r->SetString(message, field, std::move(v));
         return {};
       }
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        break;  // handled above
+      case FieldDescriptor::CPPTYPE_MESSAGE: break;  // handled above
     }
     return at_path(path, mark, "unsupported field type");
   }
@@ -399,7 +382,7 @@ Status load_yaml_file(const std::string& path, google::protobuf::Message* messag
     return error(e == ENOENT ? ErrorCode::not_found : ErrorCode::permission_denied,
                  path + ": cannot open: " + std::strerror(e));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return error(ErrorCode::invalid_argument, path + ": not a regular file");

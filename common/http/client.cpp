@@ -125,8 +125,7 @@ Status check_url(const std::string& url, const std::string& where) {
   std::string s(scheme);
   curl_free(scheme);
   if (s != "http" && s != "https") {
-    return error(ErrorCode::invalid_argument,
-                 "only http and https URLs are allowed, not '" + s + "' (" + where + ")");
+    return error(ErrorCode::invalid_argument, "only http and https URLs are allowed, not '" + s + "' (" + where + ")");
   }
   return {};
 }
@@ -297,9 +296,9 @@ Status build_headers(const Request& request, const std::string& where, std::uniq
     // A line break would end this header and start one of the caller's choosing. The value is
     // never echoed: it may be a credential.
     if (!is_token(name)) {
-      return fail(ErrorCode::invalid_argument,
-                  "header name '" + name.substr(0, std::min(name.find_first_of("\r\n"), size_t{64})) +
-                      "' is not a valid HTTP field name (" + where + ")");
+      return fail(ErrorCode::invalid_argument, "header name '" +
+                                                   name.substr(0, std::min(name.find_first_of("\r\n"), size_t{64})) +
+                                                   "' is not a valid HTTP field name (" + where + ")");
     }
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       return fail(ErrorCode::invalid_argument, "header " + name + " contains a line break (" + where + ")");

@@ -7,7 +7,8 @@ namespace corral::ws {
 using corral::agent::v1::Envelope;
 
 bool carries_unknown_body(const Envelope& envelope) {
-  return envelope.body_case() == Envelope::BODY_NOT_SET && !envelope.GetReflection()->GetUnknownFields(envelope).empty();
+  return envelope.body_case() == Envelope::BODY_NOT_SET &&
+         !envelope.GetReflection()->GetUnknownFields(envelope).empty();
 }
 
 Result<Envelope> decode_envelope(std::string_view bytes) {

@@ -30,27 +30,27 @@ apiv1::AdminToken view(const store::AdminTokenRecord& r) {
 }  // namespace
 
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock) {
-  router.add_async("POST", "/api/v1/admin-tokens", Access::admin,
-                   [&store, &auth, &clock](const ApiRequest& r, Reply reply) {
-                     apiv1::CreateAdminTokenRequest request;
-                     if (Status st = parse_json_body(r.http.body, &request); !st.ok()) return reply(status_response(st));
-                     if (request.name().empty()) return reply(error_response(400, "invalid_argument", "name is required"));
-                     if (Status st = check_printable(request.name(), "name", kMaxNameBytes); !st.ok()) {
-                       return reply(status_response(st));
-                     }
-                     auto created = std::make_shared<AdminAuth::NewToken>(
-                         AdminAuth::generate(request.name(), unix_seconds(clock.now())));
-                     store.submit([created](store::Store& s) { return s.admin_tokens().insert(created->record); },
-                                  [&auth, created, reply = std::move(reply)](Status st) {
-                                    if (!st.ok()) return reply(status_response(st));
-                                    auth.add(created->record.id, created->record.secret_sha256);
-                                    log::info("admin_token.created",
-                                              {{"token_id", created->record.id}, {"name", created->record.name}});
-                                    apiv1::AdminToken out = view(created->record);
-                                    out.set_token(created->token);
-                                    reply(json_response(201, out));
-                                  });
-                   });
+  router.add_async(
+      "POST", "/api/v1/admin-tokens", Access::admin, [&store, &auth, &clock](const ApiRequest& r, Reply reply) {
+        apiv1::CreateAdminTokenRequest request;
+        if (Status st = parse_json_body(r.http.body, &request); !st.ok()) return reply(status_response(st));
+        if (request.name().empty()) return reply(error_response(400, "invalid_argument", "name is required"));
+        if (Status st = check_printable(request.name(), "name", kMaxNameBytes); !st.ok()) {
+          return reply(status_response(st));
+        }
+        auto created =
+            std::make_shared<AdminAuth::NewToken>(AdminAuth::generate(request.name(), unix_seconds(clock.now())));
+        store.submit(
+            [created](store::Store& s) { return s.admin_tokens().insert(created->record); },
+            [&auth, created, reply = std::move(reply)](Status st) {
+              if (!st.ok()) return reply(status_response(st));
+              auth.add(created->record.id, created->record.secret_sha256);
+              log::info("admin_token.created", {{"token_id", created->record.id}, {"name", created->record.name}});
+              apiv1::AdminToken out = view(created->record);
+              out.set_token(created->token);
+              reply(json_response(201, out));
+            });
+      });
 
   router.add_async("GET", "/api/v1/admin-tokens", Access::admin, [&store](const ApiRequest&, Reply reply) {
     store.submit([](store::Store& s) { return s.admin_tokens().list(); },
@@ -64,34 +64,34 @@ void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAu
 
   // The last token is kept: without one nobody could reach the API again short of editing the
   // database. Checked and deleted in one unit of work, so two revocations cannot both pass it.
-  router.add_async("DELETE", "/api/v1/admin-tokens/{id}", Access::admin,
-                   [&store, &auth](const ApiRequest& r, Reply reply) {
-                     store.submit(
-                         [id = r.param("id")](store::Store& s) -> Result<store::AdminTokenRecord> {
-                           std::optional<store::AdminTokenRecord> revoked;
-                           Status st = s.unit_of_work([&](store::Repositories& repos) -> Status {
-                             auto all = repos.admin_tokens().list();
-                             if (!all.ok()) return all.status();
-                             for (const auto& t : *all) {
-                               if (t.id == id) revoked = t;
-                             }
-                             if (!revoked) return error(ErrorCode::not_found, "no admin token " + id);
-                             if (all->size() == 1) {
-                               return error(ErrorCode::failed_precondition,
-                                            "admin token " + id + " is the last one; create another before revoking it");
-                             }
-                             return repos.admin_tokens().remove(id);
-                           });
-                           if (!st.ok()) return st;
-                           return std::move(*revoked);
-                         },
-                         [&auth, reply = std::move(reply)](Result<store::AdminTokenRecord> revoked) {
-                           if (!revoked.ok()) return reply(status_response(revoked.status()));
-                           auth.remove(revoked->id);
-                           log::info("admin_token.revoked", {{"token_id", revoked->id}, {"name", revoked->name}});
-                           reply(json_response(200, view(*revoked)));
-                         });
-                   });
+  router.add_async(
+      "DELETE", "/api/v1/admin-tokens/{id}", Access::admin, [&store, &auth](const ApiRequest& r, Reply reply) {
+        store.submit(
+            [id = r.param("id")](store::Store& s) -> Result<store::AdminTokenRecord> {
+              std::optional<store::AdminTokenRecord> revoked;
+              Status st = s.unit_of_work([&](store::Repositories& repos) -> Status {
+                auto all = repos.admin_tokens().list();
+                if (!all.ok()) return all.status();
+                for (const auto& t : *all) {
+                  if (t.id == id) revoked = t;
+                }
+                if (!revoked) return error(ErrorCode::not_found, "no admin token " + id);
+                if (all->size() == 1) {
+                  return error(ErrorCode::failed_precondition,
+                               "admin token " + id + " is the last one; create another before revoking it");
+                }
+                return repos.admin_tokens().remove(id);
+              });
+              if (!st.ok()) return st;
+              return std::move(*revoked);
+            },
+            [&auth, reply = std::move(reply)](Result<store::AdminTokenRecord> revoked) {
+              if (!revoked.ok()) return reply(status_response(revoked.status()));
+              auth.remove(revoked->id);
+              log::info("admin_token.revoked", {{"token_id", revoked->id}, {"name", revoked->name}});
+              reply(json_response(200, view(*revoked)));
+            });
+      });
 }
 
 }  // namespace corral::manager::api

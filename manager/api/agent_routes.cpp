@@ -46,7 +46,8 @@ HttpResponse list_agents(const AgentRegistry& registry, const ApiRequest& r) {
   std::string after;
   if (auto token = query->take("pageToken"); token && !token->empty()) {
     auto decoded = from_hex(*token);
-    if (!decoded) return error_response(400, "invalid_argument", "query parameter pageToken is not one this manager issued");
+    if (!decoded)
+      return error_response(400, "invalid_argument", "query parameter pageToken is not one this manager issued");
     after = std::move(*decoded);
   }
   if (Status st = query->check_all_taken(); !st.ok()) return status_response(st);
@@ -61,7 +62,8 @@ HttpResponse list_agents(const AgentRegistry& registry, const ApiRequest& r) {
 }  // namespace
 
 void add_agent_routes(Router& router, AgentRegistry& registry) {
-  router.add("GET", "/api/v1/agents", Access::admin, [&registry](const ApiRequest& r) { return list_agents(registry, r); });
+  router.add("GET", "/api/v1/agents", Access::admin,
+             [&registry](const ApiRequest& r) { return list_agents(registry, r); });
 
   router.add("GET", "/api/v1/agents/{id}", Access::admin, [&registry](const ApiRequest& r) {
     auto agent = registry.get(r.param("id"));

@@ -34,19 +34,17 @@ void ApiServer::handle(const HttpRequest& request, api::Reply reply) const {
   };
 
   switch (m.kind) {
-    case api::Router::Match::Kind::bad_path:
-      return logged(api::error_response(400, "bad_request", m.problem));
+    case api::Router::Match::Kind::bad_path: return logged(api::error_response(400, "bad_request", m.problem));
     case api::Router::Match::Kind::not_found:
       return logged(api::error_response(404, "not_found", "no route for " + request.path));
     case api::Router::Match::Kind::method_not_allowed: {
-      HttpResponse r = api::error_response(405, "method_not_allowed",
-                                           request.method + " is not allowed on " + request.path +
-                                               " (allowed: " + join(m.allowed) + ")");
+      HttpResponse r = api::error_response(
+          405, "method_not_allowed",
+          request.method + " is not allowed on " + request.path + " (allowed: " + join(m.allowed) + ")");
       r.headers.emplace_back("Allow", join(m.allowed));
       return logged(std::move(r));
     }
-    case api::Router::Match::Kind::found:
-      break;
+    case api::Router::Match::Kind::found: break;
   }
   const api::Route& route_entry = *m.route;
   if (route_entry.access == api::Access::admin && !auth_.authorize(request.authorization)) {

@@ -11,16 +11,20 @@ Status check_gate_matches_routes(const BearerTokenGate& gate, const Router& rout
       return p.method == r.method && p.path == r.pattern;
     });
     if (r.access != Access::admin && !in_gate) {
-      return error(ErrorCode::internal, r.method + " " + r.pattern + " needs no admin token but the request gate refuses it");
+      return error(ErrorCode::internal,
+                   r.method + " " + r.pattern + " needs no admin token but the request gate refuses it");
     }
     if (r.access == Access::admin && in_gate) {
-      return error(ErrorCode::internal, r.method + " " + r.pattern + " needs an admin token but the request gate lets it through");
+      return error(ErrorCode::internal,
+                   r.method + " " + r.pattern + " needs an admin token but the request gate lets it through");
     }
   }
   for (const auto& p : open) {
     bool routed = std::any_of(router.routes().begin(), router.routes().end(),
                               [&](const Route& r) { return p.method == r.method && p.path == r.pattern; });
-    if (!routed) return error(ErrorCode::internal, "the request gate lets " + p.method + " " + p.path + " through but no route serves it");
+    if (!routed)
+      return error(ErrorCode::internal,
+                   "the request gate lets " + p.method + " " + p.path + " through but no route serves it");
   }
   return {};
 }

@@ -5,8 +5,8 @@
 
 #include <charconv>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "common/encoding.h"
@@ -86,7 +86,7 @@ struct ProviderConfigService::Job {
   std::vector<Violation> violations;
   std::string sealed_config_json;
   std::vector<std::string> secret_paths;  // from the plugin's schema: stored with the config
-  Status failure;  // a failure that is not the request's fault
+  Status failure;                         // a failure that is not the request's fault
 };
 
 // Worker thread: validate and seal.
@@ -97,8 +97,8 @@ void ProviderConfigService::validate(Job& job, const SecretBox& secrets, const p
   if (!plugin) {
     std::string loaded;
     for (const auto& n : providers.names()) loaded += (loaded.empty() ? "" : ", ") + n;
-    job.violations.push_back({"/plugin", "no plugin named '" + r.plugin() + "' is loaded (loaded: " +
-                                             (loaded.empty() ? "none" : loaded) + ")"});
+    job.violations.push_back({"/plugin", "no plugin named '" + r.plugin() +
+                                             "' is loaded (loaded: " + (loaded.empty() ? "none" : loaded) + ")"});
     return;
   }
   const pv1::DescribeResponse& d = plugin->description();
@@ -124,7 +124,8 @@ void ProviderConfigService::validate(Job& job, const SecretBox& secrets, const p
     if (job.update && stored.is_object() && stored.contains(ptr) && stored[ptr].is_string()) {
       auto plain = secrets.open(stored[ptr].get<std::string>(), aad(job.id, p));
       if (!plain.ok()) {
-        job.failure = error(ErrorCode::internal, "the stored secret at " + p + " does not open: " + plain.status().message());
+        job.failure =
+            error(ErrorCode::internal, "the stored secret at " + p + " does not open: " + plain.status().message());
         return;
       }
       config[ptr] = *plain;
@@ -172,10 +173,17 @@ void ProviderConfigService::validate(Job& job, const SecretBox& secrets, const p
 }
 
 const std::vector<std::string>& manager_template_variables() {
-  static const std::vector<std::string> v = {
-      "connection_username", "connection_password", "ad_join_credential", "domain",        "server_id",
-      "server_hostname",     "manager_url",         "join_token",         "agent_download_url",
-      "provider_name",       "zone"};
+  static const std::vector<std::string> v = {"connection_username",
+                                             "connection_password",
+                                             "ad_join_credential",
+                                             "domain",
+                                             "server_id",
+                                             "server_hostname",
+                                             "manager_url",
+                                             "join_token",
+                                             "agent_download_url",
+                                             "provider_name",
+                                             "zone"};
   return v;
 }
 
@@ -188,7 +196,8 @@ void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
   options.what = "validate provider config '" + job->request.name() + "' with plugin '" + job->request.plugin() + "'";
   workers_.submit<std::shared_ptr<Job>>(
       std::move(options),
-      [job, &secrets = secrets_, &providers = providers_](const workers::CancelToken& token) -> Result<std::shared_ptr<Job>> {
+      [job, &secrets = secrets_,
+       &providers = providers_](const workers::CancelToken& token) -> Result<std::shared_ptr<Job>> {
         validate(*job, secrets, providers, token.flag());
         return job;
       },
@@ -238,27 +247,28 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
   job->update = true;
   job->id = id;
-  store_.submit(
-      [id](store::Store& s) { return s.provider_configs().get(id); },
-      [this, job, if_match = r.if_match, reply = std::move(reply)](
-          Result<std::optional<store::ProviderConfigRecord>> stored) mutable {
-        if (!stored.ok()) return reply(api::status_response(stored.status()));
-        if (!stored->has_value()) return reply(api::error_response(404, "not_found", "no provider config " + job->id));
-        uint64_t current = (*stored)->revision;
-        if (auto expected = if_match_revision(if_match); expected && *expected != current) {
-          return reply(api::error_response(412, "precondition_failed",
-                                           "If-Match names revision " + std::to_string(*expected) +
-                                               " but provider config " + job->id + " is at revision " +
-                                               std::to_string(current)));
-        }
-        if (job->request.revision() != 0 && job->request.revision() != current) {
-          return reply(revision_conflict(job->id, current, job->request.revision()));
-        }
-        if (job->request.name().empty()) job->request.set_name((*stored)->name);
-        if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
-        job->stored = std::move(**stored);
-        validate_then(job, std::move(reply), [this](std::shared_ptr<Job> j, Reply r2) { store_update(j, std::move(r2)); });
-      });
+  store_.submit([id](store::Store& s) { return s.provider_configs().get(id); },
+                [this, job, if_match = r.if_match,
+                 reply = std::move(reply)](Result<std::optional<store::ProviderConfigRecord>> stored) mutable {
+                  if (!stored.ok()) return reply(api::status_response(stored.status()));
+                  if (!stored->has_value())
+                    return reply(api::error_response(404, "not_found", "no provider config " + job->id));
+                  uint64_t current = (*stored)->revision;
+                  if (auto expected = if_match_revision(if_match); expected && *expected != current) {
+                    return reply(api::error_response(412, "precondition_failed",
+                                                     "If-Match names revision " + std::to_string(*expected) +
+                                                         " but provider config " + job->id + " is at revision " +
+                                                         std::to_string(current)));
+                  }
+                  if (job->request.revision() != 0 && job->request.revision() != current) {
+                    return reply(revision_conflict(job->id, current, job->request.revision()));
+                  }
+                  if (job->request.name().empty()) job->request.set_name((*stored)->name);
+                  if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
+                  job->stored = std::move(**stored);
+                  validate_then(job, std::move(reply),
+                                [this](std::shared_ptr<Job> j, Reply r2) { store_update(j, std::move(r2)); });
+                });
 }
 
 void ProviderConfigService::store_update(std::shared_ptr<Job> job, Reply reply) {
@@ -289,12 +299,12 @@ void ProviderConfigService::store_update(std::shared_ptr<Job> job, Reply reply) 
       [this, rec, based_on = job->stored.revision, reply = std::move(reply)](Result<Outcome> outcome) {
         if (!outcome.ok()) return reply(api::status_response(outcome.status()));
         switch (outcome->update) {
-          case store::ProviderConfigUpdate::updated:
-            break;
+          case store::ProviderConfigUpdate::updated: break;
           case store::ProviderConfigUpdate::not_found:
             return reply(api::error_response(404, "not_found", "no provider config " + rec.id));
           case store::ProviderConfigUpdate::name_taken:
-            return reply(api::error_response(409, "already_exists", "a provider config named '" + rec.name + "' exists"));
+            return reply(
+                api::error_response(409, "already_exists", "a provider config named '" + rec.name + "' exists"));
           case store::ProviderConfigUpdate::revision_mismatch:
             // Validation ran off the core: another update landed meanwhile (here or on another manager).
             return reply(revision_conflict(rec.id, outcome->revision_now, based_on));

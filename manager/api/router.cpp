@@ -63,10 +63,9 @@ Router& Router::add_route(Route route) {
   }
   for (const Route& r : routes_) {
     if (r.method == route.method && r.segments.size() == route.segments.size() &&
-        std::equal(r.segments.begin(), r.segments.end(), route.segments.begin(),
-                   [](const std::string& a, const std::string& b) {
-                     return a == b || (is_capture(a) && is_capture(b));
-                   })) {
+        std::equal(
+            r.segments.begin(), r.segments.end(), route.segments.begin(),
+            [](const std::string& a, const std::string& b) { return a == b || (is_capture(a) && is_capture(b)); })) {
       bad_route(route.method, route.pattern, "overlaps " + r.method + " " + r.pattern);
     }
   }

@@ -56,10 +56,10 @@ class Router {
   struct Match {
     enum class Kind { found, not_found, method_not_allowed, bad_path };
     Kind kind = Kind::not_found;
-    const Route* route = nullptr;                               // found
-    std::map<std::string, std::string, std::less<>> params;     // found
-    std::vector<std::string> allowed;                           // method_not_allowed: sorted
-    std::string problem;                                        // bad_path
+    const Route* route = nullptr;                            // found
+    std::map<std::string, std::string, std::less<>> params;  // found
+    std::vector<std::string> allowed;                        // method_not_allowed: sorted
+    std::string problem;                                     // bad_path
   };
   // Empty segments are ignored ("/api//v1/agents/" is "/api/v1/agents"). A segment that is not
   // valid percent-encoding is bad_path.

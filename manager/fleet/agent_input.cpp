@@ -12,7 +12,8 @@ bool label_key_char(char c) { return alnum(c) || c == '.' || c == '_' || c == '-
 
 Status check_label_key(const std::string& key, const std::string& what) {
   if (key.empty() || key.size() > kMaxLabelKeyBytes) {
-    return error(ErrorCode::invalid_argument, what + " keys must be 1 to " + std::to_string(kMaxLabelKeyBytes) + " bytes");
+    return error(ErrorCode::invalid_argument,
+                 what + " keys must be 1 to " + std::to_string(kMaxLabelKeyBytes) + " bytes");
   }
   if (!alnum(key[0]) || !std::all_of(key.begin(), key.end(), label_key_char)) {
     return error(ErrorCode::invalid_argument,
@@ -42,7 +43,8 @@ Status check_hello(const corral::agent::v1::Hello& hello) {
   if (Status s = check_printable(hello.agent_version(), "agent_version", kMaxAgentVersionBytes); !s.ok()) return s;
   if (Status s = check_printable(hello.os_version(), "os_version", kMaxOsVersionBytes); !s.ok()) return s;
   if (static_cast<size_t>(hello.addresses_size()) > kMaxAddresses) {
-    return error(ErrorCode::invalid_argument, "addresses may hold at most " + std::to_string(kMaxAddresses) + " entries");
+    return error(ErrorCode::invalid_argument,
+                 "addresses may hold at most " + std::to_string(kMaxAddresses) + " entries");
   }
   for (const auto& a : hello.addresses()) {
     if (Status s = check_printable(a, "addresses", kMaxAddressBytes); !s.ok()) return s;

@@ -144,19 +144,11 @@ void AgentRegistry::on_envelope(ConnId conn, const corral::agent::v1::Envelope& 
     return protocol_error(a, "the first frame on a connection must be Hello");
   }
   switch (envelope.body_case()) {
-    case Body::kHello:
-      handle_hello(a, envelope.hello());
-      break;
-    case Body::kHeartbeat:
-      break;
-    case Body::kCapacityReport:
-      handle_capacity(a, envelope.capacity_report());
-      break;
-    case Body::kCommandResult:
-      handle_command_result(a, envelope.command_result());
-      break;
-    default:
-      protocol_error(a, "agents may not send this message type");
+    case Body::kHello: handle_hello(a, envelope.hello()); break;
+    case Body::kHeartbeat: break;
+    case Body::kCapacityReport: handle_capacity(a, envelope.capacity_report()); break;
+    case Body::kCommandResult: handle_command_result(a, envelope.command_result()); break;
+    default: protocol_error(a, "agents may not send this message type");
   }
 }
 
@@ -176,9 +168,8 @@ void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hell
   w->set_server_id(agent.record.server_id);
   w->set_manager_version(settings_.manager_version);
   send(agent, std::move(welcome));
-  log::info("agent.hello", {{"agent_id", agent.record.id},
-                            {"hostname", hello.hostname()},
-                            {"agent_version", hello.agent_version()}});
+  log::info("agent.hello",
+            {{"agent_id", agent.record.id}, {"hostname", hello.hostname()}, {"agent_version", hello.agent_version()}});
   events_.publish([&](FleetObserver& o) { o.on_agent_welcomed({agent.record.id, agent.record.server_id, hello}); });
 }
 
@@ -195,8 +186,9 @@ void AgentRegistry::handle_command_result(LiveAgent& agent, const corral::agent:
   e.command = std::move(pending->command);
   e.outcome = CommandFinishedEvent::Outcome::answered;
   e.result = result;
-  log::info("agent.command_result",
-            {{"agent_id", e.agent_id}, {"command_id", e.command_id}, {"ok", result.ok()}, {"message", result.message()}});
+  log::info(
+      "agent.command_result",
+      {{"agent_id", e.agent_id}, {"command_id", e.command_id}, {"ok", result.ok()}, {"message", result.message()}});
   events_.publish([&](FleetObserver& o) { o.on_command_finished(e); });
 }
 
@@ -212,13 +204,14 @@ void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::C
   // Reports repeat with every heartbeat; only a change is written.
   if (bytes != agent.persisted_capacity) {
     agent.persisted_capacity = std::move(bytes);
-    store_.submit([id = agent.record.id, report](store::Store& s) { return s.agents().update_capacity(id, report); },
-                  [this, id = agent.record.id](Status s) {
-                    if (s.ok()) return;
-                    log::error("store.write_failed", {{"what", "capacity"}, {"agent_id", id}, {"error", s.to_string()}});
-                    // Not written after all: the next report is written whatever it says.
-                    if (auto it = agents_.find(id); it != agents_.end()) it->second.persisted_capacity.clear();
-                  });
+    store_.submit(
+        [id = agent.record.id, report](store::Store& s) { return s.agents().update_capacity(id, report); },
+        [this, id = agent.record.id](Status s) {
+          if (s.ok()) return;
+          log::error("store.write_failed", {{"what", "capacity"}, {"agent_id", id}, {"error", s.to_string()}});
+          // Not written after all: the next report is written whatever it says.
+          if (auto it = agents_.find(id); it != agents_.end()) it->second.persisted_capacity.clear();
+        });
   }
 }
 
@@ -294,28 +287,28 @@ void AgentRegistry::revoke(const std::string& agent_id, std::function<void(Resul
   }
   int64_t now = unix_seconds(clock_.now());
   // Written before the connection is closed, so a revoked agent is never let back in after a crash.
-  store_.submit([agent_id, now](store::Store& s) { return s.agents().revoke(agent_id, now); },
-                [this, agent_id, now, done = std::move(done)](Status s) {
-                  if (!s.ok()) return done(s);
-                  LiveAgent& a = agents_.at(agent_id);
-                  if (a.record.revoked_at == 0) {  // two revocations may have been written: apply once
-                    a.record.revoked_at = now;
-                    transport_.add_revoked_serials({a.record.certificate_serial});
-                    log::info("agent.revoked",
-                              {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
-                    events_.publish(
-                        [&](FleetObserver& o) { o.on_agent_revoked({agent_id, a.record.certificate_serial}); });
-                  }
-                  if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
-                  done(to_api(a));
-                });
+  store_.submit(
+      [agent_id, now](store::Store& s) { return s.agents().revoke(agent_id, now); },
+      [this, agent_id, now, done = std::move(done)](Status s) {
+        if (!s.ok()) return done(s);
+        LiveAgent& a = agents_.at(agent_id);
+        if (a.record.revoked_at == 0) {  // two revocations may have been written: apply once
+          a.record.revoked_at = now;
+          transport_.add_revoked_serials({a.record.certificate_serial});
+          log::info("agent.revoked", {{"agent_id", agent_id}, {"certificate_serial", a.record.certificate_serial}});
+          events_.publish([&](FleetObserver& o) { o.on_agent_revoked({agent_id, a.record.certificate_serial}); });
+        }
+        if (a.conn != 0) drop_connection(a, kCloseRevoked, "certificate revoked");
+        done(to_api(a));
+      });
 }
 
 Result<std::string> AgentRegistry::send_command(const std::string& agent_id, corral::agent::v1::Command command) {
   auto it = agents_.find(agent_id);
   if (it == agents_.end()) return error(ErrorCode::not_found, "no agent with id " + agent_id);
   LiveAgent& a = it->second;
-  if (a.conn == 0 || !a.greeted) return error(ErrorCode::failed_precondition, "agent " + agent_id + " is not connected");
+  if (a.conn == 0 || !a.greeted)
+    return error(ErrorCode::failed_precondition, "agent " + agent_id + " is not connected");
   if (command.action_case() == corral::agent::v1::Command::ACTION_NOT_SET) {
     return error(ErrorCode::invalid_argument, "command has no action");
   }

@@ -59,13 +59,13 @@ void Enrollment::create_join_token(const corral::api::v1::CreateJoinTokenRequest
   out.set_server_id(record.server_id);
   out.set_description(record.description);
   out.set_ca_cert_sha256(ca_sha256_);
-  store_.submit([record](store::Store& s) { return s.join_tokens().insert(record); },
-                [out = std::move(out), ttl, done = std::move(done)](Status s) mutable {
-                  if (!s.ok()) return done(s);
-                  log::info("join_token.created",
-                            {{"token_id", out.id()}, {"ttl_seconds", ttl}, {"server_id", out.server_id()}});
-                  done(std::move(out));
-                });
+  store_.submit(
+      [record](store::Store& s) { return s.join_tokens().insert(record); },
+      [out = std::move(out), ttl, done = std::move(done)](Status s) mutable {
+        if (!s.ok()) return done(s);
+        log::info("join_token.created", {{"token_id", out.id()}, {"ttl_seconds", ttl}, {"server_id", out.server_id()}});
+        done(std::move(out));
+      });
 }
 
 void Enrollment::enroll(const corral::agent::v1::EnrollRequest& request, std::function<void(EnrollmentResult)> done) {
@@ -76,7 +76,8 @@ void Enrollment::enroll(const corral::agent::v1::EnrollRequest& request, std::fu
     return done(refused(403, "ca_mismatch", "join token was issued by a manager with another CA"));
   }
   // Checked before the token is looked at, so a bad hostname never uses up a token.
-  if (Status s = check_hostname(request.hostname()); !s.ok()) return done(refused(400, "hostname_invalid", s.message()));
+  if (Status s = check_hostname(request.hostname()); !s.ok())
+    return done(refused(400, "hostname_invalid", s.message()));
   store_.submit([id = parts->id](store::Store& s) { return s.join_tokens().get(id); },
                 [this, request, secret = parts->secret, id = parts->id,
                  done = std::move(done)](Result<std::optional<store::JoinTokenRecord>> token) mutable {
@@ -86,8 +87,7 @@ void Enrollment::enroll(const corral::agent::v1::EnrollRequest& request, std::fu
 }
 
 void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& request, const std::string& token_id,
-                                   const std::string& secret,
-                                   std::optional<store::JoinTokenRecord> stored,
+                                   const std::string& secret, std::optional<store::JoinTokenRecord> stored,
                                    std::function<void(EnrollmentResult)> done) {
   // Unknown id and wrong secret get the same answer, so the API is no oracle for token ids.
   if (!stored || !constant_time_equal(stored->secret_sha256, sha256_hex(secret))) {
@@ -145,12 +145,9 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
           log::warn("enroll.refused", {{"token_id", token_id}, {"reason", store::enroll_outcome_name(*enrolled)}});
         }
         switch (*enrolled) {
-          case store::EnrollOutcome::enrolled:
-            break;
-          case store::EnrollOutcome::token_used:
-            return done(refused(403, "token_used", "join token was already used"));
-          case store::EnrollOutcome::token_expired:
-            return done(refused(403, "token_expired", "join token expired"));
+          case store::EnrollOutcome::enrolled: break;
+          case store::EnrollOutcome::token_used: return done(refused(403, "token_used", "join token was already used"));
+          case store::EnrollOutcome::token_expired: return done(refused(403, "token_expired", "join token expired"));
           case store::EnrollOutcome::unknown_token:
             return done(refused(401, "token_unknown", "join token is not known to this manager"));
           case store::EnrollOutcome::agent_conflict:

@@ -35,7 +35,7 @@ struct EnrollmentRefusal {
 // A finished enrollment: the answer for the agent, or why it was refused (nothing stored then).
 struct EnrollmentResult {
   std::optional<corral::agent::v1::EnrollResponse> response;
-  store::AgentRecord agent;  // as stored, when enrolled
+  store::AgentRecord agent;   // as stored, when enrolled
   EnrollmentRefusal refusal;  // when not
 };
 
@@ -62,8 +62,8 @@ class Enrollment {
  private:
   // Second half of enroll(): the token was read; check it, sign the CSR, consume and store.
   void enroll_with_token(const corral::agent::v1::EnrollRequest& request, const std::string& token_id,
-                         const std::string& secret,
-                         std::optional<store::JoinTokenRecord> token, std::function<void(EnrollmentResult)> done);
+                         const std::string& secret, std::optional<store::JoinTokenRecord> token,
+                         std::function<void(EnrollmentResult)> done);
 
   store::StoreExecutor& store_;
   const tls::CertificateAuthority& ca_;

@@ -17,14 +17,13 @@
 namespace corral::manager {
 namespace {
 
-constexpr int kBacklog = 4096;             // clamped by the kernel to net.core.somaxconn
-constexpr int kAcceptsPerWake = 64;        // then let the loop serve the connections it has
+constexpr int kBacklog = 4096;       // clamped by the kernel to net.core.somaxconn
+constexpr int kAcceptsPerWake = 64;  // then let the loop serve the connections it has
 constexpr double kDescriptorRetrySeconds = 0.25;
 constexpr int64_t kWarnIntervalMs = 10'000;
 
 int64_t monotonic_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -108,8 +107,8 @@ int open_socket(const BindTarget& t, std::string* why) {
 
 }  // namespace
 
-Result<std::unique_ptr<Listener>> Listener::open(struct ev_loop* loop, const ListenAddress& address,
-                                                 std::string name, int fd_ceiling, AcceptFn on_accept) {
+Result<std::unique_ptr<Listener>> Listener::open(struct ev_loop* loop, const ListenAddress& address, std::string name,
+                                                 int fd_ceiling, AcceptFn on_accept) {
   Result<BindTarget> target = resolve(address);
   if (!target.ok()) return target.status();
   std::string why;
@@ -138,12 +137,10 @@ Result<std::unique_ptr<Listener>> Listener::open(struct ev_loop* loop, const Lis
     port = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
                                             : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
   }
-  return std::unique_ptr<Listener>(
-      new Listener(loop, fd, port, std::move(name), fd_ceiling, std::move(on_accept)));
+  return std::unique_ptr<Listener>(new Listener(loop, fd, port, std::move(name), fd_ceiling, std::move(on_accept)));
 }
 
-Listener::Listener(struct ev_loop* loop, int fd, int port, std::string name, int fd_ceiling,
-                   AcceptFn on_accept)
+Listener::Listener(struct ev_loop* loop, int fd, int port, std::string name, int fd_ceiling, AcceptFn on_accept)
     : loop_(loop),
       fd_(fd),
       port_(port),
@@ -226,7 +223,9 @@ void Listener::out_of_descriptors(const char* why) {
   int64_t now = monotonic_ms();
   if (warned_at_ms_ == 0 || now - warned_at_ms_ >= kWarnIntervalMs) {
     log::warn("listener.out_of_descriptors",
-              {{"listener", name_}, {"error", why}, {"suppressed", suppressed_},
+              {{"listener", name_},
+               {"error", why},
+               {"suppressed", suppressed_},
                {"hint", "raise the open-files limit (LimitNOFILE) or lower the number of agents"}});
     warned_at_ms_ = now;
     suppressed_ = 0;

@@ -37,8 +37,8 @@ class Listener {
   // a name resolves to its first address.
   // A connection that arrives on a descriptor at or above `fd_ceiling` (0: none) is closed at once
   // and accepting pauses briefly: the descriptors above it are kept for everything else.
-  static Result<std::unique_ptr<Listener>> open(struct ev_loop* loop, const ListenAddress& address,
-                                                std::string name, int fd_ceiling, AcceptFn on_accept);
+  static Result<std::unique_ptr<Listener>> open(struct ev_loop* loop, const ListenAddress& address, std::string name,
+                                                int fd_ceiling, AcceptFn on_accept);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -69,10 +69,10 @@ class Listener {
   std::string name_;
   int fd_ceiling_;
   AcceptFn on_accept_;
-  bool paused_ = false;        // admission control
-  bool backing_off_ = false;   // out of descriptors
-  int64_t warned_at_ms_ = 0;   // last "out of descriptors" warning (rate limit)
-  uint64_t suppressed_ = 0;    // failures not logged since then
+  bool paused_ = false;       // admission control
+  bool backing_off_ = false;  // out of descriptors
+  int64_t warned_at_ms_ = 0;  // last "out of descriptors" warning (rate limit)
+  uint64_t suppressed_ = 0;   // failures not logged since then
 };
 
 }  // namespace corral::manager

@@ -92,9 +92,7 @@ bool LwsTransport::Impl::trust_agent_ca(SSL_CTX* ctx) {
 int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, SessionData* session, void* in,
                                        size_t len) {
   switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-      drain_inbox();
-      return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_inbox(); return 0;
 
     case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
       return trust_agent_ca(static_cast<SSL_CTX*>(static_cast<void*>(session))) ? 0 : 1;
@@ -119,8 +117,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
       return agent_frames(a, session->conn);
     }
 
-    case LWS_CALLBACK_RAW_WRITEABLE:
-      return agent_writable(wsi, session);
+    case LWS_CALLBACK_RAW_WRITEABLE: return agent_writable(wsi, session);
 
     case LWS_CALLBACK_RAW_CLOSE:
     case LWS_CALLBACK_WSI_DESTROY:
@@ -128,8 +125,7 @@ int LwsTransport::Impl::agent_callback(lws* wsi, lws_callback_reasons reason, Se
       agent_gone(wsi, session);
       return 0;
 
-    default:
-      return 0;
+    default: return 0;
   }
 }
 
@@ -194,13 +190,11 @@ int LwsTransport::Impl::agent_frames(AgentConnection& a, ConnId conn) {
   wsframe::Frame frame;
   while (a.close_code == 0) {
     switch (a.reader->next(&frame)) {
-      case wsframe::FrameReader::Outcome::need_more:
-        return 0;
+      case wsframe::FrameReader::Outcome::need_more: return 0;
       case wsframe::FrameReader::Outcome::error:
         agent_refuse(a, conn, a.reader->error_code(), a.reader->error_reason());
         return 0;
-      case wsframe::FrameReader::Outcome::frame:
-        break;
+      case wsframe::FrameReader::Outcome::frame: break;
     }
     switch (frame.opcode) {
       case wsframe::kPing:
@@ -208,8 +202,7 @@ int LwsTransport::Impl::agent_frames(AgentConnection& a, ConnId conn) {
         a.outbox.push_back(wsframe::server_frame(wsframe::kPong, frame.payload, LWS_PRE));
         lws_callback_on_writable(a.wsi);
         break;
-      case wsframe::kPong:
-        break;
+      case wsframe::kPong: break;
       case wsframe::kClose: {
         // Answer with the agent's own code, then close.
         uint16_t code = frame.payload.size() >= 2
@@ -236,8 +229,7 @@ int LwsTransport::Impl::agent_message(AgentConnection& a, ConnId conn, const wsf
     return 0;
   }
   switch (a.assembler->append(frame.payload, first, frame.fin)) {
-    case ws::MessageAssembler::Outcome::need_more:
-      return 0;
+    case ws::MessageAssembler::Outcome::need_more: return 0;
     case ws::MessageAssembler::Outcome::too_large:
       agent_refuse(a, conn, ws::kCloseMessageTooBig,
                    "message larger than " + std::to_string(options_.max_frame_bytes) + " bytes");
@@ -245,8 +237,7 @@ int LwsTransport::Impl::agent_message(AgentConnection& a, ConnId conn, const wsf
     case ws::MessageAssembler::Outcome::protocol_error:
       agent_refuse(a, conn, ws::kCloseFramingError, "bad fragment sequence");
       return 0;
-    case ws::MessageAssembler::Outcome::complete:
-      break;
+    case ws::MessageAssembler::Outcome::complete: break;
   }
   Result<corral::agent::v1::Envelope> envelope = ws::decode_envelope(a.assembler->message());
   if (!envelope.ok()) {
@@ -295,8 +286,8 @@ int LwsTransport::Impl::agent_writable(lws* wsi, SessionData* session) {
   }
   if (a.close_code != 0) {
     // lws sends what it still holds before it closes the socket.
-    std::string frame = wsframe::server_frame(wsframe::kClose, wsframe::close_payload(a.close_code, a.close_reason),
-                                              LWS_PRE);
+    std::string frame =
+        wsframe::server_frame(wsframe::kClose, wsframe::close_payload(a.close_code, a.close_reason), LWS_PRE);
     write(frame, LWS_PRE);
     return -1;
   }

@@ -55,15 +55,11 @@ int add_header(lws* wsi, std::string_view name, std::string_view value, unsigned
 int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, SessionData* session, void* in,
                                       size_t len) {
   switch (reason) {
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-      drain_inbox();
-      return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: drain_inbox(); return 0;
 
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-      return 1;  // no websockets on the API listener
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return 1;  // no websockets on the API listener
 
-    case LWS_CALLBACK_HTTP:
-      return http_begin(wsi, session, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP: return http_begin(wsi, session, static_cast<const char*>(in));
 
     case LWS_CALLBACK_HTTP_BODY: {
       auto it = exchanges_.find(session->conn);
@@ -82,16 +78,14 @@ int LwsTransport::Impl::http_callback(lws* wsi, lws_callback_reasons reason, Ses
       return 0;
     }
 
-    case LWS_CALLBACK_HTTP_WRITEABLE:
-      return http_writable(wsi, session);
+    case LWS_CALLBACK_HTTP_WRITEABLE: return http_writable(wsi, session);
 
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
       if (session && session->conn) finish_exchange(session->conn);
       return 0;
 
-    default:
-      return lws_callback_http_dummy(wsi, reason, session, in, len);
+    default: return lws_callback_http_dummy(wsi, reason, session, in, len);
   }
 }
 
@@ -136,8 +130,9 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
 
   std::optional<std::string> length;
   if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-  HttpRequestHead head{ex.request.method, ex.request.path, ex.request.authorization, ex.request.peer_address,
-                       std::nullopt, lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0};
+  HttpRequestHead head{
+      ex.request.method,       ex.request.path, ex.request.authorization,
+      ex.request.peer_address, std::nullopt,    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0};
   if (length) head.content_length = *length;
   HttpAdmissionResult admitted = admission_.admit(head);
   if (!admitted.ticket) {

@@ -1,11 +1,11 @@
 #include "manager/net/lws_transport.h"
 
 #include <arpa/inet.h>
-#include <sys/resource.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <ev.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <chrono>
@@ -131,9 +131,7 @@ void LwsTransport::send_http_response(ConnId conn, HttpResponse response) {
   impl_->post(Impl::SendResponse{conn, std::move(response)});
 }
 
-void LwsTransport::add_revoked_serials(const std::vector<std::string>& serials) {
-  impl_->post(Impl::Revoke{serials});
-}
+void LwsTransport::add_revoked_serials(const std::vector<std::string>& serials) { impl_->post(Impl::Revoke{serials}); }
 
 Status LwsTransport::Impl::start() {
   std::promise<Status> started;
@@ -197,7 +195,8 @@ Status LwsTransport::Impl::create_context() {
   }
   context_ = lws_create_context(&info);
   if (!context_) {
-    return error(ErrorCode::internal, "cannot create the libwebsockets context (is the libev event library installed?)");
+    return error(ErrorCode::internal,
+                 "cannot create the libwebsockets context (is the libev event library installed?)");
   }
 
   struct VhostSpec {
@@ -247,12 +246,13 @@ Status LwsTransport::Impl::create_context() {
     std::string where = describe(spec.address->host, spec.address->port);
     vhosts_[i] = lws_create_vhost(context_, &v);
     if (!vhosts_[i]) {
-      return error(ErrorCode::unavailable, std::string("cannot create the ") + spec.name + " listener on " + where +
-                                               (adopted ? " (bad certificate)" : " (address in use, or bad certificate)"));
+      return error(ErrorCode::unavailable,
+                   std::string("cannot create the ") + spec.name + " listener on " + where +
+                       (adopted ? " (bad certificate)" : " (address in use, or bad certificate)"));
     }
     if (adopted) {
-      Result<std::unique_ptr<Listener>> listener = Listener::open(
-          loop_, *spec.address, spec.name, descriptor_ceiling(), [this, i](int fd) { adopt(i, fd); });
+      Result<std::unique_ptr<Listener>> listener =
+          Listener::open(loop_, *spec.address, spec.name, descriptor_ceiling(), [this, i](int fd) { adopt(i, fd); });
       if (!listener.ok()) return listener.status();
       listeners_[i] = std::move(listener).value();
     }
@@ -261,8 +261,9 @@ Status LwsTransport::Impl::create_context() {
     log::info("listener.started", {{"listener", spec.name}, {"address", describe(spec.address->host, port)}});
   }
   if (loop_) {
-    ev_timer_init(&events_flush_, [](struct ev_loop*, ev_timer* t, int) { static_cast<Impl*>(t->data)->flush_events(); },
-                  options_.event_batch_seconds, 0.0);
+    ev_timer_init(
+        &events_flush_, [](struct ev_loop*, ev_timer* t, int) { static_cast<Impl*>(t->data)->flush_events(); },
+        options_.event_batch_seconds, 0.0);
     events_flush_.data = this;
     ev_timer_init(&pending_sweep_, &Impl::sweep_pending, 5.0, 5.0);
     pending_sweep_.data = this;
@@ -304,7 +305,8 @@ void LwsTransport::Impl::run(std::promise<Status>* started) {
   }
   if (abandon_connections_) {
     // See begin_shutdown: tearing down lws here would cost seconds; the process is exiting.
-    log::info("transport.stopped", {{"elapsed_ms", ms_since(shutdown_started_)}, {"connections_left_to_exit", agents_.size()}});
+    log::info("transport.stopped",
+              {{"elapsed_ms", ms_since(shutdown_started_)}, {"connections_left_to_exit", agents_.size()}});
     keep_until_exit(context_, loop_);
     context_ = nullptr;
     loop_ = nullptr;

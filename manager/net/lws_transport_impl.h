@@ -41,16 +41,16 @@ struct AgentConnection {
   std::string agent_id;
   std::string serial;
   std::string peer;
-  bool upgraded = false;    // the websocket handshake was accepted
-  std::string request;      // the upgrade request, until it is whole
-  std::string handshake;    // the 101 (or the refusal) still to send, before any frame
+  bool upgraded = false;           // the websocket handshake was accepted
+  std::string request;             // the upgrade request, until it is whole
+  std::string handshake;           // the 101 (or the refusal) still to send, before any frame
   std::deque<std::string> outbox;  // whole server frames, each with LWS_PRE bytes of headroom
   std::optional<wsframe::FrameReader> reader;
   std::optional<ws::MessageAssembler> assembler;
   uint16_t close_code = 0;  // non-zero: send a close frame once the outbox is flushed, then close
   std::string close_reason;
-  bool hang_up = false;     // close once the handshake bytes are out (refused upgrade)
-  bool announced = false;   // the sink was told it connected
+  bool hang_up = false;    // close once the handshake bytes are out (refused upgrade)
+  bool announced = false;  // the sink was told it connected
 };
 
 struct HttpExchange {
@@ -66,10 +66,22 @@ struct HttpExchange {
 
 class LwsTransport::Impl {
  public:
-  struct SendFrame { ConnId conn; std::string frame; };
-  struct CloseAgent { ConnId conn; uint16_t code; std::string reason; };
-  struct SendResponse { ConnId conn; HttpResponse response; };
-  struct Revoke { std::vector<std::string> serials; };
+  struct SendFrame {
+    ConnId conn;
+    std::string frame;
+  };
+  struct CloseAgent {
+    ConnId conn;
+    uint16_t code;
+    std::string reason;
+  };
+  struct SendResponse {
+    ConnId conn;
+    HttpResponse response;
+  };
+  struct Revoke {
+    std::vector<std::string> serials;
+  };
   using Command = std::variant<SendFrame, CloseAgent, SendResponse, Revoke>;
 
   Impl(LwsTransportOptions options, TransportSink* sink)

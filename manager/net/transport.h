@@ -20,9 +20,9 @@ namespace corral::manager {
 using ConnId = uint64_t;
 
 struct HttpRequest {
-  std::string method;  // GET, POST, DELETE, PUT, PATCH
-  std::string path;    // without the query string
-  std::string query;   // raw, without '?'
+  std::string method;         // GET, POST, DELETE, PUT, PATCH
+  std::string path;           // without the query string
+  std::string query;          // raw, without '?'
   std::string authorization;  // Authorization header value (secret: never log)
   std::string content_type;
   std::string if_match;  // If-Match header value, for compare-and-set updates

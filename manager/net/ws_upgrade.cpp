@@ -107,9 +107,10 @@ WsUpgrade parse_ws_upgrade(std::string_view received, std::string_view path, std
   WsUpgrade out;
   out.outcome = WsUpgrade::Outcome::accepted;
   out.consumed = end + 4;
-  out.response = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
-                 "sec-websocket-accept: " + accept_key(key) + "\r\nsec-websocket-protocol: " + std::string(subprotocol) +
-                 "\r\n\r\n";
+  out.response =
+      "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
+      "sec-websocket-accept: " +
+      accept_key(key) + "\r\nsec-websocket-protocol: " + std::string(subprotocol) + "\r\n\r\n";
   return out;
 }
 

@@ -14,9 +14,9 @@ namespace corral::manager {
 struct WsUpgrade {
   enum class Outcome { need_more, accepted, refused };
   Outcome outcome = Outcome::need_more;
-  std::string response;   // the bytes to send: 101, or the refusal
-  std::string why;        // refused: for the log
-  size_t consumed = 0;    // accepted: bytes of the request; what follows is websocket frames
+  std::string response;  // the bytes to send: 101, or the refusal
+  std::string why;       // refused: for the log
+  size_t consumed = 0;   // accepted: bytes of the request; what follows is websocket frames
 };
 
 // Requests larger than this are refused (431) without waiting for their end.

@@ -16,13 +16,14 @@ Status call_error(const std::string& plugin, corral_method method, corral_status
                   const std::string& explanation) {
   // A plugin's explanation is for a person; a megabyte of it is a bug, not more information.
   constexpr size_t kMaxExplanation = 2000;
-  std::string why = explanation.size() > kMaxExplanation
-                        ? explanation.substr(0, kMaxExplanation) + "... (" + std::to_string(explanation.size()) + " bytes)"
-                        : explanation;
-  bool retry_later = status == CORRAL_ERR_UNAVAILABLE || status == CORRAL_ERR_DEADLINE || status == CORRAL_ERR_CANCELLED;
-  return error(retry_later ? ErrorCode::unavailable : ErrorCode::internal,
-               "plugin '" + plugin + "' " + method_name(method) + ": " + status_name(status) +
-                   (why.empty() ? "" : ": " + why));
+  std::string why = explanation.size() > kMaxExplanation ? explanation.substr(0, kMaxExplanation) + "... (" +
+                                                               std::to_string(explanation.size()) + " bytes)"
+                                                         : explanation;
+  bool retry_later =
+      status == CORRAL_ERR_UNAVAILABLE || status == CORRAL_ERR_DEADLINE || status == CORRAL_ERR_CANCELLED;
+  return error(
+      retry_later ? ErrorCode::unavailable : ErrorCode::internal,
+      "plugin '" + plugin + "' " + method_name(method) + ": " + status_name(status) + (why.empty() ? "" : ": " + why));
 }
 
 }  // namespace corral::manager::providers

@@ -6,9 +6,9 @@
 #include <thread>
 #include <utility>
 
+#include "common/clock.h"
 #include "common/files.h"
 #include "common/http/redaction.h"
-#include "common/clock.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "manager/providers/http_retry.h"
@@ -97,9 +97,7 @@ const std::string* find_header(const http::Headers& headers, std::string_view na
 
 }  // namespace
 
-int64_t HostHttpClient::monotonic_now_ms() {
-  return steady_millis(std::chrono::steady_clock::now());
-}
+int64_t HostHttpClient::monotonic_now_ms() { return steady_millis(std::chrono::steady_clock::now()); }
 
 HostHttpClient::HostHttpClient(HostHttpSettings settings, std::shared_ptr<const http::TrustStore> trust,
                                HttpRequestLog request_log, std::shared_ptr<const RetryTiming> timing)

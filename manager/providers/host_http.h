@@ -103,7 +103,7 @@ struct HostHttpSettings {
 
 // One attempt as the request log sees it. Secrets are already replaced by "<redacted>".
 struct HttpAttemptRecord {
-  std::string plugin;  // as passed to perform()
+  std::string plugin;    // as passed to perform()
   uint32_t attempt = 0;  // 1 for the first
   std::string method;
   std::string url;

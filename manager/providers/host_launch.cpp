@@ -81,15 +81,13 @@ PrivateTmp::~PrivateTmp() {
 
 std::vector<std::string> host_environment(const std::string& tmp_dir, bool proxy_from_environment,
                                           const std::map<std::string, std::string>& extra) {
-  std::map<std::string, std::string> env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-                                            {"LANG", "C.UTF-8"},
-                                            {"HOME", tmp_dir},
-                                            {"TMPDIR", tmp_dir}};
+  std::map<std::string, std::string> env = {
+      {"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LANG", "C.UTF-8"}, {"HOME", tmp_dir}, {"TMPDIR", tmp_dir}};
   // A sanitizer build's runtime options are not secrets, and its tests depend on them.
   std::vector<const char*> passed = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"};
   if (proxy_from_environment) {
-    for (const char* v : {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY",
-                          "no_proxy", "NO_PROXY"}) {
+    for (const char* v :
+         {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"}) {
       passed.push_back(v);
     }
   }

@@ -42,8 +42,8 @@ bool starts_with_ignore_case(std::string_view s, std::string_view prefix) {
 std::string clean_name(std::string_view s) {
   std::string out;
   for (char c : s.substr(0, kMaxNameBytes)) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     out.push_back(ok ? c : '_');
   }
   return out;
@@ -74,8 +74,7 @@ void plugin_log(void* ctx, const uint8_t* record, size_t len) noexcept {
   try {
     HostServices* host = self(ctx);
     pv1::LogRecord rec;
-    if ((record == nullptr && len > 0) || len > kMaxRecordBytes ||
-        !rec.ParseFromArray(record, static_cast<int>(len))) {
+    if ((record == nullptr && len > 0) || len > kMaxRecordBytes || !rec.ParseFromArray(record, static_cast<int>(len))) {
       log::warn("plugin.bad_log_record", {{"plugin", host->plugin_name()}, {"bytes", len}});
       return;
     }
@@ -127,8 +126,8 @@ corral_status give(const std::string& bytes, corral_status status, uint8_t** out
   return status;
 }
 
-corral_status plugin_http(void* ctx, const corral_call* call, const uint8_t* request, size_t request_len,
-                          uint8_t** out, size_t* out_len) noexcept {
+corral_status plugin_http(void* ctx, const corral_call* call, const uint8_t* request, size_t request_len, uint8_t** out,
+                          size_t* out_len) noexcept {
   if (out == nullptr || out_len == nullptr) return CORRAL_ERR_INVALID_ARGUMENT;
   *out = nullptr;
   *out_len = 0;

@@ -186,8 +186,8 @@ Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::spawn_child(pv1::
   auto tmp = PrivateTmp::create(user_);
   if (!tmp.ok()) return refuse(tmp.status().message());
   const std::string tmp_dir = (*tmp)->path();
-  std::vector<std::string> args = {options_.host_binary, "--file", file, "--sha256", checked.sha256(),
-                                   "--tmp-dir", tmp_dir};
+  std::vector<std::string> args = {options_.host_binary, "--file",    file,   "--sha256",
+                                   checked.sha256(),     "--tmp-dir", tmp_dir};
   if (user_) {
     args.insert(args.end(), {"--uid", std::to_string(user_->uid), "--gid", std::to_string(user_->gid)});
   }
@@ -299,7 +299,8 @@ Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::acquire(Clock::ti
       return child.status();
     }
     if (description.name() != description_.name()) {
-      log::warn("plugin.changed", {{"file", options_.load.file}, {"was", description_.name()}, {"now", description.name()}});
+      log::warn("plugin.changed",
+                {{"file", options_.load.file}, {"was", description_.name()}, {"now", description.name()}});
     }
     adopt_locked(*child);
     if (stopping_) continue;  // the destructor stops it
@@ -386,8 +387,8 @@ void IsolatedClient::read_loop(const std::shared_ptr<Child>& child) {
   }
   if (!broken.empty()) {
     std::lock_guard lock(mu_);
-    kill_locked(*child, "its plugin host process (pid " + std::to_string(child->pid) + ") " + broken +
-                            " and was killed");
+    kill_locked(*child,
+                "its plugin host process (pid " + std::to_string(child->pid) + ") " + broken + " and was killed");
   }
 
   // The channel is closed, so the process is ending. Wait for it without reaping it: until
@@ -474,8 +475,9 @@ Result<std::string> IsolatedClient::invoke(corral_method method, const std::stri
     if (c->retired && !c->ended && c->kill_reason.empty()) continue;  // retired since: the next one
     if (c->ended || !c->kill_reason.empty()) {
       // It ended between acquire() and now; its reader failed the calls it knew of already.
-      return error(ErrorCode::unavailable, where + ": its plugin host process ended before the call was sent; a new "
-                                                   "one starts for the next call");
+      return error(ErrorCode::unavailable, where +
+                                               ": its plugin host process ended before the call was sent; a new "
+                                               "one starts for the next call");
     }
     frame.id = next_id_++;
     c->pending[frame.id] = pending;

@@ -97,12 +97,12 @@ class IsolatedClient final : public ProviderClient {
 
   Options options_;
   std::optional<PluginUser> user_;  // resolved once, at start
-  std::string http_bytes_;  // options_.http serialized, the hello frame's payload
+  std::string http_bytes_;          // options_.http serialized, the hello frame's payload
   pv1::DescribeResponse description_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::shared_ptr<Child> current_;               // null: none usable, the next call starts one
+  std::shared_ptr<Child> current_;                // null: none usable, the next call starts one
   std::vector<std::shared_ptr<Child>> children_;  // every child whose reader is not joined yet
   bool starting_ = false;
   bool stopping_ = false;

@@ -11,8 +11,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
     }
   }
   if (args.file.empty() || args.sha256.empty() || args.tmp_dir.empty() || (args.uid < 0) != (args.gid < 0)) {
-    std::fprintf(stderr, "corral-plugin-host: --file, --sha256 and --tmp-dir are required, --uid and --gid go together\n%s",
+    std::fprintf(stderr,
+                 "corral-plugin-host: --file, --sha256 and --tmp-dir are required, --uid and --gid go together\n%s",
                  kUsage);
     return 2;
   }
@@ -252,7 +253,8 @@ int main(int argc, char** argv) {
 
   // Nothing of the plugin has run yet; from here on nothing of it runs with more than this.
   if (args.uid >= 0) {
-    if (corral::Status s = providers::become_user(static_cast<uid_t>(args.uid), static_cast<gid_t>(args.gid)); !s.ok()) {
+    if (corral::Status s = providers::become_user(static_cast<uid_t>(args.uid), static_cast<gid_t>(args.gid));
+        !s.ok()) {
       refuse(where + s.message());
     }
   }

@@ -4,8 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 namespace corral::manager::providers::pipe_protocol {
@@ -72,12 +72,9 @@ std::optional<std::string> encode(const Frame& f) {
       put(&body, f.timeout_ms, 4);
       break;
     case FrameType::ready:
-    case FrameType::result:
-      put(&body, static_cast<uint32_t>(f.status), 4);
-      break;
+    case FrameType::result: put(&body, static_cast<uint32_t>(f.status), 4); break;
     case FrameType::hello:
-    case FrameType::cancel:
-      break;
+    case FrameType::cancel: break;
   }
   if (f.type != FrameType::cancel) body += f.payload;
   if (body.size() > kMaxFrameBytes) return std::nullopt;
@@ -106,13 +103,11 @@ std::optional<Frame> decode(const std::string& body) {
       f.status = static_cast<int32_t>(static_cast<uint32_t>(get(body, at, 4)));
       at += 4;
       break;
-    case static_cast<uint8_t>(FrameType::hello):
-      break;
+    case static_cast<uint8_t>(FrameType::hello): break;
     case static_cast<uint8_t>(FrameType::cancel):
       if (body.size() != at) return std::nullopt;
       break;
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
   f.type = static_cast<FrameType>(type);
   f.payload = body.substr(at);

@@ -90,13 +90,16 @@ int landlock_abi() {
 
 Status become_user(uid_t uid, gid_t gid) {
   if (::setgroups(0, nullptr) != 0) {
-    return error(ErrorCode::permission_denied, std::string("cannot drop supplementary groups: ") + std::strerror(errno));
+    return error(ErrorCode::permission_denied,
+                 std::string("cannot drop supplementary groups: ") + std::strerror(errno));
   }
   if (::setresgid(gid, gid, gid) != 0) {
-    return error(ErrorCode::permission_denied, "cannot become gid " + std::to_string(gid) + ": " + std::strerror(errno));
+    return error(ErrorCode::permission_denied,
+                 "cannot become gid " + std::to_string(gid) + ": " + std::strerror(errno));
   }
   if (::setresuid(uid, uid, uid) != 0) {
-    return error(ErrorCode::permission_denied, "cannot become uid " + std::to_string(uid) + ": " + std::strerror(errno));
+    return error(ErrorCode::permission_denied,
+                 "cannot become uid " + std::to_string(uid) + ": " + std::strerror(errno));
   }
   uid_t r = 0, e = 0, s = 0;
   ::getresuid(&r, &e, &s);

@@ -37,8 +37,7 @@ class ProviderClient {
   // boundary (a status other than CORRAL_OK, a crashed plugin host, an undecodable answer) is an
   // error whose message names the plugin and the method. Provider failures (quota, auth...) are
   // not errors here: they are inside the response.
-  virtual Result<std::string> invoke(corral_method method, const std::string& request,
-                                     const CallOptions& options) = 0;
+  virtual Result<std::string> invoke(corral_method method, const std::string& request, const CallOptions& options) = 0;
 };
 
 // Typed call: serializes `request`, invokes, parses the response.
@@ -49,8 +48,7 @@ Result<Response> call(ProviderClient& client, corral_method method, const Reques
   if (!bytes.ok()) return bytes.status();
   Response response;
   if (!response.ParseFromString(*bytes)) {
-    return error(ErrorCode::internal, "plugin '" + client.description().name() +
-                                          "' returned an undecodable " +
+    return error(ErrorCode::internal, "plugin '" + client.description().name() + "' returned an undecodable " +
                                           std::string(response.GetTypeName()));
   }
   return response;

@@ -35,8 +35,8 @@ Status check_allowed_paths(const cv1::PluginConfig& p, const std::string& where,
       return error(ErrorCode::invalid_argument, where + "." + field + ": " + path + " does not exist");
     }
     if (!data.empty() && (holds(resolved, data) || holds(data, resolved))) {
-      return error(ErrorCode::invalid_argument, where + "." + field + ": " + path +
-                                                    " would let the plugin reach the data directory " + data_dir);
+      return error(ErrorCode::invalid_argument,
+                   where + "." + field + ": " + path + " would let the plugin reach the data directory " + data_dir);
     }
     return {};
   };

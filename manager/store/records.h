@@ -14,14 +14,14 @@
 namespace corral::store {
 
 struct AgentRecord {
-  std::string id;                  // UUID, also the certificate CN
-  std::string certificate_serial;  // hex
-  int64_t enrolled_at = 0;         // unix seconds
-  int64_t last_seen = 0;           // 0 = never
-  int64_t revoked_at = 0;          // 0 = not revoked
-  std::string join_token_id;       // token used to enroll
-  std::string server_id;           // from the token, may be empty
-  std::map<std::string, std::string> labels;  // from the token
+  std::string id;                              // UUID, also the certificate CN
+  std::string certificate_serial;              // hex
+  int64_t enrolled_at = 0;                     // unix seconds
+  int64_t last_seen = 0;                       // 0 = never
+  int64_t revoked_at = 0;                      // 0 = not revoked
+  std::string join_token_id;                   // token used to enroll
+  std::string server_id;                       // from the token, may be empty
+  std::map<std::string, std::string> labels;   // from the token
   corral::agent::v1::Hello hello;              // last Hello received
   corral::agent::v1::CapacityReport capacity;  // last capacity report
 };
@@ -68,18 +68,18 @@ struct ProviderConfigRecord {
 enum class IntentKind { create_vm, delete_vm };
 
 struct IntentRecord {
-  std::string id;               // UUID
+  std::string id;  // UUID
   IntentKind kind = IntentKind::create_vm;
   std::string idempotency_key;  // unique; handed to the plugin so a retried CreateVm makes one VM
   std::string provider_config_id;
   std::string autoscale_config_id;
   std::string server_id;
-  std::string vm_id;  // may be empty until the provider has answered
+  std::string vm_id;                                  // may be empty until the provider has answered
   std::map<std::string, std::string> ownership_tags;  // the tags the VM carries (ListVms finds it by them)
-  std::string payload;  // opaque to the store (e.g. a serialized request)
-  int64_t created_at = 0;  // unix seconds
-  int64_t done_at = 0;     // 0 = unfinished
-  std::string outcome;     // free text, set when done
+  std::string payload;                                // opaque to the store (e.g. a serialized request)
+  int64_t created_at = 0;                             // unix seconds
+  int64_t done_at = 0;                                // 0 = unfinished
+  std::string outcome;                                // free text, set when done
 };
 
 // A named lease held by one manager at a time (e.g. "autoscaler"). Times are unix milliseconds:

@@ -19,8 +19,7 @@ Result<Statement> SqliteConnection::statement(std::string_view sql, std::string_
   sqlite3_stmt* stmt = nullptr;
   // PERSISTENT tells SQLite the statement is kept for long, so it allocates it outside the
   // lookaside pool meant for short-lived ones.
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                              nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return sqlite_status(db_, rc, "prepare " + std::string(op));

@@ -95,8 +95,8 @@ Result<TokenConsumption> SqliteJoinTokenRepository::consume(const std::string& i
 }
 
 Result<int> SqliteJoinTokenRepository::delete_expired(int64_t now) {
-  auto stmt = conn_.statement("DELETE FROM join_tokens WHERE used_at = 0 AND expires_at <= ?1",
-                              "delete expired join tokens");
+  auto stmt =
+      conn_.statement("DELETE FROM join_tokens WHERE used_at = 0 AND expires_at <= ?1", "delete expired join tokens");
   if (!stmt.ok()) return stmt.status();
   if (Status s = stmt->bind_int64(1, now).run(); !s.ok()) return s;
   // Counts the token rows only; their labels go by cascade and are not counted.

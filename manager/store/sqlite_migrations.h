@@ -8,8 +8,8 @@
 namespace corral::store {
 
 struct Migration {
-  int version;        // 1, 2, 3... with no gaps
-  const char* sql;    // one or more statements, no bound values
+  int version;      // 1, 2, 3... with no gaps
+  const char* sql;  // one or more statements, no bound values
 };
 
 std::span<const Migration> sqlite_migrations();

@@ -17,8 +17,7 @@ Status ensure_migrations_table(sqlite3* db) {
 }
 
 Result<int> current_version(sqlite3* db) {
-  auto stmt = Statement::prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                                 "read schema version");
+  auto stmt = Statement::prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "read schema version");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->step();
   if (!row.ok()) return row.status();
@@ -26,10 +25,9 @@ Result<int> current_version(sqlite3* db) {
 }
 
 Status refuse_newer(int db_version, int known) {
-  return error(ErrorCode::failed_precondition,
-               "database schema version " + std::to_string(db_version) +
-                   " is newer than this build supports (" + std::to_string(known) +
-                   "); upgrade the manager or restore a matching backup");
+  return error(ErrorCode::failed_precondition, "database schema version " + std::to_string(db_version) +
+                                                   " is newer than this build supports (" + std::to_string(known) +
+                                                   "); upgrade the manager or restore a matching backup");
 }
 
 }  // namespace
@@ -39,8 +37,8 @@ Result<int> read_schema_version(sqlite3* db) { return current_version(db); }
 Status apply_migrations(sqlite3* db, std::span<const Migration> migrations, int64_t now) {
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version != static_cast<int>(i) + 1) {
-      return error(ErrorCode::internal, "migration list out of order at version " +
-                                            std::to_string(migrations[i].version));
+      return error(ErrorCode::internal,
+                   "migration list out of order at version " + std::to_string(migrations[i].version));
     }
   }
   const int known = static_cast<int>(migrations.size());

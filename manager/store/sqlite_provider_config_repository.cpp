@@ -33,7 +33,8 @@ Result<std::optional<std::vector<std::string>>> decode_paths(const Statement& st
   if (!j.is_array()) return error(ErrorCode::internal, "stored secret paths of provider config " + id + " are corrupt");
   std::vector<std::string> out;
   for (const auto& p : j) {
-    if (!p.is_string()) return error(ErrorCode::internal, "stored secret paths of provider config " + id + " are corrupt");
+    if (!p.is_string())
+      return error(ErrorCode::internal, "stored secret paths of provider config " + id + " are corrupt");
     out.push_back(p.get<std::string>());
   }
   return std::optional<std::vector<std::string>>(std::move(out));
@@ -59,7 +60,8 @@ Result<ProviderConfigRecord> read_row(const Statement& stmt) {
 }  // namespace
 
 Status SqliteProviderConfigRepository::insert(const ProviderConfigRecord& c) {
-  if (c.id.empty() || c.name.empty()) return error(ErrorCode::invalid_argument, "provider config id and name are required");
+  if (c.id.empty() || c.name.empty())
+    return error(ErrorCode::invalid_argument, "provider config id and name are required");
   auto stmt = conn_.statement(kInsert, "insert provider config");
   if (!stmt.ok()) return stmt.status();
   return stmt->bind_text(1, c.id)

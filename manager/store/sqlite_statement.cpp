@@ -10,27 +10,19 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view op) {
     case SQLITE_CONSTRAINT:
       // A taken key is the caller's "already exists"; other constraints (NOT NULL, foreign key,
       // CHECK) mean the request contradicts stored state.
-      code = (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-                 ? ErrorCode::already_exists
-                 : ErrorCode::failed_precondition;
+      code = (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) ? ErrorCode::already_exists
+                                                                                    : ErrorCode::failed_precondition;
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_READONLY:
-      code = ErrorCode::unavailable;
-      break;
+    case SQLITE_READONLY: code = ErrorCode::unavailable; break;
     case SQLITE_FULL:
-    case SQLITE_NOMEM:
-      code = ErrorCode::resource_exhausted;
-      break;
+    case SQLITE_NOMEM: code = ErrorCode::resource_exhausted; break;
     case SQLITE_PERM:
-    case SQLITE_AUTH:
-      code = ErrorCode::permission_denied;
-      break;
-    default:
-      break;
+    case SQLITE_AUTH: code = ErrorCode::permission_denied; break;
+    default: break;
   }
   std::string message = "sqlite " + std::string(op) + ": ";
   // The connection's message carries the detail ("UNIQUE constraint failed: agents.id"); the
@@ -61,8 +53,11 @@ Statement Statement::borrowed(sqlite3* db, sqlite3_stmt* stmt, bool* in_use, std
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), in_use_(std::exchange(other.in_use_, nullptr)),
-      op_(std::move(other.op_)), bind_rc_(other.bind_rc_) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      in_use_(std::exchange(other.in_use_, nullptr)),
+      op_(std::move(other.op_)),
+      bind_rc_(other.bind_rc_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
@@ -101,14 +96,13 @@ void Statement::remember_bind(int rc) {
 // An empty std::string_view may have a null data(), and SQLite binds a null pointer as SQL NULL;
 // "" keeps an empty value an empty value.
 Statement& Statement::bind_text(int index, std::string_view value) {
-  remember_bind(sqlite3_bind_text64(stmt_, index, value.data() ? value.data() : "", value.size(),
-                                    SQLITE_TRANSIENT, SQLITE_UTF8));
+  remember_bind(
+      sqlite3_bind_text64(stmt_, index, value.data() ? value.data() : "", value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 
 Statement& Statement::bind_blob(int index, std::string_view value) {
-  remember_bind(
-      sqlite3_bind_blob64(stmt_, index, value.data() ? value.data() : "", value.size(), SQLITE_TRANSIENT));
+  remember_bind(sqlite3_bind_blob64(stmt_, index, value.data() ? value.data() : "", value.size(), SQLITE_TRANSIENT));
   return *this;
 }
 

@@ -189,8 +189,8 @@ void Executor::enqueue(std::string_view pool_name, Job job, const std::shared_pt
     std::lock_guard lock(s.mu);
     auto pool = s.pools.find(pool_name);
     if (pool == s.pools.end()) {
-      refused = job.never_ran(error(ErrorCode::internal, job.what + ": there is no worker pool named '" +
-                                                             std::string(pool_name) + "'"));
+      refused = job.never_ran(
+          error(ErrorCode::internal, job.what + ": there is no worker pool named '" + std::string(pool_name) + "'"));
     } else if (s.stopping) {
       refused = job.never_ran(error(ErrorCode::unavailable, job.what + ": not run, the manager is shutting down"));
     } else if (job.token->cancelled()) {

@@ -64,8 +64,8 @@ class LocalProvider : public corral::sdk::Provider {
       return resp;
     }
     if (req.os_type() == pv1::OS_TYPE_WINDOWS) {
-      *resp.mutable_error() = make_error(pv1::ERROR_CLASS_INVALID_CONFIG,
-                                         "the local provider runs Linux (bash) startup scripts only");
+      *resp.mutable_error() =
+          make_error(pv1::ERROR_CLASS_INVALID_CONFIG, "the local provider runs Linux (bash) startup scripts only");
       return resp;
     }
     if (req.idempotency_key().empty()) {
@@ -92,8 +92,8 @@ class LocalProvider : public corral::sdk::Provider {
       ++count;
     }
     if (count >= config->max_vms) {
-      *resp.mutable_error() = make_error(pv1::ERROR_CLASS_OUT_OF_CAPACITY,
-                                         "max_vms (" + std::to_string(config->max_vms) + ") reached");
+      *resp.mutable_error() =
+          make_error(pv1::ERROR_CLASS_OUT_OF_CAPACITY, "max_vms (" + std::to_string(config->max_vms) + ") reached");
       return resp;
     }
 
@@ -149,10 +149,9 @@ class LocalProvider : public corral::sdk::Provider {
       resp.set_state(pv1::VM_STATE_GONE);
       return resp;
     }
-    if (!corral::local::stop_session(r->session, r->start_ticks,
-                                     std::chrono::milliseconds(config->stop_grace_ms))) {
-      *resp.mutable_error() = make_error(pv1::ERROR_CLASS_TRANSIENT,
-                                         "processes of " + r->id + " survived SIGKILL; try again");
+    if (!corral::local::stop_session(r->session, r->start_ticks, std::chrono::milliseconds(config->stop_grace_ms))) {
+      *resp.mutable_error() =
+          make_error(pv1::ERROR_CLASS_TRANSIENT, "processes of " + r->id + " survived SIGKILL; try again");
       return resp;
     }
     std::string why;

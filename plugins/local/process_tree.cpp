@@ -49,8 +49,8 @@ uint64_t process_start_ticks(pid_t pid) {
   return read_stat(pid, &s) ? s.start_ticks : 0;
 }
 
-bool spawn_detached(const std::string& dir, const std::string& script_name, const std::string& log_name,
-                    Spawned* out, std::string* error) {
+bool spawn_detached(const std::string& dir, const std::string& script_name, const std::string& log_name, Spawned* out,
+                    std::string* error) {
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + std::strerror(errno);

@@ -13,16 +13,16 @@
 namespace corral::local {
 
 struct Spawned {
-  pid_t pid = 0;          // the script's bash process
-  pid_t session = 0;      // its session id (also its process group)
+  pid_t pid = 0;             // the script's bash process
+  pid_t session = 0;         // its session id (also its process group)
   uint64_t start_ticks = 0;  // /proc/<pid>/stat start time, to tell a reused pid apart
 };
 
 // Runs `bash script_name` in `dir`: stdin from /dev/null, stdout and stderr appended to
 // `log_name`, in a new session, double-forked so it is never a child of the caller. Returns false
 // with `error` set when it could not be started.
-bool spawn_detached(const std::string& dir, const std::string& script_name, const std::string& log_name,
-                    Spawned* out, std::string* error);
+bool spawn_detached(const std::string& dir, const std::string& script_name, const std::string& log_name, Spawned* out,
+                    std::string* error);
 
 // Live (not zombie) processes whose session id is `session` and that started no earlier than
 // `min_start_ticks` (a process older than the VM cannot belong to it, whatever its session).

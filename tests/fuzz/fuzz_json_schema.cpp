@@ -74,7 +74,8 @@ void check(std::string_view schema, std::string_view document, bool schema_may_b
 
   // A secret that is a token found nowhere else in the schema or the document must not appear
   // in a message.
-  if (errors.size() == 1 && errors[0].path.empty() && errors[0].message.find("deeper than") != std::string::npos) return;
+  if (errors.size() == 1 && errors[0].path.empty() && errors[0].message.find("deeper than") != std::string::npos)
+    return;
   nlohmann::json doc = nlohmann::json::parse(document, nullptr, false);
   if (doc.is_discarded()) return;
   std::string schema_text = std::string(schema) + nlohmann::json::parse(schema, nullptr, false).dump();

@@ -24,8 +24,8 @@ void check_body(const std::string& body) {
   FUZZ_CHECK(again->size() == body.size() + 4);
   FUZZ_CHECK(again->compare(4, std::string::npos, body) == 0);
   std::optional<pp::Frame> g = pp::decode(again->substr(4));
-  FUZZ_CHECK(g && g->type == f->type && g->id == f->id && g->method == f->method &&
-             g->timeout_ms == f->timeout_ms && g->status == f->status && g->payload == f->payload);
+  FUZZ_CHECK(g && g->type == f->type && g->id == f->id && g->method == f->method && g->timeout_ms == f->timeout_ms &&
+             g->status == f->status && g->payload == f->payload);
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(e.line >= 1 && e.column >= 1);
     FUZZ_CHECK(std::make_pair(e.line, e.column) > previous);
     previous = {e.line, e.column};
-    FUZZ_CHECK(e.message.rfind("line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ": ", 0) == 0);
+    FUZZ_CHECK(e.message.rfind("line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ": ", 0) ==
+               0);
     // The brace it points at: count lines and columns as documented.
     int line = 1;
     int column = 1;

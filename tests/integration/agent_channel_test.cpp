@@ -188,7 +188,8 @@ TEST_F(AgentChannelTest, CommandsReachTheAgentAndChangeItsCapacity) {
   ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s));
   std::string id = agent_id_from_log(agent);
 
-  auto r = m->call("POST", "/api/v1/agents/" + id + "/commands", R"({"command": {"setMaxSessions": {"maxSessions": 7}}})");
+  auto r =
+      m->call("POST", "/api/v1/agents/" + id + "/commands", R"({"command": {"setMaxSessions": {"maxSessions": 7}}})");
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 202) << r->body;
   std::string command_id = json_string_field(r->body, "commandId");

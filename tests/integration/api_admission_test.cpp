@@ -57,8 +57,8 @@ TEST_F(ApiAdmissionTest, UnauthenticatedRequestIsAnsweredBeforeItsBodyIsSent) {
 
 TEST_F(ApiAdmissionTest, OversizedBodyIsRefusedFromItsContentLength) {
   auto m = start_manager();
-  auto conn = send_head(*m, "POST /api/v1/join-tokens HTTP/1.1\r\nHost: localhost\r\n" + bearer(*m) +
-                                "Content-Length: 2000000\r\n\r\n");
+  auto conn = send_head(
+      *m, "POST /api/v1/join-tokens HTTP/1.1\r\nHost: localhost\r\n" + bearer(*m) + "Content-Length: 2000000\r\n\r\n");
   ASSERT_TRUE(conn);
   EXPECT_EQ(read_response(*conn).rfind("HTTP/1.1 413", 0), 0u);
 

@@ -32,7 +32,7 @@ TEST_F(EnrollmentTest, AgentEnrollsConnectsAndReportsCapacity) {
   EXPECT_NE(r->body.find("\"site\":\"lab\""), std::string::npos) << r->body;
 
   // The private key never left the host and is readable by the agent's user only.
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((work_ + "/a1/agent.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   // The join token never reaches a log line.

@@ -144,8 +144,7 @@ TEST_F(HandshakeTest, RevokedAgentIsDisconnectedAndRefusedFromThenOn) {
   ASSERT_TRUE(m->restart());
   EXPECT_TRUE(refused_with_4003());
   EXPECT_EQ(m->agent_status(id), "AGENT_STATUS_REVOKED");
-  EXPECT_EQ(m->process().count_in_log(connected), connected_before)
-      << "a revoked agent must never reach the core";
+  EXPECT_EQ(m->process().count_in_log(connected), connected_before) << "a revoked agent must never reach the core";
   // The real agent, still running, hears 4003 too and knows it is revoked.
   EXPECT_GE(agent.count_in_log("event=agent.revoked"), 1);
 }

@@ -43,7 +43,8 @@ TEST_F(LocalVmAgentTest, TemplateRenderedVmIsAnAgentThatJoinsAndLeavesWithTheVm)
       "#!/bin/bash\n"
       "# dev VM {server_hostname}, made by {provider_name}\n"
       "export CORRAL_JOIN_TOKEN='{join_token}'\n"
-      "exec '" + agent_binary() + "' --data-dir \"$PWD/agent\" --hostname '{server_hostname}' --manager '{manager_url}'\n";
+      "exec '" +
+      agent_binary() + "' --data-dir \"$PWD/agent\" --hostname '{server_hostname}' --manager '{manager_url}'\n";
   std::vector<corral::sdk::TemplateError> errors;
   auto tmpl = corral::sdk::Template::parse(text, &errors);
   ASSERT_TRUE(errors.empty()) << errors.front().message;

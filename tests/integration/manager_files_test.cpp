@@ -39,18 +39,16 @@ TEST_P(ManagerFilesTest, LooseModeStopsTheManagerNamingTheFileAndItsMode) {
       << log;
 }
 
-INSTANTIATE_TEST_SUITE_P(Secrets, ManagerFilesTest,
-                         ::testing::Values(LooseFile{"ca.key", 0644, "CA private key"},
-                                           LooseFile{"server.key", 0640, "server private key"},
-                                           LooseFile{"admin.token", 0644, "admin token"},
-                                           LooseFile{"master.key", 0604, "master key"},
-                                           LooseFile{"corral.db", 0644, "store"},
-                                           LooseFile{"", 0755, "data directory"}),
-                         [](const ::testing::TestParamInfo<LooseFile>& param_info) {
-                           std::string name = param_info.param.file.empty() ? "data_dir" : param_info.param.file;
-                           for (char& c : name) c = c == '.' ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Secrets, ManagerFilesTest,
+    ::testing::Values(LooseFile{"ca.key", 0644, "CA private key"}, LooseFile{"server.key", 0640, "server private key"},
+                      LooseFile{"admin.token", 0644, "admin token"}, LooseFile{"master.key", 0604, "master key"},
+                      LooseFile{"corral.db", 0644, "store"}, LooseFile{"", 0755, "data directory"}),
+    [](const ::testing::TestParamInfo<LooseFile>& param_info) {
+      std::string name = param_info.param.file.empty() ? "data_dir" : param_info.param.file;
+      for (char& c : name) c = c == '.' ? '_' : c;
+      return name;
+    });
 
 }  // namespace
 }  // namespace corral::testing

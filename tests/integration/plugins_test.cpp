@@ -35,7 +35,9 @@ class PluginsTest : public FleetTest {
   std::string config(const std::string& dir) {
     return "plugins:\n"
            "  user: nobody\n"
-           "  dir: " + dir + "\n"
+           "  dir: " +
+           dir +
+           "\n"
            "  load:\n"
            "    - file: corral-provider-memory.so\n"
            "      isolation: in_process\n"
@@ -65,9 +67,12 @@ TEST_F(PluginsTest, ConfiguredPluginsAreLoadedAndListed) {
   ASSERT_EQ(r->status, 200) << r->body;
   // Sorted by name; the local plugin runs in its own corral-plugin-host by default.
   EXPECT_NE(r->body.find(R"("name":"local","version":"1.0.0","file":"corral-provider-local.so","isolation":"process")"),
-            std::string::npos) << r->body;
-  EXPECT_NE(r->body.find(R"("name":"memory","version":"1.0.0","file":"corral-provider-memory.so","isolation":"in_process")"),
-            std::string::npos) << r->body;
+            std::string::npos)
+      << r->body;
+  EXPECT_NE(
+      r->body.find(R"("name":"memory","version":"1.0.0","file":"corral-provider-memory.so","isolation":"in_process")"),
+      std::string::npos)
+      << r->body;
   EXPECT_NE(r->body.find("state_dir"), std::string::npos) << "the config schema should be shown";
   EXPECT_TRUE(m->process().wait_for_log("event=plugin.loaded file=corral-provider-local.so name=local", 5s));
   EXPECT_TRUE(m->process().wait_for_log(
@@ -83,13 +88,15 @@ TEST_F(PluginsTest, PluginThatFailsItsChecksStopsTheManagerWithTheReason) {
   ManagerUnderTest m(work_ + "/bad", config(dir));
   EXPECT_FALSE(m.start());
   EXPECT_NE(m.process().log().find("plugin corral-provider-memory.so: the file is group- or world-writable"),
-            std::string::npos) << m.process().log();
+            std::string::npos)
+      << m.process().log();
 }
 
 TEST_F(PluginsTest, PinnedHashIsCheckedAndLogged) {
   std::string dir = plugin_dir();
   std::string hash = sha256_of(dir + "/corral-provider-memory.so");
-  std::string pinned = "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n      sha256: ";
+  std::string pinned =
+      "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n      sha256: ";
   auto m = start_manager("m", pinned + hash + "\n");
   EXPECT_TRUE(m->process().wait_for_log("isolation=process sha256=" + hash + " pinned=true", 5s)) << m->process().log();
 
@@ -113,7 +120,8 @@ TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) 
     std::string value = was == nullptr ? "" : was;
     ::setenv(var, (value.empty() ? "handle_segv=0" : value + ":handle_segv=0").c_str(), 1);
   }
-  auto m = start_manager("m", "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n");
+  auto m = start_manager(
+      "m", "plugins:\n  user: nobody\n  dir: " + dir + "\n  load:\n    - file: corral-provider-memory.so\n");
   ASSERT_TRUE(m->process().wait_for_log("event=plugin.host_started plugin=memory pid=", 5s));
   std::vector<pid_t> pids = host_pids(m->process().log(), "memory");
   ASSERT_EQ(pids.size(), 1u) << m->process().log();
@@ -131,8 +139,8 @@ TEST_F(PluginsTest, IsolatedPluginHostThatDiesIsReplacedAndTheManagerCarriesOn) 
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->status, 201) << created->body;
   // Log lines are written by the manager's log thread, maybe after the answer: wait for the line.
-  ASSERT_TRUE(eventually([&] { return m->process().count_in_log("event=plugin.host_started plugin=memory pid=") >= 2; },
-                         30s))
+  ASSERT_TRUE(
+      eventually([&] { return m->process().count_in_log("event=plugin.host_started plugin=memory pid=") >= 2; }, 30s))
       << m->process().log();
   pids = host_pids(m->process().log(), "memory");
   ASSERT_EQ(pids.size(), 2u) << m->process().log();

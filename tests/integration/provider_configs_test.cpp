@@ -50,9 +50,10 @@ class ProviderConfigsTest : public FleetTest {
 
 TEST_F(ProviderConfigsTest, SecretsAreSealedRedactedAndKeptOnUpdate) {
   auto m = start();
-  auto created = m->call("POST", "/api/v1/provider-configs",
-                         std::string(R"({"name":"dev","plugin":"memory","config":{"capacity":5,"api_key":")") + kSecret +
-                             R"("},"startupScriptTemplate":"#!/bin/bash\ncorral-agent --join-token {join_token}\n","maxInstances":4})");
+  auto created = m->call(
+      "POST", "/api/v1/provider-configs",
+      std::string(R"({"name":"dev","plugin":"memory","config":{"capacity":5,"api_key":")") + kSecret +
+          R"("},"startupScriptTemplate":"#!/bin/bash\ncorral-agent --join-token {join_token}\n","maxInstances":4})");
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201) << created->body;
   EXPECT_EQ(created->body.find(kSecret), std::string::npos);
@@ -73,8 +74,9 @@ TEST_F(ProviderConfigsTest, SecretsAreSealedRedactedAndKeptOnUpdate) {
   EXPECT_EQ(box->open(sealed, "provider-config/" + id + "/api_key").value(), kSecret);
 
   // An update that sends "[redacted]" keeps the secret (re-sealed) and bumps the revision.
-  auto updated = m->call("PUT", "/api/v1/provider-configs/" + id,
-                         R"({"config":{"capacity":7,"api_key":"[redacted]"},"startupScriptTemplate":"echo {zone}","maxInstances":2})");
+  auto updated = m->call(
+      "PUT", "/api/v1/provider-configs/" + id,
+      R"({"config":{"capacity":7,"api_key":"[redacted]"},"startupScriptTemplate":"echo {zone}","maxInstances":2})");
   ASSERT_TRUE(updated.ok());
   ASSERT_EQ(updated->status, 200) << updated->body;
   EXPECT_NE(updated->body.find(R"("revision":"2")"), std::string::npos) << updated->body;
@@ -108,12 +110,13 @@ TEST_F(ProviderConfigsTest, EveryProblemIsReportedWithItsPathAndNothingIsStored)
                      R"("startupScriptTemplate":"echo ok\ncorral-agent --join-token {joun_token} {"})");
   ASSERT_TRUE(bad.ok());
   ASSERT_EQ(bad->status, 400) << bad->body;
-  for (const char* expected : {R"("path":"/config/capacity")", R"("path":"/config/colour")",
-                               R"(line 2, column 40: '{' is not closed)"}) {
+  for (const char* expected :
+       {R"("path":"/config/capacity")", R"("path":"/config/colour")", R"(line 2, column 40: '{' is not closed)"}) {
     EXPECT_NE(bad->body.find(expected), std::string::npos) << expected << " missing in " << bad->body;
   }
-  auto unknown_var = m->call("POST", "/api/v1/provider-configs",
-                             R"({"name":"bad2","plugin":"memory","config":{"capacity":1},"startupScriptTemplate":"{joun_token}"})");
+  auto unknown_var =
+      m->call("POST", "/api/v1/provider-configs",
+              R"({"name":"bad2","plugin":"memory","config":{"capacity":1},"startupScriptTemplate":"{joun_token}"})");
   EXPECT_EQ(unknown_var->status, 400);
   EXPECT_NE(unknown_var->body.find("did you mean 'join_token'"), std::string::npos) << unknown_var->body;
 

@@ -54,8 +54,7 @@ class MemoryProvider : public corral::sdk::Provider {
       return resp;
     }
     if (req.idempotency_key().empty()) {
-      *resp.mutable_error() = corral::sdk::make_error(pv1::ERROR_CLASS_INVALID_CONFIG,
-                                                      "idempotency_key is required");
+      *resp.mutable_error() = corral::sdk::make_error(pv1::ERROR_CLASS_INVALID_CONFIG, "idempotency_key is required");
       return resp;
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -68,8 +67,7 @@ class MemoryProvider : public corral::sdk::Provider {
     }
     if (static_cast<int64_t>(vms.size()) >= config->capacity) {
       *resp.mutable_error() = corral::sdk::make_error(
-          pv1::ERROR_CLASS_OUT_OF_CAPACITY,
-          "capacity of " + std::to_string(config->capacity) + " VMs reached");
+          pv1::ERROR_CLASS_OUT_OF_CAPACITY, "capacity of " + std::to_string(config->capacity) + " VMs reached");
       return resp;
     }
     pv1::Vm vm;
@@ -133,8 +131,7 @@ class MemoryProvider : public corral::sdk::Provider {
   std::optional<Config> parse_config(const pv1::ProviderConfig& pc, pv1::Error* error) {
     auto problems = corral::sdk::validate_json(kSchema, pc.config_json());
     if (!problems.empty()) {
-      *error = corral::sdk::make_error(pv1::ERROR_CLASS_INVALID_CONFIG, problems[0].message,
-                                       problems[0].path);
+      *error = corral::sdk::make_error(pv1::ERROR_CLASS_INVALID_CONFIG, problems[0].message, problems[0].path);
       return std::nullopt;
     }
     Config c;

@@ -130,8 +130,8 @@ typedef struct corral_host_v1 {
    * host (free it with free_buffer). A transport failure (DNS, TLS, timeout) is CORRAL_OK with
    * HttpResponse.transport_error set; a status is returned only when the request itself is bad,
    * or for cancellation or deadline. */
-  corral_status (*http_request)(void* host_ctx, const corral_call* call, const uint8_t* request,
-                                size_t request_len, uint8_t** response, size_t* response_len);
+  corral_status (*http_request)(void* host_ctx, const corral_call* call, const uint8_t* request, size_t request_len,
+                                uint8_t** response, size_t* response_len);
 
   /* Frees a buffer the host allocated. */
   void (*free_buffer)(void* host_ctx, uint8_t* data, size_t len);
@@ -150,9 +150,8 @@ typedef struct corral_plugin_v1 {
    * UTF-8 explanation or stays NULL. The plugin allocates `*response`; the host frees it with
    * free_buffer. Calls are stateless (each request carries the provider config) and may run
    * concurrently on several host threads. */
-  corral_status (*invoke)(void* plugin_ctx, const corral_call* call, corral_method method,
-                          const uint8_t* request, size_t request_len, uint8_t** response,
-                          size_t* response_len);
+  corral_status (*invoke)(void* plugin_ctx, const corral_call* call, corral_method method, const uint8_t* request,
+                          size_t request_len, uint8_t** response, size_t* response_len);
 
   /* Frees a buffer the plugin allocated. */
   void (*free_buffer)(void* plugin_ctx, uint8_t* data, size_t len);
@@ -166,8 +165,7 @@ typedef struct corral_plugin_v1 {
  * what it needs) and returns CORRAL_ERR_ABI_VERSION if it cannot work with this host; otherwise
  * it stores `host` (valid until shutdown) and sets `*plugin` to a table that stays valid until
  * shutdown returns. */
-typedef corral_status (*corral_plugin_entry_fn)(const corral_host_v1* host,
-                                                const corral_plugin_v1** plugin);
+typedef corral_status (*corral_plugin_entry_fn)(const corral_host_v1* host, const corral_plugin_v1** plugin);
 
 #ifdef __cplusplus
 } /* extern "C" */

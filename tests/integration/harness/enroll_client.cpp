@@ -21,7 +21,8 @@ Result<TestIdentity> enroll_test_identity(const ManagerUnderTest& manager, const
   (void)google::protobuf::util::MessageToJsonString(request, &body);
   auto r = manager.call("POST", "/api/v1/enroll", body, /*auth=*/false);
   if (!r.ok()) return r.status();
-  if (r->status != 200) return error(ErrorCode::permission_denied, "enroll answered " + std::to_string(r->status) + ": " + r->body);
+  if (r->status != 200)
+    return error(ErrorCode::permission_denied, "enroll answered " + std::to_string(r->status) + ": " + r->body);
   corral::agent::v1::EnrollResponse response;
   if (!google::protobuf::util::JsonStringToMessage(r->body, &response).ok()) {
     return error(ErrorCode::internal, "bad enroll response: " + r->body);

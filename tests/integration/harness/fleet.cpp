@@ -38,9 +38,8 @@ bool ManagerUnderTest::start() {
   // Every start binds port 0 for the API and reads the ports the manager reports, so parallel
   // tests never race for a port. A restart asks for the same agent port again: enrolled agents
   // were given it and come back to it.
-  std::vector<std::string> args = {"--data-dir",     data_dir_,
-                                   "--api-listen",   "127.0.0.1:0",
-                                   "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
+  std::vector<std::string> args = {"--data-dir",  data_dir_,        "--api-listen",
+                                   "127.0.0.1:0", "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
   if (!config_path_.empty()) {
     args.push_back("--config");
     args.push_back(config_path_);

@@ -248,7 +248,8 @@ Result<WsFrame> RawWebSocket::read_frame(std::chrono::milliseconds timeout) {
   f.payload = buffer_.substr(header, len);
   buffer_.erase(0, header + len);
   if (f.opcode == 8 && f.payload.size() >= 2) {
-    f.close_code = static_cast<uint16_t>((static_cast<uint8_t>(f.payload[0]) << 8) | static_cast<uint8_t>(f.payload[1]));
+    f.close_code =
+        static_cast<uint16_t>((static_cast<uint8_t>(f.payload[0]) << 8) | static_cast<uint8_t>(f.payload[1]));
   }
   return f;
 }

@@ -57,8 +57,8 @@ class RawWebSocket {
  public:
   // Opens a websocket (HTTP/1.1 upgrade) over TLS; an error carries the server's status line.
   static Result<std::unique_ptr<RawWebSocket>> open(int port, const TlsClientOptions& options,
-                                                     const std::string& path = "/agent/v1",
-                                                     const std::string& protocol = "corral.agent.v1");
+                                                    const std::string& path = "/agent/v1",
+                                                    const std::string& protocol = "corral.agent.v1");
   // Sends one masked frame (client frames must be masked).
   Status send_frame(uint8_t opcode, const std::string& payload, bool fin = true);
   // Sends one frame without a mask, as no conforming client would.

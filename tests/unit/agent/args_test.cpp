@@ -8,9 +8,10 @@ namespace {
 Result<AgentArgs> parse(std::vector<std::string> args) { return parse_args(args); }
 
 TEST(AgentArgs, ParsesEveryFlag) {
-  auto a = parse({"--data-dir", "/d", "--manager", "https://m:8443", "--join-token", "tok", "--ca-cert", "ca.pem",
-                  "--config", "agent.yaml", "--max-sessions", "7", "--label", "zone=a", "--label", "gpu=",
-                  "--hostname", "h1", "--log-level", "debug"});
+  auto a = parse({"--data-dir",  "/d",     "--manager", "https://m:8443", "--join-token",   "tok",
+                  "--ca-cert",   "ca.pem", "--config",  "agent.yaml",     "--max-sessions", "7",
+                  "--label",     "zone=a", "--label",   "gpu=",           "--hostname",     "h1",
+                  "--log-level", "debug"});
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->data_dir, "/d");
   EXPECT_EQ(a->manager_url, "https://m:8443");

@@ -66,7 +66,7 @@ TEST(DataDirFiles, KeyIsOwnerOnlyAndDirectoryToo) {
   DataDir dir(tmp.file("data"));
   ASSERT_TRUE(prepare_data_dir(dir).ok());
   ASSERT_TRUE(save_private_key(dir, "KEY PEM").ok());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(dir.key_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(dir.root.c_str(), &st), 0);

@@ -2,8 +2,8 @@
 // see exactly which requests left the agent (and that the token never did when it must not).
 #include "agent/enrollment.h"
 
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include "common/files.h"
@@ -138,7 +138,7 @@ TEST(Enrollment, MatchingHashEnrollsAndWritesTheDataDir) {
   ASSERT_TRUE(creds.ok()) << creds.status().message();
   EXPECT_TRUE(tls::verify_certificate(creds->certificate_pem, creds->ca_pem).ok());
   EXPECT_EQ(creds->state.SerializeAsString(), state->SerializeAsString());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(dir.key_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

@@ -13,7 +13,7 @@ TEST(Files, WriteAtomicSetsModeAndReadsBack) {
   ASSERT_TRUE(ensure_directory(dir.string(), 0700).ok());
   std::string path = (dir / "secret").string();
   ASSERT_TRUE(write_file_atomic(path, "abc", 0600).ok());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(read_file(path).value(), "abc");
@@ -49,8 +49,8 @@ TEST_F(CheckPrivate, RefusesAFileGroupOrOthersMayReadNamingItAndItsMode) {
   ::chmod(file_.c_str(), 0644);
   Status s = check_private(file_, "CA private key");
   EXPECT_EQ(s.code(), ErrorCode::failed_precondition);
-  EXPECT_EQ(s.message(), "CA private key " + file_ + " is mode 0644, open to group or others; it must be mode 0600 (chmod 600 " +
-                             file_ + ")");
+  EXPECT_EQ(s.message(), "CA private key " + file_ +
+                             " is mode 0644, open to group or others; it must be mode 0600 (chmod 600 " + file_ + ")");
   for (mode_t mode : {0640, 0604, 0620, 0602, 0610}) {
     ::chmod(file_.c_str(), mode);
     EXPECT_EQ(check_private(file_, "key").code(), ErrorCode::failed_precondition) << std::oct << mode;
@@ -61,8 +61,8 @@ TEST_F(CheckPrivate, RefusesADirectoryGroupOrOthersMayEnter) {
   ::chmod(dir_.c_str(), 0755);
   Status s = check_private(dir_, "data directory");
   EXPECT_EQ(s.code(), ErrorCode::failed_precondition);
-  EXPECT_EQ(s.message(),
-            "data directory " + dir_ + " is mode 0755, open to group or others; it must be mode 0700 (chmod 700 " + dir_ + ")");
+  EXPECT_EQ(s.message(), "data directory " + dir_ +
+                             " is mode 0755, open to group or others; it must be mode 0700 (chmod 700 " + dir_ + ")");
   ::chmod(dir_.c_str(), 0710);
   EXPECT_FALSE(check_private(dir_, "data directory").ok());
   ::chmod(dir_.c_str(), 0700);

@@ -38,12 +38,12 @@ TEST(CheckPrintable, RefusesControlCharactersNamingTheCodePointAndWhere) {
 
 TEST(CheckPrintable, RefusesInvalidUtf8) {
   expect_refused("ab\xFF", "hostname is not valid UTF-8 (at byte 2)");
-  expect_refused("\xC3", "hostname is not valid UTF-8 (at byte 0)");             // cut short
-  expect_refused("\xC0\xAF", "hostname is not valid UTF-8 (at byte 0)");         // overlong '/'
-  expect_refused("\xE0\x80\xAF", "hostname is not valid UTF-8 (at byte 0)");     // overlong '/'
-  expect_refused("\xED\xA0\x80", "hostname is not valid UTF-8 (at byte 0)");     // surrogate
-  expect_refused("\xF4\x90\x80\x80", "hostname is not valid UTF-8 (at byte 0)"); // past U+10FFFF
-  expect_refused("a\x80", "hostname is not valid UTF-8 (at byte 1)");            // stray continuation
+  expect_refused("\xC3", "hostname is not valid UTF-8 (at byte 0)");              // cut short
+  expect_refused("\xC0\xAF", "hostname is not valid UTF-8 (at byte 0)");          // overlong '/'
+  expect_refused("\xE0\x80\xAF", "hostname is not valid UTF-8 (at byte 0)");      // overlong '/'
+  expect_refused("\xED\xA0\x80", "hostname is not valid UTF-8 (at byte 0)");      // surrogate
+  expect_refused("\xF4\x90\x80\x80", "hostname is not valid UTF-8 (at byte 0)");  // past U+10FFFF
+  expect_refused("a\x80", "hostname is not valid UTF-8 (at byte 1)");             // stray continuation
 }
 
 TEST(CheckPrintable, NeverEchoesTheValue) {
@@ -54,9 +54,18 @@ TEST(CheckPrintable, NeverEchoesTheValue) {
 
 TEST(SanitizePrintable, ReplacesWhatCheckRefusesAndCutsOnACharacterBoundary) {
   EXPECT_EQ(sanitize_printable("web\n01", 64), "web?01");
-  EXPECT_EQ(sanitize_printable("a\xE2\x80\xAE" "b", 64), "a?b");
-  EXPECT_EQ(sanitize_printable("a\xFF\xFE" "b", 64), "a??b");
-  EXPECT_EQ(sanitize_printable("\xC3" "b", 64), "?b");
+  EXPECT_EQ(sanitize_printable("a\xE2\x80\xAE"
+                               "b",
+                               64),
+            "a?b");
+  EXPECT_EQ(sanitize_printable("a\xFF\xFE"
+                               "b",
+                               64),
+            "a??b");
+  EXPECT_EQ(sanitize_printable("\xC3"
+                               "b",
+                               64),
+            "?b");
   EXPECT_EQ(sanitize_printable("h\xC3\xB4te", 64), "h\xC3\xB4te");
   EXPECT_EQ(sanitize_printable("ab\xC3\xB4", 3), "ab");  // the 2-byte character does not fit
   EXPECT_EQ(sanitize_printable(std::string(300, 'x'), 255), std::string(255, 'x'));

@@ -38,23 +38,22 @@ TEST_P(TemplateRenderTest, RendersAsExpected) {
   EXPECT_EQ(t.render(values), GetParam().expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, TemplateRenderTest,
-    ::testing::Values(RenderCase{"plain", "echo hi\n", "echo hi\n"},
-                      RenderCase{"empty", "", ""},
-                      RenderCase{"variable", "--join-token {join_token}", "--join-token cj1.abc"},
-                      RenderCase{"twice", "{zone}/{zone}", "eu-1/eu-1"},
-                      RenderCase{"adjacent", "{zone}{join_token}", "eu-1cj1.abc"},
-                      RenderCase{"underscore_and_digits", "{_a1}", "A"},
-                      RenderCase{"literal_braces", "function f {{ echo }}; {{x}}", "function f { echo }; {x}"},
-                      RenderCase{"closing_then_opening", "}}{{", "}{"},
-                      RenderCase{"literal_around_variable", "{{{zone}}}", "{eu-1}"},
-                      RenderCase{"value_not_reparsed", "{x}", "{y}"},
-                      RenderCase{"value_not_escaped", "echo '{q}'", "echo 'it's \"$(rm -rf /)\"'"},
-                      RenderCase{"powershell_hashtable", "@{{a={zone}}}", "@{a=eu-1}"},
-                      RenderCase{"crlf_kept", "a\r\n{zone}\r\n", "a\r\neu-1\r\n"},
-                      RenderCase{"utf8_kept", "\u00e9{zone}\u00e9", "\u00e9eu-1\u00e9"}),
-    [](const ::testing::TestParamInfo<RenderCase>& p) { return std::string(p.param.name); });
+INSTANTIATE_TEST_SUITE_P(Cases, TemplateRenderTest,
+                         ::testing::Values(RenderCase{"plain", "echo hi\n", "echo hi\n"}, RenderCase{"empty", "", ""},
+                                           RenderCase{"variable", "--join-token {join_token}", "--join-token cj1.abc"},
+                                           RenderCase{"twice", "{zone}/{zone}", "eu-1/eu-1"},
+                                           RenderCase{"adjacent", "{zone}{join_token}", "eu-1cj1.abc"},
+                                           RenderCase{"underscore_and_digits", "{_a1}", "A"},
+                                           RenderCase{"literal_braces", "function f {{ echo }}; {{x}}",
+                                                      "function f { echo }; {x}"},
+                                           RenderCase{"closing_then_opening", "}}{{", "}{"},
+                                           RenderCase{"literal_around_variable", "{{{zone}}}", "{eu-1}"},
+                                           RenderCase{"value_not_reparsed", "{x}", "{y}"},
+                                           RenderCase{"value_not_escaped", "echo '{q}'", "echo 'it's \"$(rm -rf /)\"'"},
+                                           RenderCase{"powershell_hashtable", "@{{a={zone}}}", "@{a=eu-1}"},
+                                           RenderCase{"crlf_kept", "a\r\n{zone}\r\n", "a\r\neu-1\r\n"},
+                                           RenderCase{"utf8_kept", "\u00e9{zone}\u00e9", "\u00e9eu-1\u00e9"}),
+                         [](const ::testing::TestParamInfo<RenderCase>& p) { return std::string(p.param.name); });
 
 struct ErrorCase {
   const char* name;
@@ -159,9 +158,9 @@ TEST_P(TemplateSuggestionTest, SuggestsOnlyCloseNames) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, TemplateSuggestionTest,
                          ::testing::Values(Suggestion{"server_hostnam", "server_hostname"},
-                                           Suggestion{"sever_id", "server_id"},
-                                           Suggestion{"Zone", "zone"}, Suggestion{"zon", ""}, Suggestion{"region", ""},
-                                           Suggestion{"x", ""}, Suggestion{"domain_controller", ""}));
+                                           Suggestion{"sever_id", "server_id"}, Suggestion{"Zone", "zone"},
+                                           Suggestion{"zon", ""}, Suggestion{"region", ""}, Suggestion{"x", ""},
+                                           Suggestion{"domain_controller", ""}));
 
 TEST(TemplateTest, RenderWithoutAValueNamesTheVariable) {
   std::vector<TemplateError> errors;

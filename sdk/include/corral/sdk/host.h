@@ -34,12 +34,10 @@ class Host {
     std::string bytes = rec.SerializeAsString();
     t_->log(t_->host_ctx, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   }
-  void info(std::string_view event,
-            std::initializer_list<std::pair<std::string_view, std::string_view>> f = {}) const {
+  void info(std::string_view event, std::initializer_list<std::pair<std::string_view, std::string_view>> f = {}) const {
     log(pv1::LogRecord::LEVEL_INFO, event, f);
   }
-  void warn(std::string_view event,
-            std::initializer_list<std::pair<std::string_view, std::string_view>> f = {}) const {
+  void warn(std::string_view event, std::initializer_list<std::pair<std::string_view, std::string_view>> f = {}) const {
     log(pv1::LogRecord::LEVEL_WARN, event, f);
   }
   void error(std::string_view event,
@@ -53,8 +51,7 @@ class Host {
   // Cryptographically secure random bytes; throws std::runtime_error if the host cannot.
   std::string random_bytes(size_t n) const {
     std::string out(n, '\0');
-    if (n > 0 && t_->random_bytes(t_->host_ctx, reinterpret_cast<uint8_t*>(out.data()), n) !=
-                     CORRAL_OK) {
+    if (n > 0 && t_->random_bytes(t_->host_ctx, reinterpret_cast<uint8_t*>(out.data()), n) != CORRAL_OK) {
       throw std::runtime_error("host random_bytes failed");
     }
     return out;
@@ -66,7 +63,7 @@ class Host {
 
 // Outcome of Call::http: either a response (any status) or a status for the call itself.
 struct HttpResult {
-  corral_status status = CORRAL_OK; // CORRAL_ERR_CANCELLED / _DEADLINE / _INVALID_ARGUMENT ...
+  corral_status status = CORRAL_OK;  // CORRAL_ERR_CANCELLED / _DEADLINE / _INVALID_ARGUMENT ...
   std::string status_message;
   pv1::HttpResponse response;
 
@@ -98,8 +95,8 @@ class Call {
     uint8_t* out = nullptr;
     size_t out_len = 0;
     HttpResult result;
-    result.status = t->http_request(t->host_ctx, call_, reinterpret_cast<const uint8_t*>(in.data()),
-                                    in.size(), &out, &out_len);
+    result.status =
+        t->http_request(t->host_ctx, call_, reinterpret_cast<const uint8_t*>(in.data()), in.size(), &out, &out_len);
     if (out != nullptr) {
       if (result.status == CORRAL_OK) {
         if (!result.response.ParseFromArray(out, static_cast<int>(out_len))) {

@@ -117,8 +117,10 @@ class Validator {
     if (over_budget()) return;
     ++spent_.schemas;
     if (frames > kMaxFrames) {
-      return fail(path, "is nested too deeply to check (document levels and $ref, allOf, anyOf and oneOf steps "
-                        "together exceed " + std::to_string(kMaxFrames) + ")");
+      return fail(path,
+                  "is nested too deeply to check (document levels and $ref, allOf, anyOf and oneOf steps "
+                  "together exceed " +
+                      std::to_string(kMaxFrames) + ")");
     }
     if (s.is_boolean()) {
       if (!s.get<bool>()) fail(path, "is not allowed here (the schema is false)");
@@ -131,8 +133,8 @@ class Validator {
       bool found = false;
       for (const json& option : *e) found = found || option == v;
       if (!found) {
-        fail(path, secret ? "is not one of the allowed values"
-                          : "must be one of " + shown(*e, 200) + ", got " + shown(v));
+        fail(path,
+             secret ? "is not one of the allowed values" : "must be one of " + shown(*e, 200) + ", got " + shown(v));
       }
     }
     if (auto c = s.find("const"); c != s.end() && *c != v) {
@@ -186,8 +188,8 @@ class Validator {
     }
     if (auto p = s.find("pattern"); p != s.end()) {
       if (str.size() > kMaxPatternInput) {
-        fail(path, "is longer than " + std::to_string(kMaxPatternInput) + " bytes, too long to check against the pattern " +
-                       shown(*p, 200));
+        fail(path, "is longer than " + std::to_string(kMaxPatternInput) +
+                       " bytes, too long to check against the pattern " + shown(*p, 200));
       } else if (!matches(schema_.pattern(*p), str)) {
         fail(path, "must match the pattern " + shown(*p, 200) + (secret ? "" : ", got " + shown(json(str))));
       }
@@ -240,7 +242,8 @@ class Validator {
       std::map<json, size_t, CountingLess> first(CountingLess{&spent_.comparisons});
       for (size_t i = 0; i < v.size(); ++i) {
         auto [it, inserted] = first.emplace(v[i], i);
-        if (!inserted) fail(path + "/" + std::to_string(i), "repeats item " + std::to_string(it->second) + " (uniqueItems)");
+        if (!inserted)
+          fail(path + "/" + std::to_string(i), "repeats item " + std::to_string(it->second) + " (uniqueItems)");
       }
     }
     if (auto items = s.find("items"); items != s.end()) {
@@ -263,7 +266,8 @@ class Validator {
     if (auto any = s.find("anyOf"); any != s.end()) {
       bool ok = false;
       for (size_t i = 0; i < any->size() && !ok; ++i) ok = passes((*any)[i]);
-      if (!ok) fail(path, "must match at least one of the " + std::to_string(any->size()) + " schemas in anyOf, matched none");
+      if (!ok)
+        fail(path, "must match at least one of the " + std::to_string(any->size()) + " schemas in anyOf, matched none");
     }
     if (auto one = s.find("oneOf"); one != s.end()) {
       size_t matched = 0;

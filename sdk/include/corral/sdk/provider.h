@@ -42,8 +42,7 @@ class Provider {
   // Checks a config; reports every problem with the JSON Pointer of its field. The default
   // checks it against describe()'s JSON Schema; override to add checks the schema cannot express
   // (and call this one first).
-  virtual pv1::ValidateConfigResponse validate_config(const pv1::ValidateConfigRequest& request,
-                                                      Call& call) {
+  virtual pv1::ValidateConfigResponse validate_config(const pv1::ValidateConfigRequest& request, Call& call) {
     (void)call;
     pv1::ValidateConfigResponse response;
     for (auto& e : validate_json(describe().config_schema_json(), request.config().config_json())) {
@@ -78,8 +77,7 @@ inline pv1::Error make_error(pv1::ErrorClass cls, std::string message, std::stri
 namespace detail {
 
 // Copies bytes into a malloc'd buffer the host frees through free_buffer.
-inline corral_status give(const std::string& bytes, corral_status status, uint8_t** out,
-                          size_t* out_len) {
+inline corral_status give(const std::string& bytes, corral_status status, uint8_t** out, size_t* out_len) {
   *out = nullptr;
   *out_len = 0;
   if (bytes.empty()) return status;
@@ -94,10 +92,9 @@ inline corral_status give(const std::string& bytes, corral_status status, uint8_
 template <typename Req, typename Resp, typename Fn>
 corral_status run(const uint8_t* in, size_t in_len, uint8_t** out, size_t* out_len, Fn&& fn) {
   Req req;
-  if (in_len > static_cast<size_t>(INT32_MAX) ||
-      !req.ParseFromArray(in, static_cast<int>(in_len))) {
-    return give("request does not decode as " + std::string(Req().GetTypeName()),
-                CORRAL_ERR_INVALID_ARGUMENT, out, out_len);
+  if (in_len > static_cast<size_t>(INT32_MAX) || !req.ParseFromArray(in, static_cast<int>(in_len))) {
+    return give("request does not decode as " + std::string(Req().GetTypeName()), CORRAL_ERR_INVALID_ARGUMENT, out,
+                out_len);
   }
   Resp resp = fn(req);
   return give(resp.SerializeAsString(), CORRAL_OK, out, out_len);
@@ -119,8 +116,8 @@ class Runtime {
 
   const corral_plugin_v1* table() const { return &table_; }
 
-  static corral_status invoke(void* ctx, const corral_call* raw_call, corral_method method,
-                              const uint8_t* in, size_t in_len, uint8_t** out, size_t* out_len) {
+  static corral_status invoke(void* ctx, const corral_call* raw_call, corral_method method, const uint8_t* in,
+                              size_t in_len, uint8_t** out, size_t* out_len) {
     if (out == nullptr || out_len == nullptr || (in == nullptr && in_len != 0)) {
       return CORRAL_ERR_INVALID_ARGUMENT;
     }
@@ -130,30 +127,27 @@ class Runtime {
     try {
       switch (method) {
         case CORRAL_METHOD_DESCRIBE:
-          return run<pv1::DescribeRequest, pv1::DescribeResponse>(
-              in, in_len, out, out_len, [&](const auto&) {
-                pv1::DescribeResponse r = p.describe();
-                r.set_abi_minor(CORRAL_PLUGIN_ABI_MINOR);
-                return r;
-              });
+          return run<pv1::DescribeRequest, pv1::DescribeResponse>(in, in_len, out, out_len, [&](const auto&) {
+            pv1::DescribeResponse r = p.describe();
+            r.set_abi_minor(CORRAL_PLUGIN_ABI_MINOR);
+            return r;
+          });
         case CORRAL_METHOD_VALIDATE_CONFIG:
           return run<pv1::ValidateConfigRequest, pv1::ValidateConfigResponse>(
               in, in_len, out, out_len, [&](const auto& r) { return p.validate_config(r, call); });
         case CORRAL_METHOD_CREATE_VM:
-          return run<pv1::CreateVmRequest, pv1::CreateVmResponse>(
-              in, in_len, out, out_len, [&](const auto& r) { return p.create_vm(r, call); });
+          return run<pv1::CreateVmRequest, pv1::CreateVmResponse>(in, in_len, out, out_len,
+                                                                  [&](const auto& r) { return p.create_vm(r, call); });
         case CORRAL_METHOD_DELETE_VM:
-          return run<pv1::DeleteVmRequest, pv1::DeleteVmResponse>(
-              in, in_len, out, out_len, [&](const auto& r) { return p.delete_vm(r, call); });
+          return run<pv1::DeleteVmRequest, pv1::DeleteVmResponse>(in, in_len, out, out_len,
+                                                                  [&](const auto& r) { return p.delete_vm(r, call); });
         case CORRAL_METHOD_GET_VM:
-          return run<pv1::GetVmRequest, pv1::GetVmResponse>(
-              in, in_len, out, out_len, [&](const auto& r) { return p.get_vm(r, call); });
+          return run<pv1::GetVmRequest, pv1::GetVmResponse>(in, in_len, out, out_len,
+                                                            [&](const auto& r) { return p.get_vm(r, call); });
         case CORRAL_METHOD_LIST_VMS:
-          return run<pv1::ListVmsRequest, pv1::ListVmsResponse>(
-              in, in_len, out, out_len, [&](const auto& r) { return p.list_vms(r, call); });
-        default:
-          return give("unknown method " + std::to_string(method), CORRAL_ERR_UNIMPLEMENTED, out,
-                      out_len);
+          return run<pv1::ListVmsRequest, pv1::ListVmsResponse>(in, in_len, out, out_len,
+                                                                [&](const auto& r) { return p.list_vms(r, call); });
+        default: return give("unknown method " + std::to_string(method), CORRAL_ERR_UNIMPLEMENTED, out, out_len);
       }
     } catch (const std::exception& e) {
       return give(e.what(), CORRAL_ERR_INTERNAL, out, out_len);
@@ -192,11 +186,10 @@ class Runtime {
 
 // Exports `ProviderClass` (constructible from corral::sdk::Host) as this library's provider.
 // Write it exactly once per plugin library, at namespace scope.
-#define CORRAL_EXPORT_PROVIDER(ProviderClass)                                                  \
-  namespace corral_plugin_export {                                                             \
-  extern "C" corral_status corral_provider_entry(const corral_host_v1* host,                   \
-                                                 const corral_plugin_v1** plugin) {            \
-    return ::corral::sdk::detail::Runtime<ProviderClass>::entry(host, plugin);                 \
-  }                                                                                            \
-  }                                                                                            \
+#define CORRAL_EXPORT_PROVIDER(ProviderClass)                                                                   \
+  namespace corral_plugin_export {                                                                              \
+  extern "C" corral_status corral_provider_entry(const corral_host_v1* host, const corral_plugin_v1** plugin) { \
+    return ::corral::sdk::detail::Runtime<ProviderClass>::entry(host, plugin);                                  \
+  }                                                                                                             \
+  }                                                                                                             \
   BOOST_DLL_ALIAS(corral_plugin_export::corral_provider_entry, corral_provider_plugin_v1)

@@ -25,7 +25,9 @@ class AdminTokensTest : public testing::ApiFixture {
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &out).ok()) << r.body;
     return out;
   }
-  apiv1::ListAdminTokensResponse list() { return parse<apiv1::ListAdminTokensResponse>(call(*server_, "GET", "/api/v1/admin-tokens")); }
+  apiv1::ListAdminTokensResponse list() {
+    return parse<apiv1::ListAdminTokensResponse>(call(*server_, "GET", "/api/v1/admin-tokens"));
+  }
 
   std::unique_ptr<ApiServer> server_;
 };
@@ -74,7 +76,8 @@ TEST_F(AdminTokensTest, NamesAreRequiredPrintableAndShort) {
     HttpResponse r = call(*server_, "POST", "/api/v1/admin-tokens", body);
     EXPECT_EQ(r.status, 400) << body << ": " << r.body;
   }
-  EXPECT_EQ(call(*server_, "POST", "/api/v1/admin-tokens", R"({"name": ")" + std::string(129, 'n') + R"("})").status, 400);
+  EXPECT_EQ(call(*server_, "POST", "/api/v1/admin-tokens", R"({"name": ")" + std::string(129, 'n') + R"("})").status,
+            400);
   EXPECT_EQ(call(*server_, "POST", "/api/v1/admin-tokens", R"({"nom": "x"})").status, 400);
   EXPECT_EQ(list().admin_tokens_size(), 1) << "nothing was stored";
 }

@@ -123,8 +123,9 @@ TEST_F(AgentRoutesTest, BadParametersAre400NamingTheParameter) {
 TEST_F(AgentRoutesTest, ShowRevokeAndCommandAnswerForUnknownAgents) {
   EXPECT_EQ(call(*server_, "GET", "/api/v1/agents/ghost").status, 404);
   EXPECT_EQ(call(*server_, "DELETE", "/api/v1/agents/ghost").status, 404);
-  EXPECT_EQ(call(*server_, "POST", "/api/v1/agents/ghost/commands", R"({"command": {"drain": {"enabled": true}}})").status,
-            404);
+  EXPECT_EQ(
+      call(*server_, "POST", "/api/v1/agents/ghost/commands", R"({"command": {"drain": {"enabled": true}}})").status,
+      404);
   EXPECT_EQ(call(*server_, "GET", "/api/v1/agents/agent-01").status, 200);
 }
 

@@ -23,9 +23,8 @@ class ApiServerTest : public testing::ApiFixture {
     r.add("POST", "/api/v1/enroll", api::Access::join_token, answer(200));
     r.add("GET", "/api/v1/things/{id}", api::Access::admin, answer(200));
     r.add("DELETE", "/api/v1/things/{id}", api::Access::admin, answer(200));
-    r.add_async("POST", "/api/v1/slow", api::Access::admin, [this](const api::ApiRequest&, api::Reply reply) {
-      pending_ = std::move(reply);
-    });
+    r.add_async("POST", "/api/v1/slow", api::Access::admin,
+                [this](const api::ApiRequest&, api::Reply reply) { pending_ = std::move(reply); });
     return ApiServer(std::move(r), *auth_);
   }
 

@@ -28,14 +28,17 @@ TEST(GateRoutesTest, EachKindOfMismatchIsNamed) {
 
   Status missing = check_gate_matches_routes(gate({}), r);
   EXPECT_EQ(missing.code(), ErrorCode::internal);
-  EXPECT_NE(missing.message().find("GET /healthz needs no admin token but the request gate refuses it"), std::string::npos)
+  EXPECT_NE(missing.message().find("GET /healthz needs no admin token but the request gate refuses it"),
+            std::string::npos)
       << missing.message();
 
   Status too_open = check_gate_matches_routes(gate({{"GET", "/healthz", 0}, {"GET", "/api/v1/agents", 0}}), r);
-  EXPECT_NE(too_open.message().find("GET /api/v1/agents needs an admin token"), std::string::npos) << too_open.message();
+  EXPECT_NE(too_open.message().find("GET /api/v1/agents needs an admin token"), std::string::npos)
+      << too_open.message();
 
   Status stray = check_gate_matches_routes(gate({{"GET", "/healthz", 0}, {"GET", "/metrics", 0}}), r);
-  EXPECT_NE(stray.message().find("lets GET /metrics through but no route serves it"), std::string::npos) << stray.message();
+  EXPECT_NE(stray.message().find("lets GET /metrics through but no route serves it"), std::string::npos)
+      << stray.message();
 }
 
 }  // namespace

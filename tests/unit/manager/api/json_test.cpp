@@ -7,14 +7,13 @@
 namespace corral::manager::api {
 namespace {
 
-std::string nested_lists(size_t depth) {
-  return std::string(depth, '[') + std::string(depth, ']');
-}
+std::string nested_lists(size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 TEST(JsonDepthTest, CountsArraysAndObjectsButNotBracketsInStrings) {
   EXPECT_TRUE(check_json_depth(nested_lists(kMaxJsonDepth)).ok());
   EXPECT_FALSE(check_json_depth(nested_lists(kMaxJsonDepth + 1)).ok());
-  EXPECT_TRUE(check_json_depth(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})", 3).ok());
+  EXPECT_TRUE(
+      check_json_depth(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})", 3).ok());
   EXPECT_TRUE(check_json_depth(R"({"a": "\"[[[[["})", 1).ok()) << "an escaped quote does not end the string";
   EXPECT_FALSE(check_json_depth(R"({"a": {"b": [1]}})", 2).ok());
   EXPECT_TRUE(check_json_depth(R"({"a": {"b": [1]}})", 3).ok());

@@ -123,8 +123,9 @@ class ProviderConfigsTest : public testing::ApiFixture {
     return out;
   }
   std::string create(const std::string& name) {
-    HttpResponse r = finish(start("POST", "/api/v1/provider-configs",
-                                  R"({"name": ")" + name + R"(", "plugin": "fake", "config": {"region": "eu", "key": "s3cret"}})"));
+    HttpResponse r =
+        finish(start("POST", "/api/v1/provider-configs",
+                     R"({"name": ")" + name + R"(", "plugin": "fake", "config": {"region": "eu", "key": "s3cret"}})"));
     EXPECT_EQ(r.status, 201) << r.body;
     EXPECT_EQ(header(r, "ETag"), "\"1\"");
     return parse(r).id();
@@ -187,7 +188,8 @@ TEST_F(ProviderConfigsLimitTest, ValidationKeepsToThePluginsConcurrencyLimit) {
 
 TEST_F(ProviderConfigsTest, IfMatchNamesTheRevisionTheUpdateIsBasedOn) {
   std::string id = create("one");
-  HttpResponse stale = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"7\""));
+  HttpResponse stale =
+      finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"7\""));
   EXPECT_EQ(stale.status, 412) << stale.body;
   EXPECT_NE(stale.body.find("If-Match names revision 7"), std::string::npos) << stale.body;
   EXPECT_EQ(providers_.plugin->calls(), 1) << "a stale update is refused before the plugin is asked";
@@ -195,7 +197,8 @@ TEST_F(ProviderConfigsTest, IfMatchNamesTheRevisionTheUpdateIsBasedOn) {
   HttpResponse garbage = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {}})", "W/\"x\""));
   EXPECT_EQ(garbage.status, 412);
 
-  HttpResponse fresh = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"1\""));
+  HttpResponse fresh =
+      finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "us"}})", "\"1\""));
   EXPECT_EQ(fresh.status, 200) << fresh.body;
   EXPECT_EQ(parse(fresh).revision(), 2u);
   HttpResponse bare = finish(start("PUT", "/api/v1/provider-configs/" + id, R"({"config": {"region": "eu"}})", "2"));
@@ -232,8 +235,9 @@ TEST_F(ProviderConfigsTest, InputErrorsAreNamed) {
   EXPECT_EQ(no_plugin.status, 400);
   EXPECT_NE(no_plugin.body.find("no plugin named 'aws' is loaded (loaded: fake)"), std::string::npos) << no_plugin.body;
 
-  HttpResponse schema = finish(start("POST", "/api/v1/provider-configs",
-                                     R"({"name": "x", "plugin": "fake", "config": {"zone": 1}, "startupScriptTemplate": "{nope}"})"));
+  HttpResponse schema =
+      finish(start("POST", "/api/v1/provider-configs",
+                   R"({"name": "x", "plugin": "fake", "config": {"zone": 1}, "startupScriptTemplate": "{nope}"})"));
   EXPECT_EQ(schema.status, 400);
   EXPECT_NE(schema.body.find("/config"), std::string::npos) << schema.body;
   EXPECT_NE(schema.body.find("/startupScriptTemplate"), std::string::npos) << schema.body;
@@ -247,8 +251,9 @@ TEST_F(ProviderConfigsTest, InputErrorsAreNamed) {
 // Secrecy comes from the schema: a secret is always "[redacted]", and a non-secret value that
 // merely looks sealed ("v1:...") is shown as it is, so a get-then-put keeps it.
 TEST_F(ProviderConfigsTest, OnlySchemaSecretsAreRedactedAndAGetThenPutKeepsEverything) {
-  HttpResponse created = finish(start("POST", "/api/v1/provider-configs",
-                                      R"({"name": "one", "plugin": "fake", "config": {"region": "v1:looks-sealed", "key": "s3cret"}})"));
+  HttpResponse created =
+      finish(start("POST", "/api/v1/provider-configs",
+                   R"({"name": "one", "plugin": "fake", "config": {"region": "v1:looks-sealed", "key": "s3cret"}})"));
   ASSERT_EQ(created.status, 201) << created.body;
   auto shown = parse(created);
   EXPECT_EQ(shown.config().fields().at("region").string_value(), "v1:looks-sealed");
@@ -274,7 +279,8 @@ TEST_F(ProviderConfigsTest, ConfigsSavedBeforeSecretPathsWereRecordedNeverLeakAS
   legacy.id = "legacy-1";
   legacy.name = "legacy";
   legacy.plugin = "fake";
-  legacy.config_json = R"({"region": "eu", "key": ")" + secrets_->seal("s3cret", "provider-config/legacy-1/key") + R"("})";
+  legacy.config_json =
+      R"({"region": "eu", "key": ")" + secrets_->seal("s3cret", "provider-config/legacy-1/key") + R"("})";
   legacy.revision = 1;
   ASSERT_TRUE(store_->provider_configs().insert(legacy).ok());
   auto known = parse(call(*server_, "GET", "/api/v1/provider-configs/legacy"));

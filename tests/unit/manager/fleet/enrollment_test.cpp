@@ -61,7 +61,8 @@ class EnrollmentTest : public ::testing::Test {
     store_ = store::SqliteStore::open((dir_ / "db").string()).value();
     core_.emplace(*store_);
     ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
-    enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+    enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
+                                               EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -146,7 +146,8 @@ TEST_F(RegistryEventsTest, DisconnectsSayWhyWhetherClosedReplacedOrRevoked) {
   greet(3, "agent-1");  // replaces 2
   seen_.take();
   ASSERT_TRUE(revoke("agent-1").ok());
-  EXPECT_EQ(seen_.take(), (Lines{"revoked agent-1 serial=serial-agent-1", "disconnected agent-1 (certificate revoked)"}));
+  EXPECT_EQ(seen_.take(),
+            (Lines{"revoked agent-1 serial=serial-agent-1", "disconnected agent-1 (certificate revoked)"}));
   EXPECT_TRUE(revoke("agent-1").ok());
   EXPECT_TRUE(seen_.take().empty()) << "revoking twice is one revocation";
 }

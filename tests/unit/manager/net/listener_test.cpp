@@ -13,10 +13,10 @@
 #include <fcntl.h>
 
 #include <cerrno>
-#include <cstring>
-#include <thread>
 #include <chrono>
+#include <cstring>
 #include <functional>
+#include <thread>
 #include <vector>
 
 namespace corral::manager {
@@ -35,11 +35,10 @@ class ListenerTest : public ::testing::Test {
   }
 
   void open(const std::string& host = "127.0.0.1", int ceiling = 0) {
-    auto l = Listener::open(loop_, ListenAddress{host, 0}, "agent", ceiling,
-                            [this](int fd) {
-                              accepted_.push_back(fd);
-                              if (on_accept_) on_accept_(fd);
-                            });
+    auto l = Listener::open(loop_, ListenAddress{host, 0}, "agent", ceiling, [this](int fd) {
+      accepted_.push_back(fd);
+      if (on_accept_) on_accept_(fd);
+    });
     ASSERT_TRUE(l.ok()) << l.status().message();
     listener_ = std::move(l).value();
     ASSERT_GT(listener_->port(), 0);
@@ -211,11 +210,10 @@ TEST_F(ListenerTest, ClosedListenerRefusesAtOnce) {
 
 TEST_F(ListenerTest, AddressInUseIsAnErrorNamingTheAddress) {
   open();
-  auto second = Listener::open(loop_, ListenAddress{"127.0.0.1", listener_->port()}, "agent", 0,
-                               [](int fd) { ::close(fd); });
+  auto second =
+      Listener::open(loop_, ListenAddress{"127.0.0.1", listener_->port()}, "agent", 0, [](int fd) { ::close(fd); });
   ASSERT_FALSE(second.ok());
-  EXPECT_NE(second.status().message().find("127.0.0.1:" + std::to_string(listener_->port())),
-            std::string::npos)
+  EXPECT_NE(second.status().message().find("127.0.0.1:" + std::to_string(listener_->port())), std::string::npos)
       << second.status().message();
 }
 

@@ -32,8 +32,8 @@ std::string client_frame(uint8_t first_byte, std::string_view payload, bool mask
 TEST(WsFrameReaderTest, MaskedFramesComeOutWholeAndUnmaskedEvenByteByByte) {
   FrameReader reader(1 << 20);
   std::string big(70000, 'x');
-  std::string bytes = client_frame(0x82, "hello") + client_frame(0x02, "frag") + client_frame(0x80, big) +
-                      client_frame(0x89, "ping");
+  std::string bytes =
+      client_frame(0x82, "hello") + client_frame(0x02, "frag") + client_frame(0x80, big) + client_frame(0x89, "ping");
   Frame f;
   std::vector<Frame> frames;
   for (char c : bytes) {
@@ -85,7 +85,9 @@ TEST(WsFrameReaderTest, FramesAServerMustRefuseAreRefusedWithTheirCode) {
 
 TEST(WsFrameReaderTest, ServerFramesAreUnmaskedWithTheShortestLength) {
   std::string small = server_frame(kBinary, "abc", 4);
-  EXPECT_EQ(small, std::string("\0\0\0\0\x82\x03" "abc", 9));
+  EXPECT_EQ(small, std::string("\0\0\0\0\x82\x03"
+                               "abc",
+                               9));
   std::string medium = server_frame(kBinary, std::string(300, 'y'), 0);
   EXPECT_EQ(static_cast<uint8_t>(medium[1]), 126);
   EXPECT_EQ(medium.size(), 4u + 300);

@@ -44,7 +44,7 @@ TEST(WsUpgradeTest, RefusesWhatIsNotACorralAgentUpgrade) {
     const char* status;
   };
   const Case cases[] = {
-      {request("/agent/v1", ""), "400"},                     // no subprotocol asked for
+      {request("/agent/v1", ""), "400"},                       // no subprotocol asked for
       {request("/agent/v1", "chat, corral.agent.v2"), "400"},  // another one
       {request("/api/v1/agents"), "404"},
       {request("/agent/v1", "corral.agent.v1", "8"), "426"},

@@ -152,9 +152,9 @@ TEST(HostServicesTest, LogRespectsTheLevelAndBoundsTheRecord) {
 TEST(HostServicesTest, ClocksAndRandomBytes) {
   HostServices h("p.so", nullptr);
   const corral_host_v1* t = h.table();
-  int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  int64_t wall =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   EXPECT_NEAR(static_cast<double>(t->now_unix_ms(t->host_ctx)), static_cast<double>(wall), 5000);
   int64_t a = t->monotonic_ms(t->host_ctx);
   int64_t b = t->monotonic_ms(t->host_ctx);
@@ -199,8 +199,8 @@ TEST(HostServicesTest, HttpWithoutAClientIsUnavailableAndBadRequestsAreRefused) 
 
   auto client = HostHttpClient::create(HostHttpSettings{});
   ASSERT_TRUE(client.ok()) << client.status().message();
-  HostServices with(
-      "p.so", std::shared_ptr<const HostHttpClient>(std::make_shared<HostHttpClient>(std::move(client).value())));
+  HostServices with("p.so",
+                    std::shared_ptr<const HostHttpClient>(std::make_shared<HostHttpClient>(std::move(client).value())));
   HttpCall garbage = http(with, nullptr, "\xff\xff\xff");
   EXPECT_EQ(garbage.status, CORRAL_ERR_INVALID_ARGUMENT);
   EXPECT_NE(garbage.bytes.find("does not decode"), std::string::npos);

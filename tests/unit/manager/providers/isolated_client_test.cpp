@@ -223,8 +223,9 @@ TEST_F(IsolatedClientTest, PluginTheHostCannotLoadIsAnErrorWithTheReason) {
   o.host_binary = dir_ + "/no-such-host";
   auto no_host = IsolatedClient::start(o);
   ASSERT_FALSE(no_host.ok());
-  EXPECT_NE(no_host.status().message().find("plugin crashy.so: cannot run corral-plugin-host " + dir_ + "/no-such-host"),
-            std::string::npos)
+  EXPECT_NE(
+      no_host.status().message().find("plugin crashy.so: cannot run corral-plugin-host " + dir_ + "/no-such-host"),
+      std::string::npos)
       << no_host.status().message();
 
   auto relative = options("crashy.so");

@@ -147,12 +147,12 @@ TEST_F(PipeProtocolTest, AReadGivesUpAtItsTimeout) {
 
 TEST_F(PipeProtocolTest, BodiesThatDoNotFitTheirTypeDoNotDecode) {
   std::string id(8, '\0');
-  EXPECT_FALSE(decode(std::string("\x03", 1) + id + "short"));            // call without method and timeout
-  EXPECT_FALSE(decode(std::string("\x05", 1) + id + "ab"));               // result without a whole status
-  EXPECT_FALSE(decode(std::string("\x04", 1) + id + "x"));                // cancel with a payload
-  EXPECT_FALSE(decode(std::string("\x09", 1) + id));                      // unknown type
-  EXPECT_FALSE(decode(std::string("\x01", 1) + "1234567"));               // id cut short
-  EXPECT_TRUE(decode(std::string("\x01", 1) + id));                       // an empty hello is a hello
+  EXPECT_FALSE(decode(std::string("\x03", 1) + id + "short"));  // call without method and timeout
+  EXPECT_FALSE(decode(std::string("\x05", 1) + id + "ab"));     // result without a whole status
+  EXPECT_FALSE(decode(std::string("\x04", 1) + id + "x"));      // cancel with a payload
+  EXPECT_FALSE(decode(std::string("\x09", 1) + id));            // unknown type
+  EXPECT_FALSE(decode(std::string("\x01", 1) + "1234567"));     // id cut short
+  EXPECT_TRUE(decode(std::string("\x01", 1) + id));             // an empty hello is a hello
 }
 
 }  // namespace

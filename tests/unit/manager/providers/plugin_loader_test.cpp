@@ -118,16 +118,18 @@ TEST_F(PluginLoaderTest, WritableFileOrDirectoryIsRefused) {
   EXPECT_NE(refusal("memory.so").find("the file is group- or world-writable"), std::string::npos);
   ::chmod((dir_ + "/memory.so").c_str(), 0755);
   ::chmod(dir_.c_str(), 0775);
-  EXPECT_NE(refusal("memory.so").find("the plugin directory " + fs::canonical(dir_).string() +
-                                      " is group- or world-writable"),
+  EXPECT_NE(refusal("memory.so")
+                .find("the plugin directory " + fs::canonical(dir_).string() + " is group- or world-writable"),
             std::string::npos);
   ::chmod(dir_.c_str(), 0755);
   // A subdirectory on the way to the file counts as much as the plugin directory.
   fs::create_directory(dir_ + "/sub");
   ::chmod((dir_ + "/sub").c_str(), 0777);
   install(MEMORY_PLUGIN, "sub/memory.so");
-  EXPECT_NE(refusal("sub/memory.so").find("the directory " + fs::canonical(dir_).string() + "/sub is group- or "
-                                          "world-writable"),
+  EXPECT_NE(refusal("sub/memory.so")
+                .find("the directory " + fs::canonical(dir_).string() +
+                      "/sub is group- or "
+                      "world-writable"),
             std::string::npos);
   ::chmod((dir_ + "/sub").c_str(), 0755);
   EXPECT_TRUE(load_in_process(options("sub/memory.so")).ok());
@@ -145,9 +147,9 @@ TEST_F(PluginLoaderTest, FileOrDirectoryOwnedBySomeoneElseIsRefused) {
 
   ASSERT_EQ(::chown((dir_ + "/memory.so").c_str(), 0, 0), 0);
   ASSERT_EQ(::chown(dir_.c_str(), 12345, 12345), 0);
-  EXPECT_NE(refusal("memory.so").find("the plugin directory " + fs::canonical(dir_).string() +
-                                      " is owned by uid 12345"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal("memory.so").find("the plugin directory " + fs::canonical(dir_).string() + " is owned by uid 12345"),
+      std::string::npos);
 }
 
 TEST_F(PluginLoaderTest, PathsOutsideThePluginDirectoryAreRefused) {
@@ -202,8 +204,8 @@ TEST_F(PluginLoaderTest, EntryFailureIsReported) {
 TEST_F(PluginLoaderTest, TableTooShortIsRefusedBeforeAnyCall) {
   // Every function in that table aborts the test process.
   ::setenv("CORRAL_TEST_PROBE_MODE", "short_table", 1);
-  EXPECT_NE(refusal("probe.so").find("its plugin table is 16 bytes, ABI 1.0 needs " +
-                                     std::to_string(sizeof(corral_plugin_v1))),
+  EXPECT_NE(refusal("probe.so")
+                .find("its plugin table is 16 bytes, ABI 1.0 needs " + std::to_string(sizeof(corral_plugin_v1))),
             std::string::npos);
 }
 

@@ -85,11 +85,11 @@ TEST_F(ProviderRegistryTest, UnknownIsolationIsAConfigError) {
 }
 
 TEST_F(ProviderRegistryTest, TwoPluginsWithOneNameAreRefused) {
-  auto r = load(config("  load:\n    - file: memory.so\n      isolation: in_process\n"
-                       "    - file: memory-copy.so\n"));
+  auto r =
+      load(config("  load:\n    - file: memory.so\n      isolation: in_process\n"
+                  "    - file: memory-copy.so\n"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "two plugins are named 'memory': memory.so and memory-copy.so (plugins.load[1])");
+  EXPECT_EQ(r.status().message(), "two plugins are named 'memory': memory.so and memory-copy.so (plugins.load[1])");
 }
 
 TEST_F(ProviderRegistryTest, APluginThatFailsItsChecksFailsTheWholeLoad) {
@@ -107,8 +107,9 @@ TEST_F(ProviderRegistryTest, APluginThatFailsItsChecksFailsTheWholeLoad) {
   ASSERT_FALSE(no_file.ok());
   EXPECT_EQ(no_file.status().message(), "plugins.load[0].file is required");
 
-  auto bad_http = load(config("  http:\n    ca_bundle_only: true\n  load:\n    - file: memory.so\n"
-                              "      isolation: in_process\n"));
+  auto bad_http =
+      load(config("  http:\n    ca_bundle_only: true\n  load:\n    - file: memory.so\n"
+                  "      isolation: in_process\n"));
   ASSERT_FALSE(bad_http.ok());
   EXPECT_EQ(bad_http.status().message(), "plugins.http: HTTP service for plugins: ca_bundle_only needs ca_bundle_file");
 }

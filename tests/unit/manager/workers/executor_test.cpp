@@ -144,8 +144,9 @@ TEST_F(ExecutorTest, PoolsAreSeparate) {
       [](Result<int>) {});
   blocked.wait();
   int got = 0;
-  e->submit<int>(job("ldap", "directory"), [](const CancelToken&) -> Result<int> { return 7; },
-                 [&](Result<int> r) { got = r.ok() ? *r : -1; });
+  e->submit<int>(
+      job("ldap", "directory"), [](const CancelToken&) -> Result<int> { return 7; },
+      [&](Result<int> r) { got = r.ok() ? *r : -1; });
   core_.run_one();  // the directory job finished although the provider pool is busy
   EXPECT_EQ(got, 7);
   gate.open();
@@ -175,16 +176,22 @@ TEST_F(ExecutorTest, ALimitKeyRunsAtMostItsLimitAndTheRestWaitInOrder) {
       [](Result<int>) {});
   first_started.wait();
   for (const char* name : {"aws 2", "aws 3"}) {
-    e->submit<int>(job(name, "p", aws), [&, name](const CancelToken&) -> Result<int> {
-      record(name);
-      return 0;
-    }, [](Result<int>) {});
+    e->submit<int>(
+        job(name, "p", aws),
+        [&, name](const CancelToken&) -> Result<int> {
+          record(name);
+          return 0;
+        },
+        [](Result<int>) {});
   }
   // Another plugin's call overtakes the waiting ones.
-  e->submit<int>(job("gcp 1", "p", plugin_limit_key("gcp")), [&](const CancelToken&) -> Result<int> {
-    record("gcp 1");
-    return 0;
-  }, [](Result<int>) {});
+  e->submit<int>(
+      job("gcp 1", "p", plugin_limit_key("gcp")),
+      [&](const CancelToken&) -> Result<int> {
+        record("gcp 1");
+        return 0;
+      },
+      [](Result<int>) {});
   core_.run_one();
   EXPECT_EQ(e->key_stats(aws).running, 1u);
   EXPECT_EQ(e->key_stats(aws).queued, 2u);
@@ -217,10 +224,13 @@ TEST_F(ExecutorTest, AQueuedJobWhoseTokenIsCancelledNeverRuns) {
   o.cancel = token;
   bool ran = false;
   Status outcome;
-  e->submit<int>(o, [&](const CancelToken&) -> Result<int> {
-    ran = true;
-    return 2;
-  }, [&](Result<int> r) { outcome = r.status(); });
+  e->submit<int>(
+      o,
+      [&](const CancelToken&) -> Result<int> {
+        ran = true;
+        return 2;
+      },
+      [&](Result<int> r) { outcome = r.status(); });
   EXPECT_EQ(e->pool_stats("p").queued, 1u);
   token->cancel();
   core_.run_one();  // its completion comes at once, while the blocker still holds the only thread
@@ -234,10 +244,13 @@ TEST_F(ExecutorTest, AQueuedJobWhoseTokenIsCancelledNeverRuns) {
   // A token cancelled before the job is submitted: not even queued.
   JobOptions late = job("late call");
   late.cancel = token;
-  e->submit<int>(late, [&](const CancelToken&) -> Result<int> {
-    ran = true;
-    return 3;
-  }, [&](Result<int> r) { outcome = r.status(); });
+  e->submit<int>(
+      late,
+      [&](const CancelToken&) -> Result<int> {
+        ran = true;
+        return 3;
+      },
+      [&](Result<int> r) { outcome = r.status(); });
   core_.run_one();
   EXPECT_EQ(outcome.message(), "late call: cancelled before it ran");
   EXPECT_FALSE(ran);
@@ -246,8 +259,8 @@ TEST_F(ExecutorTest, AQueuedJobWhoseTokenIsCancelledNeverRuns) {
 TEST_F(ExecutorTest, CancellingAParentReachesTheRunningJobsOfItsChildren) {
   auto e = start({{{"p", 3}}, {}});
   ASSERT_TRUE(e);
-  auto config = CancelToken::make();   // an autoscale config
-  auto intent_a = config->child();     // its intents
+  auto config = CancelToken::make();  // an autoscale config
+  auto intent_a = config->child();    // its intents
   auto intent_b = config->child();
   auto unrelated = CancelToken::make();
   std::latch started(3);
@@ -303,15 +316,15 @@ TEST_F(ExecutorTest, AJobThatThrowsBecomesAnErrorResult) {
   ASSERT_TRUE(e);
   Status first;
   Status second;
-  e->submit<int>(job("plugin 'aws' CreateVm"),
-                 [](const CancelToken&) -> Result<int> { throw std::runtime_error("boom"); },
-                 [&](Result<int> r) { first = r.status(); });
-  e->submit<int>(job("odd job"), [](const CancelToken&) -> Result<int> { throw 42; },
-                 [&](Result<int> r) { second = r.status(); });
+  e->submit<int>(
+      job("plugin 'aws' CreateVm"), [](const CancelToken&) -> Result<int> { throw std::runtime_error("boom"); },
+      [&](Result<int> r) { first = r.status(); });
+  e->submit<int>(
+      job("odd job"), [](const CancelToken&) -> Result<int> { throw 42; }, [&](Result<int> r) { second = r.status(); });
   bool ran_after = false;
   e->run("p", "fire and forget", [] { throw std::logic_error("also contained"); });
-  e->submit<int>(job("after"), [](const CancelToken&) -> Result<int> { return 1; },
-                 [&](Result<int> r) { ran_after = r.ok(); });
+  e->submit<int>(
+      job("after"), [](const CancelToken&) -> Result<int> { return 1; }, [&](Result<int> r) { ran_after = r.ok(); });
   core_.run(3);
   EXPECT_EQ(first.code(), ErrorCode::internal);
   EXPECT_EQ(first.message(), "plugin 'aws' CreateVm failed: it threw boom");
@@ -327,10 +340,13 @@ TEST_F(ExecutorTest, ACompletionWhoseReceiverIsGoneIsDropped) {
   JobOptions o = job("for a receiver that goes away");
   o.receiver = receiver->watch();
   std::latch finished(1);
-  e->submit<int>(o, [&](const CancelToken&) -> Result<int> {
-    finished.count_down();
-    return 1;
-  }, [&](Result<int>) { called = true; });
+  e->submit<int>(
+      o,
+      [&](const CancelToken&) -> Result<int> {
+        finished.count_down();
+        return 1;
+      },
+      [&](Result<int>) { called = true; });
   finished.wait();
   receiver.reset();  // on the core, before the core ran the completion
   core_.run_one();
@@ -341,8 +357,9 @@ TEST_F(ExecutorTest, AnUnknownPoolIsAnError) {
   auto e = start({{{"p", 1}}, {}});
   ASSERT_TRUE(e);
   Status s;
-  e->submit<int>(job("misrouted", "nope"), [](const CancelToken&) -> Result<int> { return 1; },
-                 [&](Result<int> r) { s = r.status(); });
+  e->submit<int>(
+      job("misrouted", "nope"), [](const CancelToken&) -> Result<int> { return 1; },
+      [&](Result<int> r) { s = r.status(); });
   core_.run_one();
   EXPECT_EQ(s.message(), "misrouted: there is no worker pool named 'nope'");
 }
@@ -365,18 +382,24 @@ TEST_F(ExecutorTest, ShutdownDropsQueuedJobsCancelsRunningOnesAndJoinsThem) {
   std::atomic<bool> queued_ran{false};
   Status running_result;
   std::vector<std::string> not_run;
-  e->submit<int>(job("running"), [&](const CancelToken& token) -> Result<int> {
-    started.count_down();
-    wait_cancelled(token);
-    running_saw_cancel = true;
-    return 1;
-  }, [&](Result<int> r) { running_result = r.status(); });
+  e->submit<int>(
+      job("running"),
+      [&](const CancelToken& token) -> Result<int> {
+        started.count_down();
+        wait_cancelled(token);
+        running_saw_cancel = true;
+        return 1;
+      },
+      [&](Result<int> r) { running_result = r.status(); });
   started.wait();
   for (const char* name : {"queued 1", "queued 2"}) {
-    e->submit<int>(job(name), [&](const CancelToken&) -> Result<int> {
-      queued_ran = true;
-      return 2;
-    }, [&](Result<int> r) { not_run.push_back(r.status().message()); });
+    e->submit<int>(
+        job(name),
+        [&](const CancelToken&) -> Result<int> {
+          queued_ran = true;
+          return 2;
+        },
+        [&](Result<int> r) { not_run.push_back(r.status().message()); });
   }
   e->shutdown();  // returns once the running job has returned
   EXPECT_TRUE(running_saw_cancel);
@@ -388,8 +411,8 @@ TEST_F(ExecutorTest, ShutdownDropsQueuedJobsCancelsRunningOnesAndJoinsThem) {
                                                "queued 2: not run, the manager is shutting down"}));
 
   Status after;
-  e->submit<int>(job("too late"), [](const CancelToken&) -> Result<int> { return 1; },
-                 [&](Result<int> r) { after = r.status(); });
+  e->submit<int>(
+      job("too late"), [](const CancelToken&) -> Result<int> { return 1; }, [&](Result<int> r) { after = r.status(); });
   core_.run_one();
   EXPECT_EQ(after.message(), "too late: not run, the manager is shutting down");
   e->shutdown();  // again: nothing left to do

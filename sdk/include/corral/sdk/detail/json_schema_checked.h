@@ -200,9 +200,10 @@ class CheckedSchema {
       todo.pop_back();
       if (!seen.insert({s, mode}).second || !s->is_object()) continue;
       if (s->value("writeOnly", false) && mode != kFixed) {
-        bad_schema(*spath.at(s), mode == kRoot ? "writeOnly is only supported on properties, not on the whole config"
-                                               : "writeOnly is only supported on properties at a fixed path, not "
-                                                 "under items or additionalProperties (the secret could not be sealed)");
+        bad_schema(*spath.at(s), mode == kRoot
+                                     ? "writeOnly is only supported on properties, not on the whole config"
+                                     : "writeOnly is only supported on properties at a fixed path, not "
+                                       "under items or additionalProperties (the secret could not be sealed)");
       }
       auto visit = [&](const json* sub, Mode m) {
         todo.push_back({sub, m});
@@ -225,14 +226,15 @@ class CheckedSchema {
       const json* s = marks.back();
       marks.pop_back();
       if (!leads_to_secret_.insert(s).second) continue;
-      if (auto it = reverse.find(s); it != reverse.end()) marks.insert(marks.end(), it->second.begin(), it->second.end());
+      if (auto it = reverse.find(s); it != reverse.end())
+        marks.insert(marks.end(), it->second.begin(), it->second.end());
     }
   }
 
   const json& root_;
   std::vector<Node> nodes_;
   std::unordered_map<const json*, const json*> targets_;  // "$ref" value -> definition
-  std::unordered_map<const json*, Pattern> patterns_;  // "pattern" value -> compiled
+  std::unordered_map<const json*, Pattern> patterns_;     // "pattern" value -> compiled
   std::unordered_map<const json*, Info> info_;
   std::unordered_set<const json*> leads_to_secret_;
 };

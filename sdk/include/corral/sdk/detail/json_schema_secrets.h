@@ -56,7 +56,7 @@ class SecretPaths {
       if (!secret && !below) continue;
       if (++walked_ > kMaxSecretPaths) {
         bad_schema("", "more than " + std::to_string(kMaxSecretPaths) +
-                             " property paths may hold a secret (a recursive schema with writeOnly properties?)");
+                           " property paths may hold a secret (a recursive schema with writeOnly properties?)");
       }
       std::string here = path + "/" + pointer_token(name);
       if (secret) {

@@ -142,7 +142,8 @@ inline void register_conformance_tests(const ConformanceOptions& options) {
     std::vector<SchemaError> errors;
     EXPECT_NO_THROW(errors = validate_json(d.config_schema_json(), t.options.config_json))
         << "config_schema_json is not a supported JSON Schema";
-    for (const auto& e : errors) ADD_FAILURE() << "schema rejects the valid config at '" << e.path << "': " << e.message;
+    for (const auto& e : errors)
+      ADD_FAILURE() << "schema rejects the valid config at '" << e.path << "': " << e.message;
   });
 
   detail::add("ValidateConfigAcceptsTheValidConfig", [](Suite& t) {
@@ -164,8 +165,8 @@ inline void register_conformance_tests(const ConformanceOptions& options) {
   });
 
   detail::add("CreateGetListDeleteLifecycle", [](Suite& t) {
-    auto created = t.plugin->invoke<pv1::CreateVmResponse>(
-        CORRAL_METHOD_CREATE_VM, t.create_request(t.unique("key"), t.unique("conf")));
+    auto created = t.plugin->invoke<pv1::CreateVmResponse>(CORRAL_METHOD_CREATE_VM,
+                                                           t.create_request(t.unique("key"), t.unique("conf")));
     ASSERT_FALSE(created.has_error()) << created.error().message();
     const std::string id = created.vm().id();
     ASSERT_FALSE(id.empty()) << "CreateVm returned no id";

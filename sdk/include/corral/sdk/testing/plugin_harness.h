@@ -61,8 +61,7 @@ class PluginHarness {
     host_.host_ctx = this;
     host_.log = &PluginHarness::log;
     host_.now_unix_ms = [](void*) -> int64_t {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
     host_.monotonic_ms = [](void*) { return monotonic_now_ms(); };
@@ -71,12 +70,8 @@ class PluginHarness {
       for (size_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>(rd());
       return CORRAL_OK;
     };
-    host_.call_deadline_ms = [](void*, const corral_call* c) -> int64_t {
-      return c ? c->deadline_ms : 0;
-    };
-    host_.call_cancelled = [](void*, const corral_call* c) -> int32_t {
-      return c && c->cancelled.load() ? 1 : 0;
-    };
+    host_.call_deadline_ms = [](void*, const corral_call* c) -> int64_t { return c ? c->deadline_ms : 0; };
+    host_.call_cancelled = [](void*, const corral_call* c) -> int32_t { return c && c->cancelled.load() ? 1 : 0; };
     host_.http_request = &PluginHarness::http;
     host_.free_buffer = [](void*, uint8_t* data, size_t) { std::free(data); };
 
@@ -87,8 +82,7 @@ class PluginHarness {
       throw std::runtime_error(path + ": not a loadable shared library: " + e.what());
     }
     if (!lib_->has(CORRAL_PLUGIN_ENTRY_NAME)) {
-      throw std::runtime_error(path + ": not a Corral provider plugin (no " CORRAL_PLUGIN_ENTRY_NAME
-                                      " entry)");
+      throw std::runtime_error(path + ": not a Corral provider plugin (no " CORRAL_PLUGIN_ENTRY_NAME " entry)");
     }
     auto entry = boost::dll::import_alias<corral_status(const corral_host_v1*, const corral_plugin_v1**)>(
         *lib_, CORRAL_PLUGIN_ENTRY_NAME);
@@ -131,9 +125,8 @@ class PluginHarness {
     uint8_t* out = nullptr;
     size_t out_len = 0;
     RawResult r;
-    r.status = plugin_->invoke(plugin_->plugin_ctx, &call, method,
-                               reinterpret_cast<const uint8_t*>(request.data()), request.size(), &out,
-                               &out_len);
+    r.status = plugin_->invoke(plugin_->plugin_ctx, &call, method, reinterpret_cast<const uint8_t*>(request.data()),
+                               request.size(), &out, &out_len);
     if (out != nullptr) {
       r.bytes.assign(reinterpret_cast<const char*>(out), out_len);
       plugin_->free_buffer(plugin_->plugin_ctx, out, out_len);
@@ -155,8 +148,7 @@ class PluginHarness {
 
  private:
   static int64_t monotonic_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
 
@@ -171,8 +163,8 @@ class PluginHarness {
     self->events_.push_back(rec.event());
   }
 
-  static corral_status http(void* ctx, const corral_call*, const uint8_t* in, size_t in_len,
-                            uint8_t** out, size_t* out_len) {
+  static corral_status http(void* ctx, const corral_call*, const uint8_t* in, size_t in_len, uint8_t** out,
+                            size_t* out_len) {
     auto* self = static_cast<PluginHarness*>(ctx);
     HttpHandler handler;
     {

@@ -7,13 +7,15 @@
 
 namespace {
 
-corral_plugin_v1 table = {
-    2u, 0u, sizeof(corral_plugin_v1), 0u, nullptr,
-    [](void*, const corral_call*, corral_method, const uint8_t*, size_t, uint8_t**, size_t*) -> corral_status {
-      std::abort();
-    },
-    [](void*, uint8_t*, size_t) { std::abort(); },
-    [](void*) { std::abort(); }};
+corral_plugin_v1 table = {2u,
+                          0u,
+                          sizeof(corral_plugin_v1),
+                          0u,
+                          nullptr,
+                          [](void*, const corral_call*, corral_method, const uint8_t*, size_t, uint8_t**,
+                             size_t*) -> corral_status { std::abort(); },
+                          [](void*, uint8_t*, size_t) { std::abort(); },
+                          [](void*) { std::abort(); }};
 
 corral_status entry(const corral_host_v1*, const corral_plugin_v1** out) {
   *out = &table;

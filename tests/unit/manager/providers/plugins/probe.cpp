@@ -37,11 +37,18 @@ corral_status invoke(void*, const corral_call*, corral_method method, const uint
 }
 
 void shutdown(void*) {
-  if (const char* marker = std::getenv("CORRAL_TEST_PROBE_MARKER")) std::ofstream(marker, std::ios::app) << "shutdown\n";
+  if (const char* marker = std::getenv("CORRAL_TEST_PROBE_MARKER"))
+    std::ofstream(marker, std::ios::app) << "shutdown\n";
 }
 
-corral_plugin_v1 g_table = {CORRAL_PLUGIN_ABI_MAJOR, CORRAL_PLUGIN_ABI_MINOR, sizeof(corral_plugin_v1), 0u, nullptr,
-                            &invoke, [](void*, uint8_t* data, size_t) { std::free(data); }, &shutdown};
+corral_plugin_v1 g_table = {CORRAL_PLUGIN_ABI_MAJOR,
+                            CORRAL_PLUGIN_ABI_MINOR,
+                            sizeof(corral_plugin_v1),
+                            0u,
+                            nullptr,
+                            &invoke,
+                            [](void*, uint8_t* data, size_t) { std::free(data); },
+                            &shutdown};
 
 corral_status entry(const corral_host_v1*, const corral_plugin_v1** out) {
   const char* env = std::getenv("CORRAL_TEST_PROBE_MODE");
