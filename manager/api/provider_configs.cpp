@@ -11,9 +11,8 @@
 
 #include "common/encoding.h"
 #include "common/log.h"
-#include "corral/sdk/json_schema.h"
-#include "corral/sdk/template.h"
 #include "manager/api/json.h"
+#include "manager/api/provider_config_check.h"
 #include "manager/api/routes.h"
 
 namespace corral::manager {
@@ -22,32 +21,6 @@ namespace {
 namespace apiv1 = corral::api::v1;
 namespace pv1 = corral::provider::v1;
 using nlohmann::json;
-
-struct Violation {
-  std::string path;
-  std::string message;
-};
-
-HttpResponse violations_response(const std::vector<Violation>& violations) {
-  apiv1::Error e;
-  e.set_code(400);
-  e.set_reason("invalid_provider_config");
-  std::string message = "the provider config has " + std::to_string(violations.size()) + " problem" +
-                        (violations.size() == 1 ? "" : "s") + ":";
-  for (const auto& v : violations) {
-    message += " " + (v.path.empty() ? std::string("(body)") : v.path) + ": " + v.message + ";";
-    auto* fv = e.add_field_violations();
-    fv->set_path(v.path);
-    fv->set_message(v.message);
-  }
-  message.pop_back();
-  e.set_message(message);
-  HttpResponse r;
-  r.status = 400;
-  (void)google::protobuf::util::MessageToJsonString(e, &r.body);
-  r.body.push_back('\n');
-  return r;
-}
 
 HttpResponse with_etag(HttpResponse response, uint64_t revision) {
   response.headers.emplace_back("ETag", "\"" + std::to_string(revision) + "\"");
@@ -72,120 +45,7 @@ HttpResponse revision_conflict(const std::string& id, uint64_t stored, uint64_t 
                                  "; read it again and retry");
 }
 
-std::string aad(const std::string& id, const std::string& pointer) { return "provider-config/" + id + pointer; }
-
 }  // namespace
-
-// Everything the worker needs, copied: it must not touch the store.
-struct ProviderConfigService::Job {
-  bool update = false;
-  store::ProviderConfigRecord stored;  // for an update
-  apiv1::ProviderConfig request;
-  std::string id;
-  // Results.
-  std::vector<Violation> violations;
-  std::string sealed_config_json;
-  std::vector<std::string> secret_paths;  // from the plugin's schema: stored with the config
-  Status failure;                         // a failure that is not the request's fault
-};
-
-// Worker thread: validate and seal.
-void ProviderConfigService::validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& providers,
-                                     const std::shared_ptr<std::atomic<bool>>& cancelled) {
-  const apiv1::ProviderConfig& r = job.request;
-  auto plugin = providers.find(r.plugin());
-  if (!plugin) {
-    std::string loaded;
-    for (const auto& n : providers.names()) loaded += (loaded.empty() ? "" : ", ") + n;
-    job.violations.push_back({"/plugin", "no plugin named '" + r.plugin() +
-                                             "' is loaded (loaded: " + (loaded.empty() ? "none" : loaded) + ")"});
-    return;
-  }
-  const pv1::DescribeResponse& d = plugin->description();
-  std::string config_text;
-  (void)google::protobuf::util::MessageToJsonString(r.config(), &config_text);
-  json config = json::parse(config_text, nullptr, false);
-  if (!config.is_object()) config = json::object();
-  json stored = job.update ? json::parse(job.stored.config_json, nullptr, false) : json::object();
-
-  std::vector<std::string> secret_paths;
-  try {
-    secret_paths = sdk::secret_paths(d.config_schema_json());
-  } catch (const std::exception& e) {
-    job.failure = error(ErrorCode::internal, "plugin '" + d.name() + "' has an unusable config schema: " + e.what());
-    return;
-  }
-  // Secrets the request leaves out or sends redacted keep their stored value (opened here only to
-  // validate and re-seal it).
-  for (const std::string& p : secret_paths) {
-    json::json_pointer ptr(p);
-    bool given = config.contains(ptr) && !(config[ptr].is_string() && config[ptr] == kRedacted);
-    if (given) continue;
-    if (job.update && stored.is_object() && stored.contains(ptr) && stored[ptr].is_string()) {
-      auto plain = secrets.open(stored[ptr].get<std::string>(), aad(job.id, p));
-      if (!plain.ok()) {
-        job.failure =
-            error(ErrorCode::internal, "the stored secret at " + p + " does not open: " + plain.status().message());
-        return;
-      }
-      config[ptr] = *plain;
-    } else if (config.contains(ptr)) {
-      job.violations.push_back({"/config" + p, "send the secret's value; \"[redacted]\" only keeps a stored one"});
-    }
-  }
-
-  for (const auto& e : sdk::validate_json(d.config_schema_json(), config.dump())) {
-    job.violations.push_back({"/config" + e.path, e.message});
-  }
-  if (job.violations.empty()) {
-    pv1::ValidateConfigRequest vr;
-    vr.mutable_config()->set_name(r.name());
-    vr.mutable_config()->set_revision(job.update ? job.stored.revision + 1 : 1);
-    vr.mutable_config()->set_config_json(config.dump());
-    providers::CallOptions options;
-    options.cancelled = cancelled;
-    auto answer = providers::call<pv1::ValidateConfigResponse>(*plugin, CORRAL_METHOD_VALIDATE_CONFIG, vr, options);
-    if (!answer.ok()) {
-      job.failure = error(ErrorCode::unavailable, answer.status().message());
-      return;
-    }
-    for (const auto& fe : answer->errors()) job.violations.push_back({"/config" + fe.path(), fe.message()});
-  }
-
-  std::vector<sdk::TemplateError> template_errors;
-  sdk::Template t = sdk::Template::parse(r.startup_script_template(), &template_errors);
-  if (template_errors.empty()) {
-    std::set<std::string> allowed(manager_template_variables().begin(), manager_template_variables().end());
-    allowed.insert(d.capabilities().template_variables().begin(), d.capabilities().template_variables().end());
-    template_errors = t.validate(allowed);
-  }
-  for (const auto& te : template_errors) job.violations.push_back({"/startupScriptTemplate", te.message});
-  if (!job.violations.empty()) return;
-
-  for (const std::string& p : secret_paths) {
-    json::json_pointer ptr(p);
-    if (config.contains(ptr) && config[ptr].is_string()) {
-      config[ptr] = secrets.seal(config[ptr].get<std::string>(), aad(job.id, p));
-    }
-  }
-  job.sealed_config_json = config.dump();
-  job.secret_paths = std::move(secret_paths);
-}
-
-const std::vector<std::string>& manager_template_variables() {
-  static const std::vector<std::string> v = {"connection_username",
-                                             "connection_password",
-                                             "ad_join_credential",
-                                             "domain",
-                                             "server_id",
-                                             "server_hostname",
-                                             "manager_url",
-                                             "join_token",
-                                             "agent_download_url",
-                                             "provider_name",
-                                             "zone"};
-  return v;
-}
 
 void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
                                           std::function<void(std::shared_ptr<Job>, Reply)> next) {
@@ -198,7 +58,7 @@ void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
       std::move(options),
       [job, &secrets = secrets_,
        &providers = providers_](const workers::CancelToken& token) -> Result<std::shared_ptr<Job>> {
-        validate(*job, secrets, providers, token.flag());
+        check_provider_config(*job, secrets, providers, token.flag());
         return job;
       },
       [reply = std::move(reply), next = std::move(next)](Result<std::shared_ptr<Job>> done) mutable {
@@ -213,7 +73,7 @@ void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
 void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
   auto job = std::make_shared<Job>();
   if (Status st = api::parse_json_body(r.body, &job->request); !st.ok()) return reply(api::status_response(st));
-  std::vector<Violation> basics;
+  std::vector<ProviderConfigViolation> basics;
   if (job->request.name().empty()) basics.push_back({"/name", "is required"});
   if (job->request.plugin().empty()) basics.push_back({"/plugin", "is required"});
   if (!basics.empty()) return reply(violations_response(basics));
@@ -359,44 +219,6 @@ void ProviderConfigService::remove(const std::string& id, Reply reply) {
       });
 }
 
-void ProviderConfigService::redact_secrets(const store::ProviderConfigRecord& rec, json& config) const {
-  // Which values are secret was decided from the plugin's schema when the config was saved; a
-  // non-secret value that merely looks sealed is shown as it is, so a get-then-put keeps it.
-  std::optional<std::vector<std::string>> paths = rec.secret_paths;
-  if (!paths) {
-    // Saved before secret paths were recorded: ask the plugin's schema, if it is loaded.
-    if (auto plugin = providers_.find(rec.plugin)) {
-      try {
-        paths = sdk::secret_paths(plugin->description().config_schema_json());
-      } catch (const std::exception&) {
-        paths.reset();
-      }
-    }
-  }
-  if (paths) {
-    try {
-      json redacted = config;
-      for (const std::string& p : *paths) {
-        json::json_pointer ptr(p);
-        if (redacted.contains(ptr)) redacted[ptr] = kRedacted;
-      }
-      config = std::move(redacted);
-      return;
-    } catch (const json::exception&) {
-      // A path that does not parse cannot be trusted to cover its secret: hide by look instead.
-    }
-  }
-  // Neither: every sealed-looking value is hidden, since none may leave the manager, not even
-  // encrypted.
-  std::function<void(json&)> redact = [&](json& j) {
-    if (j.is_string() && SecretBox::looks_sealed(j.get<std::string>())) j = kRedacted;
-    if (j.is_object() || j.is_array()) {
-      for (auto& child : j) redact(child);
-    }
-  };
-  redact(config);
-}
-
 corral::api::v1::ProviderConfig ProviderConfigService::view(const store::ProviderConfigRecord& rec) const {
   apiv1::ProviderConfig out;
   out.set_id(rec.id);
@@ -408,7 +230,7 @@ corral::api::v1::ProviderConfig ProviderConfigService::view(const store::Provide
   *out.mutable_created_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(rec.created_at);
   *out.mutable_updated_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(rec.updated_at);
   json config = json::parse(rec.config_json, nullptr, false);
-  redact_secrets(rec, config);
+  redact_provider_config_secrets(rec, providers_, config);
   (void)google::protobuf::util::JsonStringToMessage(config.dump(), out.mutable_config());
   return out;
 }

@@ -18,18 +18,13 @@
 #include "common/clock.h"
 #include "common/secret_box.h"
 #include "corral/api/v1/api.pb.h"
+#include "manager/api/provider_config_check.h"
 #include "manager/net/transport.h"
 #include "manager/providers/provider_client.h"
 #include "manager/store/store_executor.h"
 #include "manager/workers/executor.h"
 
 namespace corral::manager {
-
-inline constexpr char kRedacted[] = "[redacted]";  // as in log lines
-
-// The variables the manager itself provides to every startup-script template
-// (docs/plugin-guide.md); a plugin may add its own (Describe capabilities.template_variables).
-const std::vector<std::string>& manager_template_variables();
 
 class ProviderConfigService {
  public:
@@ -51,18 +46,13 @@ class ProviderConfigService {
   void remove(const std::string& id, Reply reply);
 
  private:
-  struct Job;
-  // Worker thread: checks the request against the plugin's schema, its ValidateConfig and the
-  // template rules, and seals the secrets; fills job's results.
-  static void validate(Job& job, const SecretBox& secrets, const providers::ProviderSet& providers,
-                       const std::shared_ptr<std::atomic<bool>>& cancelled);
+  using Job = ProviderConfigCheck;
   // Validates and seals on the provider pool (at most the plugin's concurrency limit at once),
   // then calls `next` on the core; answers `reply` itself when validation could not run or failed.
   void validate_then(std::shared_ptr<Job> job, Reply reply, std::function<void(std::shared_ptr<Job>, Reply)> next);
   void store_update(std::shared_ptr<Job> job, Reply reply);
 
   corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
-  void redact_secrets(const store::ProviderConfigRecord& record, nlohmann::json& config) const;
 
   store::StoreExecutor& store_;
   const SecretBox& secrets_;
