@@ -21,6 +21,20 @@
 
 namespace corral::agent {
 
+// The one websocket connection of the channel. At namespace scope rather than nested in Impl:
+// a nested class with default member initializers is not default-constructible for
+// std::optional until Impl is complete, which clang enforces.
+struct ChannelConnection {
+  ConnectionId id = 0;
+  lws* wsi = nullptr;
+  bool open = false;  // the websocket handshake completed
+  std::deque<std::string> outbox;
+  std::optional<ws::MessageAssembler> assembler;
+  uint16_t close_code = 0;  // non-zero: close once the outbox is written
+  std::string close_reason;
+  CloseInfo peer_close;  // what the manager's close frame said
+};
+
 class LwsChannel::Impl {
  public:
   struct Connect {
@@ -46,16 +60,7 @@ class LwsChannel::Impl {
   int callback(lws* wsi, lws_callback_reasons reason, void* in, size_t len);
 
  private:
-  struct Connection {
-    ConnectionId id = 0;
-    lws* wsi = nullptr;
-    bool open = false;  // the websocket handshake completed
-    std::deque<std::string> outbox;
-    std::optional<ws::MessageAssembler> assembler;
-    uint16_t close_code = 0;  // non-zero: close once the outbox is written
-    std::string close_reason;
-    CloseInfo peer_close;  // what the manager's close frame said
-  };
+  using Connection = ChannelConnection;
 
   void run(std::promise<Status>* started);
   Status create_context();

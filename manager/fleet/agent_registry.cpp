@@ -37,7 +37,7 @@ void AgentRegistry::add_enrolled(store::AgentRecord record) {
 }
 
 void AgentRegistry::write(std::string what, const std::string& agent_id, std::function<Status(store::Store&)> work) {
-  store_.submit(std::move(work), [what = std::move(what), agent_id](Status s) {
+  store_.submit(std::move(work), [what = std::move(what), agent_id](const Status& s) {
     if (!s.ok()) log::error("store.write_failed", {{"what", what}, {"agent_id", agent_id}, {"error", s.to_string()}});
   });
 }
@@ -206,7 +206,7 @@ void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::C
     agent.persisted_capacity = std::move(bytes);
     store_.submit(
         [id = agent.record.id, report](store::Store& s) { return s.agents().update_capacity(id, report); },
-        [this, id = agent.record.id](Status s) {
+        [this, id = agent.record.id](const Status& s) {
           if (s.ok()) return;
           log::error("store.write_failed", {{"what", "capacity"}, {"agent_id", id}, {"error", s.to_string()}});
           // Not written after all: the next report is written whatever it says.
@@ -289,7 +289,7 @@ void AgentRegistry::revoke(const std::string& agent_id, std::function<void(Resul
   // Written before the connection is closed, so a revoked agent is never let back in after a crash.
   store_.submit(
       [agent_id, now](store::Store& s) { return s.agents().revoke(agent_id, now); },
-      [this, agent_id, now, done = std::move(done)](Status s) {
+      [this, agent_id, now, done = std::move(done)](const Status& s) {
         if (!s.ok()) return done(s);
         LiveAgent& a = agents_.at(agent_id);
         if (a.record.revoked_at == 0) {  // two revocations may have been written: apply once
@@ -333,7 +333,9 @@ void AgentRegistry::sweep(bool flush_now) {
       a.missing = true;
       auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - a.last_heard).count();
       log::warn("agent.missing", {{"agent_id", id}, {"silent_seconds", silent}});
-      events_.publish([&](FleetObserver& o) { o.on_agent_missing({id, silent}); });
+      // Named: clang before 16 does not let a lambda capture a structured binding.
+      const std::string& agent_id = id;
+      events_.publish([&](FleetObserver& o) { o.on_agent_missing({agent_id, silent}); });
     }
   }
   finish_commands(commands_.take_expired(now), CommandFinishedEvent::Outcome::timed_out);
@@ -349,7 +351,7 @@ void AgentRegistry::sweep(bool flush_now) {
   }
   if (seen.empty()) return;
   store_.submit([seen = std::move(seen)](store::Store& s) { return s.agents().update_last_seen(seen); },
-                [](Status s) {
+                [](const Status& s) {
                   if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
                 });
 }
