@@ -229,10 +229,13 @@ Result<std::string> CommandTree::help_for(const std::vector<std::string>& path) 
       if (sub->get_name() == word) next = sub;
     }
     if (!next) {
+      std::string message = "unknown command '";
       std::string so_far = command_path(*app);
-      return usage("unknown command '" + (so_far.empty() ? "" : so_far + " ") + word + "'");
+      if (!so_far.empty()) message.append(so_far).append(" ");
+      message.append(word).append("'");
+      return usage(std::move(message));
     }
-    name += " " + word;
+    name.append(" ").append(word);
     app = next;
   }
   return root_->get_formatter()->make_help(app, name, CLI::AppFormatMode::Normal);

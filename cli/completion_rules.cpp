@@ -48,6 +48,7 @@ std::string patterns(const std::vector<std::string>& items) {
 
 std::string takes_value_function(const std::vector<ValueRule>& rules) {
   std::vector<std::string> all;
+  all.reserve(rules.size());
   for (const auto& rule : rules) all.push_back(rule.pattern);
   std::string out = "__corralctl_takes_value() {\n  case \"$1 $2\" in\n";
   if (!all.empty()) out += "    " + patterns(all) + ") return 0 ;;\n";

@@ -48,7 +48,10 @@ std::string join(const google::protobuf::RepeatedPtrField<std::string>& items) {
 std::string join_labels(const google::protobuf::Map<std::string, std::string>& labels) {
   std::map<std::string, std::string> sorted(labels.begin(), labels.end());
   std::string out;
-  for (const auto& [key, value] : sorted) out += (out.empty() ? "" : ", ") + key + "=" + value;
+  for (const auto& [key, value] : sorted) {
+    if (!out.empty()) out += ", ";
+    out.append(key).append("=").append(value);
+  }
   return or_dash(out);
 }
 

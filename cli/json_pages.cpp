@@ -2,12 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 namespace corral::cli {
 
 // ordered_json keeps the members in the manager's order.
 struct JsonPages::State {
-  nlohmann::ordered_json document;
-  bool started = false;
+  std::optional<nlohmann::ordered_json> document;  // from the first page on
 };
 
 JsonPages::JsonPages(std::string list_field, std::string token_field)
@@ -25,21 +26,20 @@ Status JsonPages::add(const std::string& page, size_t keep) {
   if (!items.is_array()) {
     return error(ErrorCode::internal, "'" + list_field_ + "' in the manager's answer is not a list");
   }
-  if (!state_->started) {
+  if (!state_->document) {
     state_->document = std::move(parsed);
-    state_->document.erase(token_field_);
-    state_->document[list_field_] = nlohmann::ordered_json::array();
-    state_->started = true;
+    state_->document->erase(token_field_);
+    (*state_->document)[list_field_] = nlohmann::ordered_json::array();
   }
-  auto& joined = state_->document[list_field_];
+  auto& joined = (*state_->document)[list_field_];
   for (size_t i = 0; i < keep && i < items.size(); ++i) joined.push_back(std::move(items[i]));
   return {};
 }
 
 std::string JsonPages::document() const {
-  if (!state_->started) return "{\"" + list_field_ + "\":[]}";
+  if (!state_->document) return "{\"" + list_field_ + "\":[]}";
   // Strings were valid UTF-8 when parsed; replace keeps dump() from throwing regardless.
-  return state_->document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return state_->document->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace corral::cli

@@ -39,7 +39,8 @@ void append_row(std::string& out, const Row& cells, const std::vector<size_t>& w
 
 }  // namespace
 
-TableStream::TableStream(Row header) : header_(visible_cells(header, header.size())), widths_(header_.size(), 0) {
+TableStream::TableStream(const Row& header)
+    : header_(visible_cells(header, header.size())), widths_(header_.size(), 0) {
   widen(widths_, header_);
 }
 

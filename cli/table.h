@@ -20,7 +20,7 @@ std::string format_table(const Row& header, const std::vector<Row>& rows);
 // without knowing the rows still to come. One piece is exactly format_table().
 class TableStream {
  public:
-  explicit TableStream(Row header);
+  explicit TableStream(const Row& header);
   // The text for ROWS, preceded by the header the first time.
   std::string add(const std::vector<Row>& rows);
 

@@ -44,8 +44,7 @@ bool is_secret_key(std::string_view key) {
   for (std::string_view word : {"token", "password", "secret", "private_key", "credential"}) {
     if (lower.find(word) != std::string::npos) {
       // token_id, token_expires and similar metadata are not secret.
-      if (lower.ends_with("_id") || lower.ends_with("_expires") || lower.ends_with("_sha256")) return false;
-      return true;
+      return !(lower.ends_with("_id") || lower.ends_with("_expires") || lower.ends_with("_sha256"));
     }
   }
   return false;

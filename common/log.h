@@ -34,7 +34,7 @@ struct Field {
 void set_level(Level level);
 bool parse_level(std::string_view text, Level* out);
 // Names the program in every line ("component=manager").
-void set_component(std::string_view component);
+void set_component(std::string_view name);
 bool enabled(Level level);
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields);

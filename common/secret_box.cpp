@@ -46,7 +46,7 @@ Result<SecretBox> SecretBox::open_or_create(const std::string& key_file) {
   return SecretBox(std::move(key));
 }
 
-std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) const {
+std::string SecretBox::seal(std::string_view plaintext, std::string_view associated_data) const {
   std::string nonce = random_bytes(kNonceBytes);
   std::string out = nonce;
   out.resize(kNonceBytes + plaintext.size() + kTagBytes);
@@ -55,14 +55,14 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view aad) co
   auto u = [](const char* p) { return reinterpret_cast<const unsigned char*>(p); };
   auto* w = reinterpret_cast<unsigned char*>(out.data());
   EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(key_.data()), u(nonce.data()));
-  EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(aad.data()), static_cast<int>(aad.size()));
+  EVP_EncryptUpdate(ctx.get(), nullptr, &len, u(associated_data.data()), static_cast<int>(associated_data.size()));
   EVP_EncryptUpdate(ctx.get(), w + kNonceBytes, &len, u(plaintext.data()), static_cast<int>(plaintext.size()));
   EVP_EncryptFinal_ex(ctx.get(), w + kNonceBytes + len, &len);
   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, w + kNonceBytes + plaintext.size());
   return "v1:" + base64_encode(out);
 }
 
-Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aad) const {
+Result<std::string> SecretBox::open(std::string_view sealed, std::string_view associated_data) const {
   if (!looks_sealed(sealed)) return error(ErrorCode::invalid_argument, "not a sealed secret");
   auto raw = base64_decode(sealed.substr(3));
   if (!raw || raw->size() < kNonceBytes + kTagBytes)
@@ -73,8 +73,8 @@ Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aa
   Ctx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0;
   EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(key_.data()), u);
-  EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
-                    static_cast<int>(aad.size()));
+  EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(associated_data.data()),
+                    static_cast<int>(associated_data.size()));
   EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, u + kNonceBytes,
                     static_cast<int>(n));
   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, const_cast<unsigned char*>(u + kNonceBytes + n));

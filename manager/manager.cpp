@@ -257,7 +257,7 @@ void Manager::schedule_sweep() {
 void Manager::schedule_token_sweep() {
   // Expired join tokens are useless and each holds a row; an hourly sweep keeps the table to the
   // tokens that can still be used plus the record of used ones.
-  enrollment_->delete_expired_tokens([](Result<int> deleted) {
+  enrollment_->delete_expired_tokens([](const Result<int>& deleted) {
     if (!deleted.ok()) log::error("join_token.sweep_failed", {{"error", deleted.status().to_string()}});
   });
   token_sweep_timer_.expires_after(std::chrono::hours(1));

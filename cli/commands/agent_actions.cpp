@@ -34,7 +34,7 @@ void add_agent_actions(CommandTree& tree, CLI::App& agents) {
   group->add_option("ID", *id, "the agent's id")->required();
 
   // A command whose action needs nothing from the command line beyond the agent.
-  auto simple = [&](const char* name, const char* description, agent::v1::Command command) {
+  auto simple = [&](const char* name, const char* description, const agent::v1::Command& command) {
     tree.add_command(*group, name, description,
                      {Connects::always, [id, command](Session& s) { return send(s, *id, command); }});
   };

@@ -301,11 +301,14 @@ Status build_headers(const Request& request, const std::string& where, std::uniq
                                                    "' is not a valid HTTP field name (" + where + ")");
     }
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      return fail(ErrorCode::invalid_argument, "header " + name + " contains a line break (" + where + ")");
+      std::string message = "header ";
+      message.append(name).append(" contains a line break (").append(where).append(")");
+      return fail(ErrorCode::invalid_argument, std::move(message));
     }
     if (ascii_iequals(name, "Content-Type")) has_content_type = true;
     // "Name:" tells libcurl to remove a header; "Name;" sends it empty.
-    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line.append(value.empty() ? ";" : ": ").append(value);
     curl_slist* next = curl_slist_append(raw, line.c_str());
     if (!next) return fail(ErrorCode::internal, "out of memory building headers for " + where);
     raw = next;

@@ -42,7 +42,7 @@ void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAu
             std::make_shared<AdminAuth::NewToken>(AdminAuth::generate(request.name(), unix_seconds(clock.now())));
         store.submit(
             [created](store::Store& s) { return s.admin_tokens().insert(created->record); },
-            [&auth, created, reply = std::move(reply)](Status st) {
+            [&auth, created, reply = std::move(reply)](const Status& st) {
               if (!st.ok()) return reply(status_response(st));
               auth.add(created->record.id, created->record.secret_sha256);
               log::info("admin_token.created", {{"token_id", created->record.id}, {"name", created->record.name}});

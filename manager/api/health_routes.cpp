@@ -5,7 +5,7 @@
 
 namespace corral::manager::api {
 
-void add_health_routes(Router& router, const AgentRegistry& registry, std::string version) {
+void add_health_routes(Router& router, const AgentRegistry& registry, const std::string& version) {
   router.add("GET", "/healthz", Access::anyone, [&registry, version](const ApiRequest&) {
     corral::api::v1::Health h;
     h.set_status("ok");

@@ -19,7 +19,6 @@ namespace corral::manager {
 namespace {
 
 namespace apiv1 = corral::api::v1;
-namespace pv1 = corral::provider::v1;
 using nlohmann::json;
 
 HttpResponse with_etag(HttpResponse response, uint64_t revision) {
@@ -47,8 +46,8 @@ HttpResponse revision_conflict(const std::string& id, uint64_t stored, uint64_t 
 
 }  // namespace
 
-void ProviderConfigService::validate_then(std::shared_ptr<Job> job, Reply reply,
-                                          std::function<void(std::shared_ptr<Job>, Reply)> next) {
+void ProviderConfigService::validate_then(const std::shared_ptr<Job>& job, Reply reply,
+                                          std::function<void(const std::shared_ptr<Job>&, Reply)> next) {
   workers::JobOptions options;
   options.pool = workers::kProviderPool;
   options.limit_key = workers::plugin_limit_key(job->request.plugin());
@@ -78,7 +77,7 @@ void ProviderConfigService::create(const HttpRequest& r, Reply reply) {
   if (job->request.plugin().empty()) basics.push_back({"/plugin", "is required"});
   if (!basics.empty()) return reply(violations_response(basics));
   job->id = random_uuid();
-  validate_then(job, std::move(reply), [this](std::shared_ptr<Job> j, Reply answer) {
+  validate_then(job, std::move(reply), [this](const std::shared_ptr<Job>& j, Reply answer) {
     store::ProviderConfigRecord rec;
     rec.id = j->id;
     rec.name = j->request.name();
@@ -127,11 +126,11 @@ void ProviderConfigService::replace(const std::string& id, const HttpRequest& r,
                   if (job->request.plugin().empty()) job->request.set_plugin((*stored)->plugin);
                   job->stored = std::move(**stored);
                   validate_then(job, std::move(reply),
-                                [this](std::shared_ptr<Job> j, Reply r2) { store_update(j, std::move(r2)); });
+                                [this](const std::shared_ptr<Job>& j, Reply r2) { store_update(j, std::move(r2)); });
                 });
 }
 
-void ProviderConfigService::store_update(std::shared_ptr<Job> job, Reply reply) {
+void ProviderConfigService::store_update(const std::shared_ptr<Job>& job, Reply reply) {
   store::ProviderConfigRecord rec = job->stored;
   rec.name = job->request.name();
   rec.plugin = job->request.plugin();

@@ -49,8 +49,9 @@ class ProviderConfigService {
   using Job = ProviderConfigCheck;
   // Validates and seals on the provider pool (at most the plugin's concurrency limit at once),
   // then calls `next` on the core; answers `reply` itself when validation could not run or failed.
-  void validate_then(std::shared_ptr<Job> job, Reply reply, std::function<void(std::shared_ptr<Job>, Reply)> next);
-  void store_update(std::shared_ptr<Job> job, Reply reply);
+  void validate_then(const std::shared_ptr<Job>& job, Reply reply,
+                     std::function<void(const std::shared_ptr<Job>&, Reply)> next);
+  void store_update(const std::shared_ptr<Job>& job, Reply reply);
 
   corral::api::v1::ProviderConfig view(const store::ProviderConfigRecord& record) const;
 

@@ -14,17 +14,17 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (c == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
@@ -79,16 +79,22 @@ std::vector<std::string> QueryParams::take_all(std::string_view name) {
 }
 
 Result<uint32_t> QueryParams::take_uint(std::string_view name, uint32_t fallback, uint32_t min, uint32_t max) {
-  auto text = take(name);
+  std::optional<std::string> text = take(name);
   if (!text) return fallback;
+  std::string_view digits = *text;
   uint32_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || end != text->data() + text->size() || v < min || v > max) {
-    return error(ErrorCode::invalid_argument, "query parameter " + std::string(name) + " must be a whole number from " +
-                                                  std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                                                  text->substr(0, 32) + "'");
-  }
-  return v;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (ec == std::errc() && end == digits.data() + digits.size() && v >= min && v <= max) return v;
+  std::string message = "query parameter ";
+  message.append(name)
+      .append(" must be a whole number from ")
+      .append(std::to_string(min))
+      .append(" to ")
+      .append(std::to_string(max))
+      .append(", got '")
+      .append(digits.substr(0, 32))
+      .append("'");
+  return error(ErrorCode::invalid_argument, std::move(message));
 }
 
 Status QueryParams::check_all_taken() const {

@@ -21,7 +21,7 @@ class ProviderRegistry;
 namespace api {
 
 // GET /healthz.
-void add_health_routes(Router& router, const AgentRegistry& registry, std::string version);
+void add_health_routes(Router& router, const AgentRegistry& registry, const std::string& version);
 // POST /api/v1/enroll, GET /api/v1/enroll/ca, POST /api/v1/join-tokens.
 void add_enrollment_routes(Router& router, Enrollment& enrollment, AgentRegistry& registry,
                            std::string ca_certificate_pem);

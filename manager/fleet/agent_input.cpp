@@ -33,7 +33,9 @@ Status check_labels(const std::map<std::string, std::string>& labels, const std:
   for (const auto& [key, value] : labels) {
     if (Status s = check_label_key(key, what); !s.ok()) return s;
     // The key passed the check above, so naming it cannot smuggle anything into the message.
-    if (Status s = check_printable(value, what + "." + key, kMaxLabelValueBytes); !s.ok()) return s;
+    std::string field = what;
+    field.append(".").append(key);
+    if (Status s = check_printable(value, field, kMaxLabelValueBytes); !s.ok()) return s;
   }
   return {};
 }

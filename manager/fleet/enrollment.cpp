@@ -61,7 +61,7 @@ void Enrollment::create_join_token(const corral::api::v1::CreateJoinTokenRequest
   out.set_ca_cert_sha256(ca_sha256_);
   store_.submit(
       [record](store::Store& s) { return s.join_tokens().insert(record); },
-      [out = std::move(out), ttl, done = std::move(done)](Status s) mutable {
+      [out = std::move(out), ttl, done = std::move(done)](const Status& s) mutable {
         if (!s.ok()) return done(s);
         log::info("join_token.created", {{"token_id", out.id()}, {"ttl_seconds", ttl}, {"server_id", out.server_id()}});
         done(std::move(out));

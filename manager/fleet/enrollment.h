@@ -62,7 +62,7 @@ class Enrollment {
  private:
   // Second half of enroll(): the token was read; check it, sign the CSR, consume and store.
   void enroll_with_token(const corral::agent::v1::EnrollRequest& request, const std::string& token_id,
-                         const std::string& secret, std::optional<store::JoinTokenRecord> token,
+                         const std::string& secret, std::optional<store::JoinTokenRecord> stored,
                          std::function<void(EnrollmentResult)> done);
 
   store::StoreExecutor& store_;

@@ -36,7 +36,7 @@ class PendingCommands {
   std::vector<Pending> take_if(const std::function<bool(const Pending&)>& predicate);
 
   struct Entry {
-    uint64_t order;
+    uint64_t order = 0;
     Pending pending;
   };
   std::unordered_map<std::string, Entry> by_id_;

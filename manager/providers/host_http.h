@@ -135,12 +135,12 @@ class HostHttpClient {
   static Result<HostHttpClient> create(HostHttpSettings settings, HttpRequestLog request_log = {},
                                        std::shared_ptr<const RetryTiming> timing = nullptr);
 
-  // Sends REQUEST, retrying as the decisions above say. DEADLINE_MONOTONIC_MS is on the clock of
+  // Sends REQUEST, retrying as the decisions above say. DEADLINE_MS is on the clock of
   // the timing's monotonic_ms() (by default monotonic_now_ms(), the ABI's monotonic_ms); 0 means
   // none. CANCELLED may be null. PLUGIN
   // names the caller in logs.
-  HostHttpResult perform(const pv1::HttpRequest& request, int64_t deadline_monotonic_ms,
-                         const std::atomic<bool>* cancelled, std::string_view plugin = {}) const;
+  HostHttpResult perform(const pv1::HttpRequest& request, int64_t deadline_ms, const std::atomic<bool>* cancelled,
+                         std::string_view plugin = {}) const;
 
   // std::chrono::steady_clock in milliseconds.
   static int64_t monotonic_now_ms();

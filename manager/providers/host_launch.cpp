@@ -96,7 +96,11 @@ std::vector<std::string> host_environment(const std::string& tmp_dir, bool proxy
   }
   for (const auto& [k, v] : extra) env[k] = v;
   std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) {
+    std::string entry = k;
+    out.push_back(entry.append("=").append(v));
+  }
   return out;
 }
 
@@ -109,9 +113,11 @@ Result<LaunchedHost> launch_host(const std::vector<std::string>& argv_in, const 
   std::vector<std::string> args = argv_in;
   std::vector<std::string> envs = env_in;
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(envs.size() + 1);
   for (auto& e : envs) envp.push_back(e.data());
   envp.push_back(nullptr);
 

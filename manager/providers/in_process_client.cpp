@@ -6,7 +6,8 @@ namespace corral::manager::providers {
 
 Result<std::unique_ptr<InProcessClient>> InProcessClient::start(std::shared_ptr<boost::dll::shared_library> library,
                                                                 std::unique_ptr<HostServices> host,
-                                                                const corral_plugin_v1* table, std::string file) {
+                                                                const corral_plugin_v1* table,
+                                                                const std::string& file) {
   std::unique_ptr<InProcessClient> c(new InProcessClient(std::move(library), std::move(host), table, file));
   // From here on the destructor calls shutdown, whatever Describe does.
   pv1::DescribeRequest request;

@@ -26,7 +26,7 @@ class InProcessClient final : public ProviderClient {
   // Calls Describe once; an error names the plugin file. TABLE must have passed the ABI checks.
   static Result<std::unique_ptr<InProcessClient>> start(std::shared_ptr<boost::dll::shared_library> library,
                                                         std::unique_ptr<HostServices> host,
-                                                        const corral_plugin_v1* table, std::string file);
+                                                        const corral_plugin_v1* table, const std::string& file);
   ~InProcessClient() override;
 
   const pv1::DescribeResponse& description() const override { return description_; }

@@ -192,11 +192,11 @@ Result<std::shared_ptr<IsolatedClient::Child>> IsolatedClient::spawn_child(pv1::
     args.insert(args.end(), {"--uid", std::to_string(user_->uid), "--gid", std::to_string(user_->gid)});
   }
   for (const std::string& p : options_.allow_read) {
-    args.push_back("--allow-read");
+    args.emplace_back("--allow-read");
     args.push_back(p);
   }
   for (const std::string& p : options_.allow_write) {
-    args.push_back("--allow-write");
+    args.emplace_back("--allow-write");
     args.push_back(p);
   }
   std::vector<std::string> env =

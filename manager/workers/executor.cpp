@@ -48,7 +48,7 @@ struct Executor::State {
 
   // The first job of the pool that may start: a job held back by its key's limit keeps its place
   // and every later job of that key waits behind it.
-  std::deque<Queued>::iterator runnable_locked(Pool& pool) {
+  std::deque<Queued>::iterator runnable_locked(Pool& pool) const {
     for (auto it = pool.queue.begin(); it != pool.queue.end(); ++it) {
       if (may_run_locked(it->job)) return it;
     }
@@ -215,7 +215,7 @@ void Executor::run(std::string_view pool, std::string what, std::function<void()
     }
     return std::function<void()>{};
   };
-  j.never_ran = [what = j.what](Status why) {
+  j.never_ran = [what = j.what](const Status& why) {
     log::warn("worker.job_not_run", {{"job", what}, {"why", why.message()}});
     return std::function<void()>{};
   };

@@ -206,7 +206,7 @@ class CheckedSchema {
                                        "under items or additionalProperties (the secret could not be sealed)");
       }
       auto visit = [&](const json* sub, Mode m) {
-        todo.push_back({sub, m});
+        todo.emplace_back(sub, m);
         if (mode != kDynamic) reverse[sub].push_back(s);
       };
       for (const json* sub : in_place(*s)) visit(sub, mode);
@@ -214,7 +214,7 @@ class CheckedSchema {
         for (const json& sub : *props) visit(&sub, mode == kDynamic ? kDynamic : kFixed);
       }
       for (const char* key : {"items", "additionalProperties"}) {
-        if (auto sub = s->find(key); sub != s->end()) todo.push_back({&*sub, kDynamic});
+        if (auto sub = s->find(key); sub != s->end()) todo.emplace_back(&*sub, kDynamic);
       }
     }
     // Everything that can reach a writeOnly schema through properties and in-place steps.

@@ -182,7 +182,7 @@ inline bool deeper_than(const json& root, int max) {
     stack.pop_back();
     if (!v->is_structured()) continue;
     if (depth + 1 > max) return true;
-    for (const json& child : *v) stack.push_back({&child, depth + 1});
+    for (const json& child : *v) stack.emplace_back(&child, depth + 1);
   }
   return false;
 }

@@ -63,7 +63,7 @@ struct Suite {
     return r;
   }
 
-  pv1::Vm get(const std::string& id) {
+  pv1::Vm get(const std::string& id) const {
     pv1::GetVmRequest r;
     *r.mutable_config() = config();
     r.set_vm_id(id);
@@ -72,7 +72,7 @@ struct Suite {
     return resp.vm();
   }
 
-  std::vector<pv1::Vm> list(const std::string& tag_value) {
+  std::vector<pv1::Vm> list(const std::string& tag_value) const {
     pv1::ListVmsRequest r;
     *r.mutable_config() = config();
     (*r.mutable_tags())["corral-conformance-run"] = tag_value;
@@ -81,7 +81,7 @@ struct Suite {
     return {resp.vms().begin(), resp.vms().end()};
   }
 
-  pv1::DeleteVmResponse remove(const std::string& id) {
+  pv1::DeleteVmResponse remove(const std::string& id) const {
     pv1::DeleteVmRequest r;
     *r.mutable_config() = config();
     r.set_vm_id(id);

@@ -177,7 +177,7 @@ class PluginHarness {
     pv1::HttpRequest req;
     if (!req.ParseFromArray(in, static_cast<int>(in_len))) return CORRAL_ERR_INVALID_ARGUMENT;
     std::string bytes = handler(req).SerializeAsString();
-    *out = static_cast<uint8_t*>(std::malloc(bytes.size() ? bytes.size() : 1));
+    *out = static_cast<uint8_t*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
     if (*out == nullptr) return CORRAL_ERR_INTERNAL;
     std::memcpy(*out, bytes.data(), bytes.size());
     *out_len = bytes.size();
