@@ -3,6 +3,8 @@
 #
 #   scripts/dev.sh run            install what is missing, build, start the dev stack (manager + agents)
 #   scripts/dev.sh test [STAGE..] install what is missing, then run the test stages (default: all):
+#       lint   clang-format over every tracked C++ file, clang-tidy over every .cpp file it covers
+#              (scripts/lint.sh --all; its compile database in BUILD_DIR-lint)
 #       main   build BUILD_DIR (warnings are errors) and run every test there
 #       asan   build BUILD_DIR-asan with ASan+UBSan, run every test there
 #       tsan   build the threaded tests in BUILD_DIR-tsan with TSan, run `ctest -L threaded` there
@@ -74,6 +76,13 @@ run_ctest() {
   return "$rc"
 }
 
+stage_lint() {
+  local rc=0
+  begin_stage "stage lint: clang-format and clang-tidy over the whole tree (.clang-format, .clang-tidy)"
+  LINT_BUILD_DIR="$BUILD_DIR-lint" JOBS="$JOBS" "$ROOT/scripts/lint.sh" --all || rc=$?
+  end_stage lint "$rc"
+}
+
 stage_main() {
   begin_stage "stage main: build $BUILD_DIR (-DCORRAL_WERROR=ON) and run every test"
   build
@@ -136,11 +145,11 @@ stage_fuzz() {
 
 run_tests() {
   local stages=("$@") started=$SECONDS
-  ((${#stages[@]})) || stages=(main asan tsan fuzz)
+  ((${#stages[@]})) || stages=(lint main asan tsan fuzz)
   for stage in "${stages[@]}"; do
     case "$stage" in
-      main | asan | tsan | fuzz) "stage_$stage" ;;
-      *) echo "unknown test stage '$stage' (main, asan, tsan, fuzz)" >&2; exit 2 ;;
+      lint | main | asan | tsan | fuzz) "stage_$stage" ;;
+      *) echo "unknown test stage '$stage' (lint, main, asan, tsan, fuzz)" >&2; exit 2 ;;
     esac
   done
   local took=$((SECONDS - started))
