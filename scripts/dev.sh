@@ -29,6 +29,7 @@ PACKAGES=(
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libyaml-cpp-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zsh
   clang libclang-rt-14-dev clang-format clang-tidy
+  file systemd  # packaging: cpack reads binaries with file(1); tests run systemd-sysusers
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
