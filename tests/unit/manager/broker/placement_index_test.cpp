@@ -120,5 +120,15 @@ TEST(PlacementIndexTest, EqualDemandsShareOneView) {
   EXPECT_EQ(docker.view_count(), 2u);
 }
 
+TEST(PlacementIndexTest, PreparedViewIsTheOnePlacementsUse) {
+  PlacementIndex index(kPool);
+  const WorkspaceDemand x{.include_labels = {"x"}};
+  index.prepare(x);
+  EXPECT_EQ(index.view_count(), 1u);
+  ASSERT_TRUE(index.add(server("a").labels({"x"})).ok());
+  EXPECT_EQ(placed_id(index.place(x, "u")), "a");
+  EXPECT_EQ(index.view_count(), 1u);
+}
+
 }  // namespace
 }  // namespace corral::broker
