@@ -52,10 +52,10 @@ Status PlacementIndex::set_load(std::string_view id, uint32_t sessions, const Re
   }
   Entry& entry = it->second;
   // Assigned servers are in no view, so this loop is empty for them.
-  for (View* view : entry.views) leave(*view, entry);
+  for (View* view : entry.views) leave(pool_.type, *view, entry);
   entry.state.sessions = sessions;
   entry.state.used = used;
-  for (View* view : entry.views) enter(*view, entry);
+  for (View* view : entry.views) enter(pool_.type, *view, entry);
   return {};
 }
 
@@ -83,7 +83,7 @@ void PlacementIndex::attach(Entry& entry) {
   for (auto& [demand, view] : views_) {
     if (labels_match(entry.effective_labels, demand)) entry.views.push_back(view.get());
   }
-  for (View* view : entry.views) enter(*view, entry);
+  for (View* view : entry.views) enter(pool_.type, *view, entry);
 }
 
 void PlacementIndex::detach(Entry& entry) {
@@ -94,23 +94,23 @@ void PlacementIndex::detach(Entry& entry) {
     --assigned_servers_;
     return;
   }
-  for (View* view : entry.views) leave(*view, entry);
+  for (View* view : entry.views) leave(pool_.type, *view, entry);
   entry.views.clear();
 }
 
-void PlacementIndex::enter(View& view, const Entry& entry) {
-  const Standing where = standing(pool_.type, entry.state, view.demand.need);
+void PlacementIndex::enter(PoolType type, View& view, const Entry& entry) {
+  const Standing where = standing(type, entry.state, view.demand.need);
   ++view.standings[slot(where)];
   ++view.members;
-  if (where == Standing::eligible) view.eligible.insert(rank_key(pool_.type, entry.state));
+  if (where == Standing::eligible) view.eligible.insert(rank_key(type, entry.state));
 }
 
-void PlacementIndex::leave(View& view, const Entry& entry) {
+void PlacementIndex::leave(PoolType type, View& view, const Entry& entry) {
   // The state is unchanged since enter(), so this finds the same standing and key.
-  const Standing where = standing(pool_.type, entry.state, view.demand.need);
+  const Standing where = standing(type, entry.state, view.demand.need);
   --view.standings[slot(where)];
   --view.members;
-  if (where == Standing::eligible) view.eligible.erase(rank_key(pool_.type, entry.state));
+  if (where == Standing::eligible) view.eligible.erase(rank_key(type, entry.state));
 }
 
 PlacementIndex::View& PlacementIndex::view_for(const WorkspaceDemand& demand) {
@@ -121,7 +121,7 @@ PlacementIndex::View& PlacementIndex::view_for(const WorkspaceDemand& demand) {
   for (auto& [id, entry] : servers_) {
     if (!in_views(entry.state) || !labels_match(entry.effective_labels, demand)) continue;
     entry.views.push_back(view.get());
-    enter(*view, entry);
+    enter(pool_.type, *view, entry);
   }
   return *views_.emplace(demand, std::move(view)).first->second;
 }

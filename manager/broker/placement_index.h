@@ -79,8 +79,8 @@ class PlacementIndex {
   bool in_views(const ServerState& server) const;
   void attach(Entry& entry);
   void detach(Entry& entry);
-  void enter(View& view, const Entry& entry);
-  void leave(View& view, const Entry& entry);
+  static void enter(PoolType type, View& view, const Entry& entry);
+  static void leave(PoolType type, View& view, const Entry& entry);
   View& view_for(const WorkspaceDemand& demand);
   Decision place_assigned(const std::vector<Entry*>& mine, const WorkspaceDemand& demand) const;
 
