@@ -28,4 +28,11 @@ Result<Statement> SqliteConnection::statement(std::string_view sql, std::string_
   return Statement::borrowed(db_, stmt, &entry->second.in_use, op);
 }
 
+Result<bool> SqliteConnection::any_row(std::string_view sql, std::string_view value, std::string_view op) {
+  auto stmt = statement(sql, op);
+  if (!stmt.ok()) return stmt.status();
+  stmt->bind_text(1, value);
+  return stmt->step();
+}
+
 }  // namespace corral::store

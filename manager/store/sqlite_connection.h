@@ -29,6 +29,8 @@ class SqliteConnection {
   // The cached statement for `sql`, prepared on first use. While one handle for a text is out, a
   // second request for the same text gets a fresh statement that is finalized after use.
   Result<Statement> statement(std::string_view sql, std::string_view op);
+  // Whether `sql`, with ?1 bound to `value`, returns a row: for existence and "still in use" checks.
+  Result<bool> any_row(std::string_view sql, std::string_view value, std::string_view op);
   Result<Transaction> begin(Transaction::Kind kind) { return Transaction::begin(db_, kind); }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int changes() const { return sqlite3_changes(db_); }

@@ -112,6 +112,119 @@ CREATE TABLE leases (
     {5, R"sql(
 ALTER TABLE provider_configs ADD COLUMN secret_paths TEXT;
 )sql"},
+    // The session broker's model (docs/broker-model.md). Label sets and assigned users are child
+    // tables like agent labels. A server or workspace keeps its pool (no cascade: the API refuses
+    // to delete a pool in use and says why). Sessions outlive what they name only once ended, so
+    // their references are set to NULL on delete, and a CHECK keeps a running session's server
+    // and pool. `user_name`, not `user`: USER is reserved in PostgreSQL. The partial indexes
+    // serve the broker's own questions (running sessions per server, expired reservations); the
+    // others serve the list filters, in id order for keyset paging, and the foreign keys.
+    {6, R"sql(
+CREATE TABLE pools (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL CHECK (type IN ('server', 'docker_agent')),
+  server_assignment INTEGER NOT NULL CHECK (server_assignment IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL
+);
+
+CREATE TABLE pool_labels (
+  pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  PRIMARY KEY (pool_id, label)
+) WITHOUT ROWID;
+
+CREATE TABLE servers (
+  id TEXT PRIMARY KEY NOT NULL,
+  pool_id TEXT NOT NULL REFERENCES pools(id),
+  hostname TEXT NOT NULL,
+  address TEXT NOT NULL,
+  connection_type TEXT NOT NULL CHECK (connection_type IN ('rdp', 'ssh', 'vnc')),
+  connection_port INTEGER NOT NULL,
+  connection_username TEXT NOT NULL,
+  connection_password_sealed TEXT NOT NULL,
+  max_sessions INTEGER NOT NULL,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  draining INTEGER NOT NULL CHECK (draining IN (0, 1)),
+  origin TEXT NOT NULL CHECK (origin IN ('static', 'autoscaled')),
+  autoscale_config_id TEXT NOT NULL,
+  vm_id TEXT NOT NULL,
+  agent_id TEXT UNIQUE REFERENCES agents(id) ON DELETE SET NULL,
+  cores_milli_override INTEGER NOT NULL,
+  memory_bytes_override INTEGER NOT NULL,
+  gpus_override INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  UNIQUE (pool_id, hostname)
+);
+CREATE INDEX servers_pool ON servers(pool_id, id);
+
+CREATE TABLE server_labels (
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  PRIMARY KEY (server_id, label)
+) WITHOUT ROWID;
+
+CREATE TABLE server_users (
+  server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  user_name TEXT NOT NULL,
+  PRIMARY KEY (server_id, user_name)
+) WITHOUT ROWID;
+
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  pool_id TEXT NOT NULL REFERENCES pools(id),
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  cores_milli INTEGER NOT NULL,
+  memory_bytes INTEGER NOT NULL,
+  gpus INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX workspaces_pool ON workspaces(pool_id, id);
+
+CREATE TABLE workspace_labels (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('include', 'exclude')),
+  label TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, kind, label)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) ON DELETE SET NULL,
+  pool_id TEXT REFERENCES pools(id) ON DELETE SET NULL,
+  server_id TEXT REFERENCES servers(id) ON DELETE SET NULL,
+  user_name TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('reserved', 'active', 'ended')),
+  end_reason TEXT NOT NULL
+    CHECK (end_reason IN ('none', 'user', 'admin', 'agent', 'expired_reservation', 'server_deleted')),
+  origin TEXT NOT NULL CHECK (origin IN ('placed', 'reported')),
+  agent_session_id TEXT NOT NULL,
+  cores_milli INTEGER NOT NULL,
+  memory_bytes INTEGER NOT NULL,
+  gpus INTEGER NOT NULL,
+  reserved_at INTEGER NOT NULL,
+  reservation_expires_at INTEGER NOT NULL,
+  activated_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  CHECK (state = 'ended' OR (server_id IS NOT NULL AND pool_id IS NOT NULL)),
+  CHECK ((state = 'ended') = (end_reason <> 'none'))
+);
+CREATE INDEX sessions_pool ON sessions(pool_id, id);
+CREATE INDEX sessions_server ON sessions(server_id, id);
+CREATE INDEX sessions_workspace ON sessions(workspace_id, id);
+CREATE INDEX sessions_user ON sessions(user_name, id);
+CREATE INDEX sessions_state ON sessions(state, id);
+CREATE INDEX sessions_unfinished_server ON sessions(server_id) WHERE state <> 'ended';
+CREATE INDEX sessions_reservations ON sessions(reservation_expires_at, id) WHERE state = 'reserved';
+CREATE INDEX sessions_ended ON sessions(ended_at) WHERE state = 'ended';
+)sql"},
 };
 
 }  // namespace

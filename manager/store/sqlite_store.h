@@ -13,7 +13,11 @@
 #include "manager/store/sqlite_intent_repository.h"
 #include "manager/store/sqlite_join_token_repository.h"
 #include "manager/store/sqlite_lease_repository.h"
+#include "manager/store/sqlite_pool_repository.h"
 #include "manager/store/sqlite_provider_config_repository.h"
+#include "manager/store/sqlite_server_repository.h"
+#include "manager/store/sqlite_session_repository.h"
+#include "manager/store/sqlite_workspace_repository.h"
 #include "manager/store/store.h"
 
 namespace corral::store {
@@ -38,6 +42,10 @@ class SqliteStore final : public Store {
   ProviderConfigRepository& provider_configs() override { return provider_configs_; }
   IntentRepository& intents() override { return intents_; }
   LeaseRepository& leases() override { return leases_; }
+  PoolRepository& pools() override { return pools_; }
+  ServerRepository& servers() override { return servers_; }
+  WorkspaceRepository& workspaces() override { return workspaces_; }
+  SessionRepository& sessions() override { return sessions_; }
 
   // For tests and diagnostics (statement cache counters); never write through it.
   const SqliteConnection& connection() const { return conn_; }
@@ -53,6 +61,10 @@ class SqliteStore final : public Store {
   SqliteProviderConfigRepository provider_configs_{conn_};
   SqliteIntentRepository intents_{conn_};
   SqliteLeaseRepository leases_{conn_};
+  SqlitePoolRepository pools_{conn_};
+  SqliteServerRepository servers_{conn_};
+  SqliteWorkspaceRepository workspaces_{conn_};
+  SqliteSessionRepository sessions_{conn_};
   bool in_unit_of_work_ = false;
 };
 

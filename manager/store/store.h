@@ -12,7 +12,11 @@
 #include "manager/store/intent_repository.h"
 #include "manager/store/join_token_repository.h"
 #include "manager/store/lease_repository.h"
+#include "manager/store/pool_repository.h"
 #include "manager/store/provider_config_repository.h"
+#include "manager/store/server_repository.h"
+#include "manager/store/session_repository.h"
+#include "manager/store/workspace_repository.h"
 
 namespace corral::store {
 
@@ -27,6 +31,11 @@ class Repositories {
   virtual ProviderConfigRepository& provider_configs() = 0;
   virtual IntentRepository& intents() = 0;
   virtual LeaseRepository& leases() = 0;
+  // The session broker's model (docs/broker-model.md).
+  virtual PoolRepository& pools() = 0;
+  virtual ServerRepository& servers() = 0;
+  virtual WorkspaceRepository& workspaces() = 0;
+  virtual SessionRepository& sessions() = 0;
 
  protected:
   ~Repositories() = default;

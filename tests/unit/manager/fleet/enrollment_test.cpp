@@ -35,6 +35,10 @@ class RacingStore final : public store::Store, store::JoinTokenRepository {
   store::ProviderConfigRepository& provider_configs() override { return real_.provider_configs(); }
   store::IntentRepository& intents() override { return real_.intents(); }
   store::LeaseRepository& leases() override { return real_.leases(); }
+  store::PoolRepository& pools() override { return real_.pools(); }
+  store::ServerRepository& servers() override { return real_.servers(); }
+  store::WorkspaceRepository& workspaces() override { return real_.workspaces(); }
+  store::SessionRepository& sessions() override { return real_.sessions(); }
 
   Status insert(const store::JoinTokenRecord& t) override { return real_.join_tokens().insert(t); }
   Result<std::optional<store::JoinTokenRecord>> get(const std::string& id) override {
