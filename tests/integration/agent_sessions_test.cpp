@@ -1,6 +1,9 @@
 // Sessions on a real agent, driven through the manager's command API as the broker will drive
 // them: PrepareSession and LogoffSession reach corral-agent's managed backend, its answers and
 // capacity reports come back to GET /api/v1/agents/{id}, and its table survives a restart.
+#include <filesystem>
+#include <fstream>
+
 #include "tests/integration/harness/fleet_test.h"
 
 namespace corral::testing {
@@ -82,6 +85,24 @@ TEST_F(AgentSessionsTest, PrepareAndLogoffThroughTheCommandApi) {
                                      "failure=COMMAND_FAILURE_UNKNOWN_SESSION",
                                  10s))
       << again.log();
+}
+
+TEST_F(AgentSessionsTest, ADamagedSessionTableStopsTheAgent) {
+  auto m = start_manager();
+  Process agent = start_agent(*m, work_, "a1", m->create_join_token());
+  ASSERT_TRUE(agent.wait_for_log("event=agent.welcome", 20s)) << agent.log();
+  ASSERT_EQ(agent.stop(), std::optional<int>(0)) << agent.log();
+
+  std::string table = work_ + "/a1/sessions.json";
+  {
+    std::ofstream out(table);
+    out << R"({"sessions": [{"id": "s1", "user": "alice")";  // cut short
+  }
+  Process again = start_agent(*m, work_, "a1", "");
+  EXPECT_EQ(again.wait_exit(20s), std::optional<int>(1)) << again.log();
+  EXPECT_EQ(again.count_in_log("event=agent.data_dir_unusable"), 1) << again.log();
+  EXPECT_NE(again.log().find(table + ": "), std::string::npos) << "the error names the file\n" << again.log();
+  EXPECT_TRUE(std::filesystem::exists(table)) << "kept for the operator";
 }
 
 }  // namespace

@@ -23,7 +23,6 @@ class FakeSessionBackend final : public sessions::SessionBackend {
 
   Result<sessions::PrepareOutcome> prepare(const corral::agent::v1::PrepareSession& request) override {
     std::lock_guard lock(mu_);
-    if (fail_writes) return error(ErrorCode::internal, "disk full");
     if (auto it = sessions_.find(request.session_id()); it != sessions_.end()) {
       if (it->second.user() != request.user()) return error(ErrorCode::already_exists, "another user");
       return sessions::PrepareOutcome::already_prepared;
@@ -55,8 +54,6 @@ class FakeSessionBackend final : public sessions::SessionBackend {
     s.set_state(corral::agent::v1::SESSION_STATE_ACTIVE);
     if (changed_) changed_();
   }
-
-  bool fail_writes = false;
 
  private:
   mutable std::mutex mu_;
