@@ -20,10 +20,11 @@ uint64_t start_generation(const Clock& clock) {
 
 }  // namespace
 
-AgentRuntime::AgentRuntime(RuntimeOptions options, const Clock& clock)
+AgentRuntime::AgentRuntime(RuntimeOptions options, sessions::SessionBackend& backend, const Clock& clock)
     : options_(std::move(options)),
+      backend_(backend),
       clock_(clock),
-      capacity_(options_.max_sessions, start_generation(clock)),
+      host_(options_.hello, options_.max_sessions, backend, start_generation(clock)),
       policy_(options_.reconnect_base, options_.reconnect_cap) {}
 
 void AgentRuntime::run(Channel& channel) {
@@ -35,8 +36,10 @@ void AgentRuntime::run(Channel& channel) {
       if (!ec) begin_stop("signal " + std::to_string(signal));
     });
   }
+  backend_.watch([this] { boost::asio::post(io_, [this] { sessions_changed(); }); });
   boost::asio::post(io_, [this] { connect_now(); });
   io_.run();
+  backend_.watch({});
   log::info("agent.stopped");
 }
 
@@ -70,7 +73,7 @@ void AgentRuntime::opened(ConnectionId id) {
   if (id != current_ || !attempt_active_ || stopping_) return;
   open_ = true;
   log::info("agent.connected", {{"endpoint", options_.endpoint}});
-  session_.emplace(options_.hello, capacity_, clock_);
+  session_.emplace(host_, clock_);
   apply(session_->open());
   welcome_timer_.expires_after(options_.welcome_timeout);
   welcome_timer_.async_wait([this, id](const error_code& ec) {
@@ -94,7 +97,8 @@ void AgentRuntime::apply(SessionOutput out) {
     log::info("agent.welcome", {{"agent_id", w.agent_id()},
                                 {"heartbeat_interval_seconds", session_->heartbeat_interval().count()},
                                 {"server_id", w.server_id()},
-                                {"manager_version", w.manager_version()}});
+                                {"manager_version", w.manager_version()},
+                                {"server_settings", w.has_settings()}});
     schedule_heartbeat();
   }
   if (!out.protocol_error.empty()) {
@@ -110,9 +114,17 @@ void AgentRuntime::schedule_heartbeat() {
   heartbeat_timer_.expires_after(session_->heartbeat_interval());
   heartbeat_timer_.async_wait([this, id = current_](const error_code& ec) {
     if (ec || id != current_ || !session_) return;
+    // A backend that missed telling us of a change is caught up with here.
+    host_.refresh_sessions();
     apply(session_->heartbeat());
     if (session_) schedule_heartbeat();
   });
+}
+
+void AgentRuntime::sessions_changed() {
+  if (!host_.refresh_sessions() || stopping_) return;
+  log::info("agent.sessions_changed", {{"sessions", host_.capacity().sessions().size()}});
+  if (session_) apply(session_->report_if_changed());
 }
 
 void AgentRuntime::closed(ConnectionId id, const CloseInfo& info) {

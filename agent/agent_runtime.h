@@ -1,7 +1,8 @@
-// The agent's core: one Asio io_context thread that owns all state (capacity, the current
+// The agent's core: one Asio io_context thread that owns all state (the Host, the current
 // AgentSession, timers, the reconnect policy) and reaches the network only through a Channel.
-// Channel events are posted here, so nothing is locked. run_agent() creates it once enrollment is
-// done; it returns when SIGTERM/SIGINT arrives or the manager sends Shutdown.
+// Channel events and the session backend's change notices are posted here, so nothing is locked.
+// run_agent() creates it once enrollment is done; it returns when SIGTERM/SIGINT arrives or the
+// manager sends Shutdown.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,16 +14,19 @@
 #include <string>
 
 #include "agent/agent_session.h"
-#include "agent/capacity.h"
 #include "agent/channel.h"
+#include "agent/host.h"
 #include "agent/reconnect_policy.h"
+#include "agent/sessions/session_backend.h"
 #include "common/clock.h"
 #include "corral/agent/v1/agent.pb.h"
 
 namespace corral::agent {
 
 struct RuntimeOptions {
+  // Its labels are the config file's; the manager may replace them.
   corral::agent::v1::Hello hello;
+  // The config file's; the manager may replace it (and draining) in Welcome or by command.
   uint32_t max_sessions = 1;
   std::string endpoint;  // for logs
   std::chrono::milliseconds reconnect_base{1000};
@@ -37,7 +41,8 @@ struct RuntimeOptions {
 
 class AgentRuntime final : public ChannelEvents {
  public:
-  AgentRuntime(RuntimeOptions options, const Clock& clock);
+  // BACKEND outlives the runtime.
+  AgentRuntime(RuntimeOptions options, sessions::SessionBackend& backend, const Clock& clock);
 
   // Connects through CHANNEL (whose events must come to this object) and serves until stopped.
   // Returns after the connection is closed; the caller then stops the channel.
@@ -50,7 +55,7 @@ class AgentRuntime final : public ChannelEvents {
   void on_channel_closed(ConnectionId id, CloseInfo info) override;
 
   // Core thread only (tests read them after run() returns).
-  const Capacity& capacity() const { return capacity_; }
+  const Host& host() const { return host_; }
   const ReconnectPolicy& reconnect_policy() const { return policy_; }
 
  private:
@@ -60,10 +65,12 @@ class AgentRuntime final : public ChannelEvents {
   void closed(ConnectionId id, const CloseInfo& info);
   void apply(SessionOutput out);
   void schedule_heartbeat();
+  void sessions_changed();
   void begin_stop(const std::string& why);
   void finish_stop();
 
   RuntimeOptions options_;
+  sessions::SessionBackend& backend_;
   const Clock& clock_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_{io_};
@@ -73,7 +80,7 @@ class AgentRuntime final : public ChannelEvents {
   boost::asio::steady_timer close_timer_{io_};
 
   Channel* channel_ = nullptr;
-  Capacity capacity_;
+  Host host_;
   ReconnectPolicy policy_;
   ConnectionId current_ = 0;
   bool attempt_active_ = false;  // connect() issued, closed not yet reported

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "common/log.h"
-
 namespace corral::agent {
 namespace {
 
@@ -16,21 +14,9 @@ using corral::agent::v1::Envelope;
 // have it declare them missing.
 constexpr uint32_t kMaxHeartbeatSeconds = 3600;
 
-const char* action_name(const Command& command) {
-  switch (command.action_case()) {
-    case Command::kDrain: return "drain";
-    case Command::kLogoffSession: return "logoff_session";
-    case Command::kSetMaxSessions: return "set_max_sessions";
-    case Command::kShutdown: return "shutdown";
-    case Command::ACTION_NOT_SET: break;
-  }
-  return "unknown";
-}
-
 }  // namespace
 
-AgentSession::AgentSession(corral::agent::v1::Hello hello, Capacity& capacity, const Clock& clock)
-    : hello_(std::move(hello)), capacity_(capacity), clock_(clock) {}
+AgentSession::AgentSession(Host& host, const Clock& clock) : host_(host), clock_(clock) {}
 
 std::chrono::seconds AgentSession::heartbeat_interval() const {
   uint32_t s = welcome_.heartbeat_interval_seconds();
@@ -46,8 +32,21 @@ void AgentSession::emit(SessionOutput& out, Envelope envelope) {
 
 void AgentSession::emit_capacity(SessionOutput& out) {
   Envelope e;
-  *e.mutable_capacity_report() = capacity_.report();
+  *e.mutable_capacity_report() = host_.capacity().report();
+  reported_generation_ = host_.capacity().generation();
   emit(out, std::move(e));
+}
+
+// The generation moves exactly when a field of the report changes, so an unchanged generation
+// is an unchanged report: the manager has it already.
+void AgentSession::emit_capacity_if_changed(SessionOutput& out) {
+  if (host_.capacity().generation() != reported_generation_) emit_capacity(out);
+}
+
+SessionOutput AgentSession::report_if_changed() {
+  SessionOutput out;
+  if (welcomed_ && !stopping_) emit_capacity_if_changed(out);
+  return out;
 }
 
 SessionOutput AgentSession::fail(std::string why) {
@@ -61,7 +60,7 @@ SessionOutput AgentSession::open() {
   if (opened_) return out;
   opened_ = true;
   Envelope e;
-  *e.mutable_hello() = hello_;
+  *e.mutable_hello() = host_.hello();
   emit(out, std::move(e));
   return out;
 }
@@ -73,7 +72,7 @@ SessionOutput AgentSession::heartbeat() {
   *e.mutable_heartbeat()->mutable_sent_at() =
       google::protobuf::util::TimeUtil::SecondsToTimestamp(unix_seconds(clock_.now()));
   emit(out, std::move(e));
-  emit_capacity(out);
+  emit_capacity_if_changed(out);
   return out;
 }
 
@@ -86,9 +85,11 @@ SessionOutput AgentSession::on_frame(const Envelope& envelope) {
       if (welcomed_) return fail("Welcome sent twice on one connection");
       welcomed_ = true;
       welcome_ = envelope.welcome();
+      // Before the first report, so a manager never sees the agent's own values for settings it owns.
+      if (welcome_.has_settings()) host_.apply(welcome_.settings());
       SessionOutput out;
       out.welcomed = true;
-      // The manager learns the capacity at once instead of one heartbeat later.
+      // Always, changed or not: after a reconnect the manager needs the capacity at once.
       emit_capacity(out);
       return out;
     }
@@ -110,37 +111,16 @@ SessionOutput AgentSession::on_frame(const Envelope& envelope) {
 }
 
 void AgentSession::handle_command(SessionOutput& out, const Command& command) {
-  bool ok = true;
-  std::string message;
-  bool changed = false;
-  switch (command.action_case()) {
-    case Command::kDrain: changed = capacity_.set_draining(command.drain().enabled()); break;
-    case Command::kSetMaxSessions:
-      changed = capacity_.set_max_sessions(command.set_max_sessions().max_sessions());
-      break;
-    case Command::kShutdown:
-      out.shutdown = true;
-      stopping_ = true;
-      break;
-    case Command::kLogoffSession:
-      // Sessions arrive with the session backends; until then this agent hosts none to log off.
-      ok = false;
-      message = "no session backend yet";
-      break;
-    case Command::ACTION_NOT_SET:
-      // A command added in a later protocol version reads as no action here.
-      ok = false;
-      message = "unknown command";
-      break;
+  CommandOutcome outcome = host_.execute(command);
+  if (outcome.shutdown) {
+    out.shutdown = true;
+    stopping_ = true;
   }
-  log::info("agent.command", {{"command_id", command.command_id()}, {"action", action_name(command)}, {"ok", ok}});
   Envelope result;
-  auto* r = result.mutable_command_result();
-  r->set_command_id(command.command_id());
-  r->set_ok(ok);
-  r->set_message(message);
+  *result.mutable_command_result() = std::move(outcome.result);
   emit(out, std::move(result));
-  if (changed) emit_capacity(out);
+  // Not after a Shutdown: nothing more is sent then.
+  if (!stopping_) emit_capacity_if_changed(out);
 }
 
 }  // namespace corral::agent

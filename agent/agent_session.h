@@ -1,14 +1,15 @@
-// The agent's side of one agent-channel connection, without any I/O: it is fed the envelopes the
-// manager sent and returns the envelopes to send back, numbered by a Sequencer that starts at 1
-// with each connection. AgentRuntime creates one per connection on the core thread; unit tests
-// drive it directly.
+// The agent's side of one agent-channel connection, without any socket: it is fed the envelopes
+// the manager sent and returns the envelopes to send back, numbered by a Sequencer that starts at
+// 1 with each connection. What the manager asks for is carried out by the Host, which outlives
+// the connection. AgentRuntime creates one per connection on the core thread; unit tests drive it
+// directly.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-#include "agent/capacity.h"
+#include "agent/host.h"
 #include "common/clock.h"
 #include "common/ws/sequencer.h"
 #include "corral/agent/v1/agent.pb.h"
@@ -30,14 +31,18 @@ struct SessionOutput {
 
 class AgentSession {
  public:
-  // CAPACITY outlives the session (it carries over to the next connection).
-  AgentSession(corral::agent::v1::Hello hello, Capacity& capacity, const Clock& clock);
+  // HOST outlives the session (it carries over to the next connection).
+  AgentSession(Host& host, const Clock& clock);
 
-  // The first frame of the connection: Hello.
+  // The first frame of the connection: the Host's Hello.
   SessionOutput open();
   SessionOutput on_frame(const corral::agent::v1::Envelope& envelope);
-  // Heartbeat and a CapacityReport; nothing before the Welcome.
+  // A Heartbeat, and a CapacityReport if the capacity changed since the last one; nothing before
+  // the Welcome.
   SessionOutput heartbeat();
+  // A CapacityReport if the capacity changed since the last one sent on this connection (the
+  // Welcome is always answered with one); nothing before the Welcome.
+  SessionOutput report_if_changed();
 
   bool welcomed() const { return welcomed_; }
   const corral::agent::v1::Welcome& welcome() const { return welcome_; }
@@ -47,17 +52,18 @@ class AgentSession {
  private:
   void emit(SessionOutput& out, corral::agent::v1::Envelope envelope);
   void emit_capacity(SessionOutput& out);
+  void emit_capacity_if_changed(SessionOutput& out);
   void handle_command(SessionOutput& out, const corral::agent::v1::Command& command);
   SessionOutput fail(std::string why);
 
-  corral::agent::v1::Hello hello_;
-  Capacity& capacity_;
+  Host& host_;
   const Clock& clock_;
   ws::Sequencer sequencer_;
   bool opened_ = false;
   bool welcomed_ = false;
   bool stopping_ = false;
   corral::agent::v1::Welcome welcome_;
+  uint64_t reported_generation_ = 0;  // none yet: generations start at 1
 };
 
 }  // namespace corral::agent

@@ -1,5 +1,9 @@
 #include "agent/capacity.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
+#include <algorithm>
+
 namespace corral::agent {
 
 Capacity::Capacity(uint32_t max_sessions, uint64_t first_generation)
@@ -19,11 +23,22 @@ bool Capacity::set_draining(bool draining) {
   return true;
 }
 
+bool Capacity::set_sessions(std::vector<corral::agent::v1::Session> sessions) {
+  auto same = [](const corral::agent::v1::Session& a, const corral::agent::v1::Session& b) {
+    return google::protobuf::util::MessageDifferencer::Equals(a, b);
+  };
+  if (std::equal(sessions.begin(), sessions.end(), sessions_.begin(), sessions_.end(), same)) return false;
+  sessions_ = std::move(sessions);
+  ++generation_;
+  return true;
+}
+
 corral::agent::v1::CapacityReport Capacity::report() const {
   corral::agent::v1::CapacityReport r;
   r.set_generation(generation_);
   r.set_max_sessions(max_sessions_);
   r.set_draining(draining_);
+  for (const auto& s : sessions_) *r.add_sessions() = s;
   return r;
 }
 

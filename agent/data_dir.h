@@ -4,6 +4,7 @@
 //   agent.crt        client certificate the manager's CA issued (its presence means "enrolled")
 //   ca.crt           the manager's CA certificate(s), trusted for the agent listener
 //   enrollment.json  EnrollmentState (proto/corral/agent/state/v1) in the protobuf JSON mapping
+//   sessions.json    the managed session backend's table (agent/sessions/session_table_file.h)
 #pragma once
 
 #include <string>
@@ -19,6 +20,7 @@ struct DataDir {
   std::string certificate_path() const { return root + "/agent.crt"; }
   std::string ca_path() const { return root + "/ca.crt"; }
   std::string state_path() const { return root + "/enrollment.json"; }
+  std::string sessions_path() const { return root + "/sessions.json"; }
 
   std::string root;
 };

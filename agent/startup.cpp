@@ -9,6 +9,7 @@
 #include "agent/host_info.h"
 #include "agent/interrupt.h"
 #include "agent/lws_channel.h"
+#include "agent/sessions/managed_backend.h"
 #include "common/files.h"
 #include "common/http/client.h"
 #include "common/log.h"
@@ -98,13 +99,19 @@ int run_agent(const AgentSettings& settings) {
     return 1;
   }
 
+  SystemClock clock;
+  auto backend = sessions::ManagedBackend::open(dir.sessions_path(), clock);
+  if (!backend.ok()) {
+    log::error("agent.data_dir_unusable", {{"error", backend.status().message()}});
+    return 1;
+  }
+
   RuntimeOptions options;
   options.hello = make_hello(host, hostname, settings.config);
   options.max_sessions = settings.config.max_sessions();
   options.endpoint = credentials->state.agent_endpoint();
   options.reconnect_cap = std::chrono::seconds(settings.config.max_reconnect_delay_seconds());
-  SystemClock clock;
-  AgentRuntime runtime(options, clock);
+  AgentRuntime runtime(options, **backend, clock);
 
   LwsChannelOptions channel_options;
   channel_options.endpoint = *endpoint;
@@ -120,7 +127,8 @@ int run_agent(const AgentSettings& settings) {
   log::info("agent.started", {{"version", CORRAL_VERSION},
                               {"agent_id", credentials->state.agent_id()},
                               {"endpoint", options.endpoint},
-                              {"max_sessions", options.max_sessions}});
+                              {"max_sessions", options.max_sessions},
+                              {"sessions", runtime.host().capacity().sessions().size()}});
   if (interrupted()) return 0;
   runtime.run(**channel);
   (*channel)->stop();

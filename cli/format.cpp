@@ -28,6 +28,7 @@ std::string backend_name(agent::v1::BackendKind kind) {
     case agent::v1::BACKEND_KIND_RDP_WINDOWS: return "rdp-windows";
     case agent::v1::BACKEND_KIND_XRDP: return "xrdp";
     case agent::v1::BACKEND_KIND_DOCKER: return "docker";
+    case agent::v1::BACKEND_KIND_MANAGED: return "managed";
     default: return "unknown";
   }
 }

@@ -1,7 +1,8 @@
 // One simulated agent's connection, driven by edge-triggered epoll events: non-blocking TCP
 // connect from its loopback source address, the OpenSSL client handshake with its own
 // certificate, the websocket upgrade, then envelopes as docs/protocol.md has them: Hello, Welcome,
-// a CapacityReport at once and Heartbeat + CapacityReport every interval, pong for ping.
+// a CapacityReport at once and then a Heartbeat every interval (the report never changes, so it
+// is not sent again), pong for ping.
 #include <arpa/inet.h>
 #include <google/protobuf/util/time_util.h>
 #include <netinet/in.h>
@@ -43,8 +44,8 @@ std::string dotted(uint32_t address) {
   return inet_ntop(AF_INET, &a, text, sizeof text) ? text : "";
 }
 
-// Generation of the capacity report: as the real agent, the process start time in milliseconds,
-// so the manager stores each agent's report once and then only sees repeats.
+// Generation of the capacity report: as the real agent, the process start time in milliseconds.
+// The report is sent once per connection (after the Welcome), so the manager stores it once.
 uint64_t capacity_generation() {
   static const uint64_t generation = static_cast<uint64_t>(std::time(nullptr)) * 1000;
   return generation;
@@ -341,7 +342,6 @@ void Swarm::send_heartbeat(uint32_t index) {
   Envelope e;
   *e.mutable_heartbeat()->mutable_sent_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(std::time(nullptr));
   send_envelope(index, std::move(e));
-  send_capacity(index);
   ++counters_.heartbeats_sent;
 }
 

@@ -280,7 +280,7 @@ bool Swarm::on_welcomed(uint32_t index) {
     epoch_welcome_ms_.push_back(static_cast<uint32_t>(now - epoch_start_ms_));
   }
   epoch_attempt_ms_.push_back(static_cast<uint32_t>(now - a.attempt_started_ms));
-  // The real agent reports its capacity at once instead of one heartbeat later.
+  // As the real agent: one report right after every Welcome, then only on change (never, here).
   send_capacity(index);
   start_queued();
   if (!flush(index)) return false;

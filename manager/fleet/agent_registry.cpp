@@ -201,7 +201,8 @@ void AgentRegistry::handle_capacity(LiveAgent& agent, const corral::agent::v1::C
   if (changed) {
     events_.publish([&](FleetObserver& o) { o.on_capacity_changed({agent.record.id, before, report}); });
   }
-  // Reports repeat with every heartbeat; only a change is written.
+  // Agents send a report only on change, but after every Welcome (and older agents with every
+  // heartbeat): only a change is written.
   if (bytes != agent.persisted_capacity) {
     agent.persisted_capacity = std::move(bytes);
     store_.submit(

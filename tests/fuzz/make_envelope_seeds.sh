@@ -20,6 +20,10 @@ seed capacity_too_large 207 'seq: 3 capacity_report { generation: 2 max_sessions
 seed command_drain 005 'seq: 18446744073709551615 command { command_id: "c-1" drain { enabled: true } }'
 seed command_logoff 011 'seq: 2 command { command_id: "c-2" logoff_session { session_id: "s1" } }'
 seed command_result 010 'seq: 4 ack: 3 command_result { command_id: "c-1" ok: true message: "done" }'
+seed welcome_settings 037 'seq: 1 ack: 1 welcome { agent_id: "a-1" heartbeat_interval_seconds: 10 settings { max_sessions: 3 draining: true labels { key: "pool" value: "blue" } } }'
+seed command_prepare 011 'seq: 2 command { command_id: "c-3" prepare_session { session_id: "s1" user: "alice" workspace_id: "w-1" } }'
+seed command_set_labels 006 'seq: 3 command { command_id: "c-4" set_labels { labels { key: "gpu" value: "yes" } } }'
+seed command_result_failure 010 'seq: 4 ack: 3 command_result { command_id: "c-3" ok: false message: "full" failure: COMMAND_FAILURE_FULL }'
 seed no_body 003 'seq: 5 ack: 4'
 seed seq_zero 003 'seq: 0 hello { hostname: "h" }'
 

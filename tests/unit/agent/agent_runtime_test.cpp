@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <thread>
 #include <vector>
+
+#include "tests/unit/agent/fake_session_backend.h"
 
 namespace corral::agent {
 namespace {
@@ -84,7 +87,8 @@ RuntimeOptions fast_options() {
 
 TEST(AgentRuntime, HelloWelcomeCapacityThenShutdownClosesGoingAway) {
   SystemClock clock;
-  AgentRuntime runtime(fast_options(), clock);
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
   ScriptedChannel channel(&runtime);
   channel.on_send = [](ScriptedChannel& c, ConnectionId id, const Envelope& e) {
     if (e.has_hello()) c.reply(id, welcome());
@@ -114,7 +118,8 @@ TEST(AgentRuntime, HelloWelcomeCapacityThenShutdownClosesGoingAway) {
 
 TEST(AgentRuntime, RevokedConnectionRetriesAtTheCap) {
   SystemClock clock;
-  AgentRuntime runtime(fast_options(), clock);
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
   ScriptedChannel channel(&runtime);
   int connects = 0;
   channel.on_connect = [&](ScriptedChannel& c, ConnectionId id) {
@@ -144,7 +149,8 @@ TEST(AgentRuntime, RevokedConnectionRetriesAtTheCap) {
 
 TEST(AgentRuntime, GarbageFromTheManagerClosesAndReconnects) {
   SystemClock clock;
-  AgentRuntime runtime(fast_options(), clock);
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
   ScriptedChannel channel(&runtime);
   int connects = 0;
   channel.on_connect = [&](ScriptedChannel& c, ConnectionId id) {
@@ -169,7 +175,8 @@ TEST(AgentRuntime, GarbageFromTheManagerClosesAndReconnects) {
 
 TEST(AgentRuntime, EventsOfAnOldConnectionAreIgnored) {
   SystemClock clock;
-  AgentRuntime runtime(fast_options(), clock);
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
   ScriptedChannel channel(&runtime);
   int connects = 0;
   channel.on_connect = [&](ScriptedChannel& c, ConnectionId id) {
@@ -192,6 +199,99 @@ TEST(AgentRuntime, EventsOfAnOldConnectionAreIgnored) {
   EXPECT_TRUE(channel.calls[2].envelope.has_hello());
   EXPECT_EQ(channel.calls.back().kind, Call::close);
   EXPECT_EQ(channel.calls.back().code, kCloseGoingAway);
+}
+
+Envelope command(const std::string& id) {
+  Envelope e;
+  e.mutable_command()->set_command_id(id);
+  return e;
+}
+
+// The manager's frames as the runtime sent them, without the connect and close calls.
+std::vector<Envelope> sent(const std::vector<Call>& calls) {
+  std::vector<Envelope> out;
+  for (const Call& c : calls) {
+    if (c.kind == Call::send) out.push_back(c.envelope);
+  }
+  return out;
+}
+
+TEST(AgentRuntime, CapacityIsReportedOnceAfterWelcomeAndThenOnlyOnChange) {
+  SystemClock clock;
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
+  ScriptedChannel channel(&runtime);
+  constexpr int kQuietHeartbeats = 3;
+  int heartbeats = 0;
+  channel.on_send = [&](ScriptedChannel& c, ConnectionId id, const Envelope& e) {
+    if (e.has_hello()) {
+      Envelope w = welcome();
+      w.mutable_welcome()->set_heartbeat_interval_seconds(1);
+      c.reply(id, w);
+    }
+    if (e.has_heartbeat() && ++heartbeats == kQuietHeartbeats) {
+      Envelope prepare = command("cmd-prepare");
+      prepare.mutable_command()->mutable_prepare_session()->set_session_id("s1");
+      prepare.mutable_command()->mutable_prepare_session()->set_user("alice");
+      c.reply(id, prepare);
+    }
+    if (e.has_capacity_report() && e.capacity_report().sessions_size() == 1) {
+      Envelope stop = command("cmd-stop");
+      stop.mutable_command()->mutable_shutdown();
+      c.reply(id, stop);
+    }
+  };
+  runtime.run(channel);
+
+  std::vector<Envelope> frames = sent(channel.calls);
+  std::vector<size_t> reports;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (frames[i].has_capacity_report()) reports.push_back(i);
+  }
+  ASSERT_EQ(reports.size(), 2u) << "one after the Welcome, one for the prepared session";
+  EXPECT_EQ(reports[0], 1u) << "right after the Hello, before any heartbeat";
+  EXPECT_EQ(frames[reports[0]].capacity_report().sessions_size(), 0);
+  int between = 0;
+  for (size_t i = reports[0]; i < reports[1]; ++i) between += frames[i].has_heartbeat() ? 1 : 0;
+  EXPECT_EQ(between, kQuietHeartbeats) << "heartbeats alone, no repeated report";
+  ASSERT_TRUE(frames[reports[1] - 1].has_command_result());
+  EXPECT_TRUE(frames[reports[1] - 1].command_result().ok());
+  EXPECT_GT(frames[reports[1]].capacity_report().generation(), frames[reports[0]].capacity_report().generation());
+  EXPECT_EQ(frames.back().command_result().command_id(), "cmd-stop");
+}
+
+TEST(AgentRuntime, SessionsTheBackendFindsAreReportedAtOnce) {
+  SystemClock clock;
+  testing::FakeSessionBackend backend;
+  AgentRuntime runtime(fast_options(), backend, clock);
+  ScriptedChannel channel(&runtime);
+  std::thread host_event;
+  int reports = 0;
+  channel.on_send = [&](ScriptedChannel& c, ConnectionId id, const Envelope& e) {
+    if (e.has_hello()) c.reply(id, welcome());  // 60 s heartbeats: none in this test
+    if (!e.has_capacity_report()) return;
+    if (++reports == 1) {
+      // A user logs on at the console: the backend notices on its own thread.
+      host_event = std::thread([&] { backend.detect("console-1", "carol"); });
+      return;
+    }
+    Envelope stop = command("cmd-stop");
+    stop.mutable_command()->mutable_shutdown();
+    c.reply(id, stop);
+  };
+  runtime.run(channel);
+  host_event.join();
+
+  ASSERT_EQ(reports, 2);
+  std::vector<Envelope> frames = sent(channel.calls);
+  const Envelope* last_report = nullptr;
+  for (const Envelope& e : frames) {
+    if (e.has_capacity_report()) last_report = &e;
+  }
+  ASSERT_NE(last_report, nullptr);
+  ASSERT_EQ(last_report->capacity_report().sessions_size(), 1);
+  EXPECT_EQ(last_report->capacity_report().sessions(0).user(), "carol");
+  EXPECT_EQ(runtime.host().capacity().sessions().size(), 1u);
 }
 
 }  // namespace

@@ -91,8 +91,8 @@ TEST(LoadYaml, ErrorsNamePathLineAndColumn) {
        "'hello.os_family' at line 2, column 14: expected one of unspecified, linux, windows (or the full OsFamily "
        "value name), got 'OS_FAMILY'"},
       {"unknown enum in repeated", make<Envelope>(), "hello:\n  backends: [xrdp, vnc]\n",
-       "'hello.backends[1]' at line 2, column 20: expected one of unspecified, rdp_windows, xrdp, docker (or the full "
-       "BackendKind value name), got 'vnc'"},
+       "'hello.backends[1]' at line 2, column 20: expected one of unspecified, rdp_windows, xrdp, docker, managed "
+       "(or the full BackendKind value name), got 'vnc'"},
       {"path through repeated message", make<Envelope>(),
        "capacity_report:\n"
        "  sessions:\n"
