@@ -23,14 +23,14 @@ void BrokerTest::TearDown() {
   core_.reset();
 }
 
-void BrokerTest::start() {
+void BrokerTest::start(store::StoreExecutor* exec) {
+  if (exec == nullptr) exec = &core_->store();
   manager::RegistrySettings rs;
   rs.heartbeat_interval_seconds = 10;
   rs.command_timeout = std::chrono::seconds(60);
-  registry_ = std::make_unique<manager::AgentRegistry>(core_->store(), clock_, rs, transport_, events_,
-                                                       settings_table_);
+  registry_ = std::make_unique<manager::AgentRegistry>(*exec, clock_, rs, transport_, events_, settings_table_);
   ASSERT_TRUE(registry_->load(*store_).ok());
-  broker_ = std::make_unique<Broker>(core_->store(), clock_, broker_settings_, *registry_, events_, settings_table_);
+  broker_ = std::make_unique<Broker>(*exec, clock_, broker_settings_, *registry_, events_, settings_table_);
   Status loaded = broker_->load(*store_);
   ASSERT_TRUE(loaded.ok()) << loaded.to_string();
 }

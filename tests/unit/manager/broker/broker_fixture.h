@@ -30,8 +30,9 @@ class BrokerTest : public store::test_support::BrokerStoreTest {
   void SetUp() override;
   void TearDown() override;
 
-  // Registry and broker (again) on the store as it is: what a manager restart does.
-  void start();
+  // Registry and broker (again) on the store as it is: what a manager restart does. They reach
+  // the store through `exec`, by default the core's inline executor.
+  void start(store::StoreExecutor* exec = nullptr);
   void stop();
 
   void add_agent(const std::string& agent_id);
