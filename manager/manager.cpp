@@ -76,8 +76,8 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   }
   if (c->max_frame_bytes() < 1024) return error(ErrorCode::invalid_argument, "max_frame_bytes must be at least 1024");
   if (c->broker().reservation_timeout_seconds() > kMaxReservationTimeoutSeconds) {
-    return error(ErrorCode::invalid_argument, "broker.reservation_timeout_seconds must be at most " +
-                                                  std::to_string(kMaxReservationTimeoutSeconds));
+    return error(ErrorCode::invalid_argument,
+                 "broker.reservation_timeout_seconds must be at most " + std::to_string(kMaxReservationTimeoutSeconds));
   }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");

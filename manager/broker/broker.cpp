@@ -19,8 +19,8 @@ Resources plus(Resources a, const Resources& b, int sign) {
 
 }  // namespace
 
-Broker::Broker(store::StoreExecutor& store, const Clock& clock, BrokerSettings settings,
-               manager::AgentCommands& agents, manager::FleetEvents& events, ServerSettingsTable& server_settings)
+Broker::Broker(store::StoreExecutor& store, const Clock& clock, BrokerSettings settings, manager::AgentCommands& agents,
+               manager::FleetEvents& events, ServerSettingsTable& server_settings)
     : store_(store),
       clock_(clock),
       settings_(settings),

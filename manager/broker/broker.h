@@ -122,6 +122,8 @@ class Broker final : public manager::FleetObserver {
   void send(ServerEntry& server, corral::agent::v1::Command command, SentCommand sent);
   void send_prepare(ServerEntry& server, const store::SessionRecord& session);
   void send_logoff(ServerEntry& server, const std::string& agent_session_id);
+  // Until the agent answers it or reports without the session (sent now if it is connected).
+  void owe_logoff(const std::string& server_id, const std::string& agent_session_id);
   void prepare_answered(const SentCommand& sent, const manager::CommandFinishedEvent& e);
   void logoff_answered(const SentCommand& sent, const manager::CommandFinishedEvent& e);
 
@@ -132,6 +134,7 @@ class Broker final : public manager::FleetObserver {
   // `fresh`: the report just arrived (not the last one known, looked at again at a Welcome).
   void reconcile(ServerEntry& server, const corral::agent::v1::CapacityReport& report, bool fresh);
   void activate(const std::string& session_id);
+  void activated(const std::string& session_id, int64_t at, const Result<store::SessionActivation>& outcome);
   void record_reported(ServerEntry& server, const corral::agent::v1::Session& reported);
 
   // Commits `change` to the server's row (inside one unit of work, which reads the row back),

@@ -28,9 +28,10 @@ void Broker::on_agent_welcomed(const manager::AgentWelcomedEvent& e) {
   // The agent may have missed these (a lost connection, a manager restart): both are idempotent.
   std::vector<store::SessionRecord> waiting;
   for (const auto& [agent_session_id, session_id] : server->by_agent_session) {
-    const SessionEntry& entry = sessions_.at(session_id);
-    if (entry.record.state == store::SessionState::reserved && entry.committed && !entry.activating &&
-        !entry.ending) {
+    auto tracked = sessions_.find(session_id);
+    if (tracked == sessions_.end()) continue;
+    const SessionEntry& entry = tracked->second;
+    if (entry.record.state == store::SessionState::reserved && entry.committed && !entry.activating && !entry.ending) {
       waiting.push_back(entry.record);
     }
   }
@@ -47,7 +48,9 @@ void Broker::on_agent_back(const manager::AgentBackEvent& e) {
   if (ServerEntry* server = server_of_agent(e.agent_id)) set_agent_state(e.agent_id, server->agent_connected, false);
 }
 
-void Broker::on_agent_disconnected(const manager::AgentDisconnectedEvent& e) { set_agent_state(e.agent_id, false, false); }
+void Broker::on_agent_disconnected(const manager::AgentDisconnectedEvent& e) {
+  set_agent_state(e.agent_id, false, false);
+}
 
 void Broker::on_agent_revoked(const manager::AgentRevokedEvent& e) { set_agent_state(e.agent_id, false, false); }
 
@@ -56,8 +59,9 @@ void Broker::send(ServerEntry& server, Command command, SentCommand sent) {
   if (!server.agent_connected || server.record.agent_id.empty()) return;
   auto id = agents_.send_command(server.record.agent_id, std::move(command));
   if (!id.ok()) {
-    log::warn("broker.command_not_sent",
-              {{"server_id", server.record.id}, {"agent_id", server.record.agent_id}, {"error", id.status().to_string()}});
+    log::warn(
+        "broker.command_not_sent",
+        {{"server_id", server.record.id}, {"agent_id", server.record.agent_id}, {"error", id.status().to_string()}});
     return;
   }
   commands_[*id] = std::move(sent);
@@ -76,6 +80,13 @@ void Broker::send_logoff(ServerEntry& server, const std::string& agent_session_i
   Command command;
   command.mutable_logoff_session()->set_session_id(agent_session_id);
   send(server, std::move(command), {SentCommand::Kind::logoff, server.record.id, agent_session_id});
+}
+
+void Broker::owe_logoff(const std::string& server_id, const std::string& agent_session_id) {
+  auto server = servers_.find(server_id);
+  if (server == servers_.end()) return;
+  server->second.logoffs_owed.insert(agent_session_id);
+  send_logoff(server->second, agent_session_id);
 }
 
 void Broker::on_command_finished(const CommandFinishedEvent& e) {

@@ -39,11 +39,7 @@ void Broker::finish(const std::string& session_id, store::SessionEndReason reaso
                                              {"server_id", server_id},
                                              {"reason", store::session_end_reason_name(reason)},
                                              {"outcome", store::session_ending_name(*ended)}});
-          auto server = servers_.find(server_id);
-          if (logoff && server != servers_.end()) {
-            server->second.logoffs_owed.insert(agent_session_id);
-            send_logoff(server->second, agent_session_id);
-          }
+          if (logoff) owe_logoff(server_id, agent_session_id);
         }
         if (reply) reply(*ended);
       });

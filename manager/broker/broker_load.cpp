@@ -111,9 +111,7 @@ Status Broker::load_sessions(store::Store& store) {
       ++released;
       log::info("broker.reservation_expired", {{"session_id", r.id}, {"server_id", r.server_id}, {"at", "start"}});
       // Its agent may have prepared it before the manager stopped.
-      if (auto server = servers_.find(r.server_id); server != servers_.end()) {
-        server->second.logoffs_owed.insert(r.agent_session_id);
-      }
+      owe_logoff(r.server_id, r.agent_session_id);
       continue;
     }
     SessionEntry entry;

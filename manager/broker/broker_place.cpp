@@ -9,16 +9,10 @@
 #include "manager/broker/broker.h"
 
 namespace corral::broker {
-namespace {
-
-// What an agent accepts in PrepareSession (agent/host_commands.cpp).
-constexpr size_t kMaxUserBytes = 256;
-
-}  // namespace
 
 void Broker::place(const std::string& workspace_id, const std::string& user, PlaceReply reply) {
   if (user.empty()) return reply(error(ErrorCode::invalid_argument, "user is empty"));
-  if (Status s = check_printable(user, "user", kMaxUserBytes); !s.ok()) return reply(s);
+  if (Status s = check_printable(user, "user", kMaxSessionUserBytes); !s.ok()) return reply(s);
   auto ws = workspaces_.find(workspace_id);
   if (ws == workspaces_.end()) return reply(error(ErrorCode::not_found, "no workspace with id " + workspace_id));
   const store::WorkspaceRecord& workspace = ws->second;

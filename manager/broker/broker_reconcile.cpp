@@ -15,10 +15,6 @@ namespace {
 
 using corral::agent::v1::CapacityReport;
 
-// Bounds on what an agent names, as it accepts them in PrepareSession (agent/host_commands.cpp).
-constexpr size_t kMaxAgentSessionIdBytes = 128;
-constexpr size_t kMaxUserBytes = 256;
-
 }  // namespace
 
 void Broker::on_capacity_changed(const manager::CapacityChangedEvent& e) {
@@ -46,9 +42,11 @@ void Broker::reconcile(ServerEntry& server, const CapacityReport& report, bool f
       record_reported(server, *reported);
       continue;
     }
-    const SessionEntry& entry = sessions_.at(known->second);
-    if (entry.record.state == store::SessionState::reserved && entry.committed && !entry.activating &&
-        !entry.ending && reported->state() == corral::agent::v1::SESSION_STATE_ACTIVE) {
+    auto tracked = sessions_.find(known->second);
+    if (tracked == sessions_.end()) continue;
+    const SessionEntry& entry = tracked->second;
+    if (entry.record.state == store::SessionState::reserved && entry.committed && !entry.activating && !entry.ending &&
+        reported->state() == corral::agent::v1::SESSION_STATE_ACTIVE) {
       activate(entry.record.id);
     }
   }
@@ -57,7 +55,9 @@ void Broker::reconcile(ServerEntry& server, const CapacityReport& report, bool f
   std::vector<std::string> gone;
   for (const auto& [agent_session_id, session_id] : server.by_agent_session) {
     if (listed.contains(agent_session_id)) continue;
-    const SessionEntry& entry = sessions_.at(session_id);
+    auto tracked = sessions_.find(session_id);
+    if (tracked == sessions_.end()) continue;
+    const SessionEntry& entry = tracked->second;
     if (entry.record.state == store::SessionState::active && entry.committed && !entry.ending) {
       gone.push_back(session_id);
     }
@@ -69,43 +69,36 @@ void Broker::reconcile(ServerEntry& server, const CapacityReport& report, bool f
 }
 
 void Broker::activate(const std::string& session_id) {
-  sessions_.at(session_id).activating = true;
+  sessions_.at(session_id).activating = true;  // reconcile() found it there
   const int64_t at = now();
-  store_.submit([session_id, at](store::Store& s) { return s.sessions().activate(session_id, at); },
-                [this, session_id, at](Result<store::SessionActivation> activated) {
-                  auto it = sessions_.find(session_id);
-                  if (it == sessions_.end()) return;
-                  SessionEntry& entry = it->second;
-                  entry.activating = false;
-                  if (!activated.ok()) {
-                    // Tried again on the agent's next report or Welcome; the sweep may release it first.
-                    log::error("broker.activation_not_written",
-                               {{"session_id", session_id}, {"error", activated.status().to_string()}});
-                    return;
-                  }
-                  switch (*activated) {
-                    case store::SessionActivation::activated:
-                    case store::SessionActivation::already_active:
-                      expiries_.erase({entry.record.reservation_expires_at, session_id});
-                      entry.record.state = store::SessionState::active;
-                      if (entry.record.activated_at == 0) entry.record.activated_at = at;
-                      log::info("broker.session_active",
-                                {{"session_id", session_id}, {"server_id", entry.record.server_id}});
-                      return;
-                    case store::SessionActivation::ended:
-                    case store::SessionActivation::not_found: {
-                      // Ended behind our back (another manager): stop counting it; the agent holds it.
-                      const std::string server_id = entry.record.server_id;
-                      const std::string agent_session_id = entry.record.agent_session_id;
-                      untrack(session_id);
-                      if (auto server = servers_.find(server_id); server != servers_.end()) {
-                        server->second.logoffs_owed.insert(agent_session_id);
-                        send_logoff(server->second, agent_session_id);
-                      }
-                      return;
-                    }
-                  }
-                });
+  store_.submit(
+      [session_id, at](store::Store& s) { return s.sessions().activate(session_id, at); },
+      [this, session_id, at](const Result<store::SessionActivation>& outcome) { activated(session_id, at, outcome); });
+}
+
+void Broker::activated(const std::string& session_id, int64_t at, const Result<store::SessionActivation>& outcome) {
+  auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return;
+  SessionEntry& entry = it->second;
+  entry.activating = false;
+  if (!outcome.ok()) {
+    // Tried again on the agent's next report or Welcome; the sweep may release it first.
+    log::error("broker.activation_not_written", {{"session_id", session_id}, {"error", outcome.status().to_string()}});
+    return;
+  }
+  if (*outcome == store::SessionActivation::activated || *outcome == store::SessionActivation::already_active) {
+    expiries_.erase({entry.record.reservation_expires_at, session_id});
+    entry.record.state = store::SessionState::active;
+    if (entry.record.activated_at == 0) entry.record.activated_at = at;
+    log::info("broker.session_active", {{"session_id", session_id}, {"server_id", entry.record.server_id}});
+    return;
+  }
+  // Ended or gone behind this broker's back (another manager): counted no more, and the agent,
+  // which reported it, is told to let it go.
+  const std::string server_id = entry.record.server_id;
+  const std::string agent_session_id = entry.record.agent_session_id;
+  untrack(session_id);
+  owe_logoff(server_id, agent_session_id);
 }
 
 void Broker::record_reported(ServerEntry& server, const corral::agent::v1::Session& reported) {
@@ -120,7 +113,7 @@ void Broker::record_reported(ServerEntry& server, const corral::agent::v1::Sessi
   r.id = random_uuid();
   r.pool_id = server.record.pool_id;
   r.server_id = server.record.id;
-  r.user = sanitize_printable(reported.user(), kMaxUserBytes);
+  r.user = sanitize_printable(reported.user(), kMaxSessionUserBytes);
   // The workspace it names counts only if it is one of this pool's.
   auto ws = workspaces_.find(reported.workspace_id());
   if (ws != workspaces_.end() && ws->second.pool_id == r.pool_id) {
@@ -136,22 +129,23 @@ void Broker::record_reported(ServerEntry& server, const corral::agent::v1::Sessi
   r.activated_at = now();
   store::SessionRecord row = r;
   track(std::move(entry));
-  store_.submit([row](store::Store& s) { return s.sessions().insert(row); },
-                [this, id = row.id, server_id = row.server_id](const Status& written) {
-                  auto it = sessions_.find(id);
-                  if (it == sessions_.end()) return;
-                  if (!written.ok()) {
-                    // Counted no more; the agent's next report or Welcome records it again.
-                    log::error("broker.reported_session_not_written", {{"session_id", id}, {"error", written.to_string()}});
-                    untrack(id);
-                    return;
-                  }
-                  it->second.committed = true;
-                  log::info("broker.session_recorded", {{"session_id", id},
-                                                        {"server_id", server_id},
-                                                        {"agent_session_id", it->second.record.agent_session_id},
-                                                        {"origin", "reported"}});
-                });
+  store_.submit(
+      [row](store::Store& s) { return s.sessions().insert(row); },
+      [this, id = row.id, server_id = row.server_id](const Status& written) {
+        auto it = sessions_.find(id);
+        if (it == sessions_.end()) return;
+        if (!written.ok()) {
+          // Counted no more; the agent's next report or Welcome records it again.
+          log::error("broker.reported_session_not_written", {{"session_id", id}, {"error", written.to_string()}});
+          untrack(id);
+          return;
+        }
+        it->second.committed = true;
+        log::info("broker.session_recorded", {{"session_id", id},
+                                              {"server_id", server_id},
+                                              {"agent_session_id", it->second.record.agent_session_id},
+                                              {"origin", "reported"}});
+      });
 }
 
 }  // namespace corral::broker

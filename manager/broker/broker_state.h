@@ -3,6 +3,7 @@
 // running manager knows (is the agent connected, which writes are still in flight).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -14,6 +15,11 @@
 #include "manager/store/broker_records.h"
 
 namespace corral::broker {
+
+// What an agent accepts in PrepareSession (agent/host_commands.cpp): the broker places no session
+// whose user an agent would refuse, and records no reported session beyond these bounds.
+inline constexpr size_t kMaxSessionUserBytes = 256;
+inline constexpr size_t kMaxAgentSessionIdBytes = 128;
 
 struct PoolEntry {
   store::PoolRecord record;

@@ -20,7 +20,8 @@ ConnectionDetails connection_details(const store::ServerRecord& server, const st
   out.hostname = server.hostname;
   out.address = server.address;
   out.type = server.connection_type;
-  out.port = server.connection_port != 0 ? server.connection_port : store::default_connection_port(server.connection_type);
+  out.port =
+      server.connection_port != 0 ? server.connection_port : store::default_connection_port(server.connection_type);
   out.username = with_user(server.connection_username, user);
   out.password_stored = !server.connection_password_sealed.empty();
   return out;

@@ -71,9 +71,8 @@ TEST_F(BrokerAgentTest, TheServersSettingsReachItsAgentAndReportedSessionsAreRec
 
   // Two sessions the broker did not place: more than the agent's own maximum of 1 allows.
   for (const char* session : {"hand-1", "hand-2"}) {
-    std::string cmd = send(*m, id,
-                           std::string(R"({"prepareSession": {"sessionId": ")") + session +
-                               R"(", "user": "bob"}})");
+    std::string cmd =
+        send(*m, id, std::string(R"({"prepareSession": {"sessionId": ")") + session + R"(", "user": "bob"}})");
     ASSERT_TRUE(manager.wait_for_log("command_id=" + cmd + " ok=true", 10s)) << manager.log();
   }
   ASSERT_TRUE(eventually([&] { return manager.count_in_log("event=broker.session_recorded") == 2; }, 10s))

@@ -35,7 +35,8 @@ class AgentRoutesTest : public testing::ApiFixture {
       auto enrolled = store::consume_join_token_and_enroll(*store_, t.id, unix_seconds(clock_.now()), a);
       ASSERT_TRUE(enrolled.ok() && *enrolled == store::EnrollOutcome::enrolled);
     }
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_, server_settings_);
+    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
+                                                server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
     api::Router routes;
     api::add_agent_routes(routes, *registry_);

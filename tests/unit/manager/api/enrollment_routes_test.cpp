@@ -20,7 +20,8 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_, server_settings_);
+    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
+                                                server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
     enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
                                                EnrollmentSettings{600, 3600, 30, "wss://m:8444/agent/v1"});

@@ -122,8 +122,7 @@ void BrokerTest::send_report(const std::string& agent_id, v1::CapacityReport rep
 }
 
 Result<PlaceOutcome> BrokerTest::place(const std::string& workspace_id, const std::string& user) {
-  return core_->await<Result<PlaceOutcome>>(
-      [&](auto done) { broker_->place(workspace_id, user, std::move(done)); });
+  return core_->await<Result<PlaceOutcome>>([&](auto done) { broker_->place(workspace_id, user, std::move(done)); });
 }
 
 store::SessionRecord BrokerTest::placed(const std::string& workspace_id, const std::string& user) {

@@ -86,6 +86,22 @@ TEST_F(BrokerTest, AReportedSessionNamingAWorkspaceOfThePoolIsRecordedForIt) {
   EXPECT_EQ(broker_->server_load("s1"), 1u) << "an id that is not plain text is not recorded";
 }
 
+TEST_F(BrokerTest, AConfirmationAfterTheStoreEndedTheSessionDoesNotReviveIt) {
+  connect("a1");
+  store::SessionRecord s = placed();
+  commands("a1");
+  // Another manager on the same database ended it meanwhile.
+  ASSERT_EQ(store_->sessions().end(s.id, SessionEndReason::admin, store::test_support::kNow).value(),
+            store::SessionEnding::ended);
+  report("a1", {{s.id, v1::SESSION_STATE_ACTIVE}});
+  core_->drain();
+  EXPECT_EQ(stored(s.id).state, SessionState::ended);
+  EXPECT_EQ(broker_->server_load("s1"), 0u);
+  auto sent = commands("a1");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].logoff_session().session_id(), s.id) << "the agent holds it: it is logged off";
+}
+
 class DockerBrokerTest : public BrokerTest {
  protected:
   void SetUp() override {

@@ -79,7 +79,9 @@ TEST_F(BrokerTest, MaxSessionsAndLabelsAreCommittedThenCommanded) {
 TEST_F(BrokerTest, SettingsAnAgentCannotCarryOrForAnUnknownServerAreRefusedUnwritten) {
   connect("a1");
   const uint64_t revision = store_->servers().get("s1").value()->revision;
-  auto twice = await_server(*core_, [&](auto done) { broker_->set_labels("s1", {"os=win", "os=linux"}, std::move(done)); });
+  auto twice = await_server(*core_, [&](auto done) {
+    broker_->set_labels("s1", {"os=win", "os=linux"}, std::move(done));
+  });
   EXPECT_EQ(twice.status().code(), ErrorCode::invalid_argument);
   auto bad_key = await_server(*core_, [&](auto done) { broker_->set_labels("s1", {"bad key"}, std::move(done)); });
   EXPECT_EQ(bad_key.status().code(), ErrorCode::invalid_argument);

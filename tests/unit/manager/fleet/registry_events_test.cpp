@@ -44,7 +44,8 @@ class RegistryEventsTest : public ::testing::Test {
     settings.heartbeat_interval_seconds = 10;
     settings.command_timeout = 60s;
     core_.emplace(*store_);
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_, server_settings_);
+    registry_ =
+        std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_, server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
