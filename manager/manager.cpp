@@ -14,6 +14,9 @@
 namespace corral::manager {
 namespace {
 
+// A reservation holds a slot nobody else can take: an hour is already far longer than a logon.
+constexpr uint32_t kMaxReservationTimeoutSeconds = 3600;
+
 bool is_wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::" || host == "*"; }
 
 std::string bracket_if_v6(const std::string& host) {
@@ -50,6 +53,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->api_max_body_bytes_per_client() == 0) c->set_api_max_body_bytes_per_client(4 * 1024 * 1024);
   if (c->max_pending_handshakes_per_address() == 0) c->set_max_pending_handshakes_per_address(32);
   if (c->client_hello_timeout_seconds() == 0) c->set_client_hello_timeout_seconds(5);
+  if (c->broker().reservation_timeout_seconds() == 0) c->mutable_broker()->set_reservation_timeout_seconds(60);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
   if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
@@ -71,6 +75,10 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
                  "log_level must be debug, info, warn or error, got '" + c->log_level() + "'");
   }
   if (c->max_frame_bytes() < 1024) return error(ErrorCode::invalid_argument, "max_frame_bytes must be at least 1024");
+  if (c->broker().reservation_timeout_seconds() > kMaxReservationTimeoutSeconds) {
+    return error(ErrorCode::invalid_argument,
+                 "broker.reservation_timeout_seconds must be at most " + std::to_string(kMaxReservationTimeoutSeconds));
+  }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
   }
@@ -161,8 +169,14 @@ Status Manager::open() {
   rs.heartbeat_interval_seconds = config_.heartbeat_interval_seconds();
   rs.command_timeout = std::chrono::seconds(config_.command_timeout_seconds());
   rs.manager_version = CORRAL_VERSION;
-  registry_ = std::make_unique<AgentRegistry>(*store_exec_, clock_, rs, *transport_, fleet_events_);
+  registry_ = std::make_unique<AgentRegistry>(*store_exec_, clock_, rs, *transport_, fleet_events_, server_settings_);
   if (Status s = registry_->load(*store_); !s.ok()) return s;
+
+  broker::BrokerSettings bs;
+  bs.reservation_timeout = std::chrono::seconds(config_.broker().reservation_timeout_seconds());
+  broker_ = std::make_unique<broker::Broker>(*store_exec_, clock_, bs, *registry_, fleet_events_, server_settings_);
+  // Before the core runs, so the first Welcome already carries its server's settings.
+  if (Status s = broker_->load(*store_); !s.ok()) return s;
 
   EnrollmentSettings es;
   es.default_token_ttl_seconds = config_.join_token_ttl_seconds();
@@ -250,6 +264,7 @@ void Manager::schedule_sweep() {
   sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     registry_->sweep();
+    broker_->sweep();
     schedule_sweep();
   });
 }

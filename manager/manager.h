@@ -1,4 +1,4 @@
-// corral-manager's top level: opens the store and the PKI, wires the fleet, enrollment and API
+// corral-manager's top level: opens the store and the PKI, wires the fleet, broker, enrollment and API
 // components onto the core (one Asio io_context thread, which owns all state), and starts the
 // network thread. The network thread reaches the core only through TransportSink, which posts.
 #pragma once
@@ -16,6 +16,8 @@
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
 #include "manager/api/provider_configs.h"
+#include "manager/broker/broker.h"
+#include "manager/broker/server_settings_table.h"
 #include "manager/fleet/agent_registry.h"
 #include "manager/fleet/enrollment.h"
 #include "manager/fleet/pki.h"
@@ -70,7 +72,12 @@ class Manager final : public TransportSink {
   // Built and bound before the components that send through it; what it receives waits for run().
   std::unique_ptr<LwsTransport> transport_;
   FleetEvents fleet_events_;
+  // What every Welcome carries for the server an agent backs: the registry reads it, the broker
+  // keeps it, so it is built before both.
+  broker::ServerSettingsTable server_settings_;
   std::unique_ptr<AgentRegistry> registry_;
+  // Subscribed to fleet_events_ and commanding through registry_: declared after both.
+  std::unique_ptr<broker::Broker> broker_;
   std::unique_ptr<Enrollment> enrollment_;
   std::unique_ptr<providers::ProviderRegistry> providers_;
   std::unique_ptr<SecretBox> secrets_;

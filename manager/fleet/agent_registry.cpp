@@ -15,8 +15,13 @@ using google::protobuf::util::TimeUtil;
 }  // namespace
 
 AgentRegistry::AgentRegistry(store::StoreExecutor& store, const Clock& clock, RegistrySettings settings,
-                             Transport& transport, FleetEvents& events)
-    : store_(store), clock_(clock), settings_(std::move(settings)), transport_(transport), events_(events) {}
+                             Transport& transport, FleetEvents& events, const ServerSettingsSource& server_settings)
+    : store_(store),
+      clock_(clock),
+      settings_(std::move(settings)),
+      transport_(transport),
+      events_(events),
+      server_settings_(server_settings) {}
 
 Status AgentRegistry::load(store::Store& store) {
   auto records = store.agents().list();
@@ -167,6 +172,11 @@ void AgentRegistry::handle_hello(LiveAgent& agent, const corral::agent::v1::Hell
   w->set_heartbeat_interval_seconds(settings_.heartbeat_interval_seconds);
   w->set_server_id(agent.record.server_id);
   w->set_manager_version(settings_.manager_version);
+  // The manager owns the settings of the server the agent backs: they win over its config file.
+  if (auto backed = server_settings_.backed_server(agent.record.id)) {
+    w->set_server_id(backed->server_id);
+    *w->mutable_settings() = std::move(backed->settings);
+  }
   send(agent, std::move(welcome));
   log::info("agent.hello",
             {{"agent_id", agent.record.id}, {"hostname", hello.hostname()}, {"agent_version", hello.agent_version()}});

@@ -16,8 +16,10 @@
 #include "common/result.h"
 #include "common/ws/sequencer.h"
 #include "corral/api/v1/api.pb.h"
+#include "manager/fleet/agent_commands.h"
 #include "manager/fleet/fleet_events.h"
 #include "manager/fleet/pending_commands.h"
+#include "manager/fleet/server_settings_source.h"
 #include "manager/net/transport.h"
 #include "manager/store/store.h"
 #include "manager/store/store_executor.h"
@@ -46,11 +48,12 @@ struct AgentPage {
   std::string last_id;
 };
 
-class AgentRegistry {
+class AgentRegistry final : public AgentCommands {
  public:
-  // Writes go through `store` (never blocking the core); `load` reads at start.
+  // Writes go through `store` (never blocking the core); `load` reads at start. Each Welcome
+  // carries what `server_settings` holds for the agent then.
   AgentRegistry(store::StoreExecutor& store, const Clock& clock, RegistrySettings settings, Transport& transport,
-                FleetEvents& events);
+                FleetEvents& events, const ServerSettingsSource& server_settings);
 
   // At start, before the core runs: loads every enrolled agent.
   Status load(store::Store& store);
@@ -71,7 +74,7 @@ class AgentRegistry {
   void revoke(const std::string& agent_id, std::function<void(Result<corral::api::v1::Agent>)> done);
   // Sends a command; fails with failed_precondition when the agent is not connected. The command
   // finishes later with exactly one CommandFinishedEvent.
-  Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command);
+  Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command) override;
 
   // Periodic work: marks silent agents missing, times out unanswered commands and, once per
   // heartbeat interval (or when flush_now), writes last-seen times in one batch.
@@ -113,6 +116,7 @@ class AgentRegistry {
   RegistrySettings settings_;
   Transport& transport_;
   FleetEvents& events_;
+  const ServerSettingsSource& server_settings_;
   std::map<std::string, LiveAgent> agents_;  // ordered: list() is stable
   PendingCommands commands_;
   std::unordered_map<ConnId, std::string> by_conn_;

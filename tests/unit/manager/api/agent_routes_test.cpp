@@ -6,6 +6,7 @@
 #include "manager/fleet/agent_registry.h"
 #include "manager/store/join_token_enrollment.h"
 #include "tests/unit/manager/api/api_fixture.h"
+#include "tests/unit/manager/fleet/fake_server_settings.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
 namespace corral::manager {
@@ -34,7 +35,8 @@ class AgentRoutesTest : public testing::ApiFixture {
       auto enrolled = store::consume_join_token_and_enroll(*store_, t.id, unix_seconds(clock_.now()), a);
       ASSERT_TRUE(enrolled.ok() && *enrolled == store::EnrollOutcome::enrolled);
     }
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_);
+    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
+                                                server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
     api::Router routes;
     api::add_agent_routes(routes, *registry_);
@@ -55,6 +57,7 @@ class AgentRoutesTest : public testing::ApiFixture {
   }
 
   testing::FakeTransport transport_;
+  testing::FakeServerSettings server_settings_;
   FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<ApiServer> server_;

@@ -9,6 +9,7 @@
 #include "manager/fleet/agent_registry.h"
 #include "manager/fleet/enrollment.h"
 #include "tests/unit/manager/api/api_fixture.h"
+#include "tests/unit/manager/fleet/fake_server_settings.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
 namespace corral::manager {
@@ -19,7 +20,8 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_);
+    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
+                                                server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
     enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
                                                EnrollmentSettings{600, 3600, 30, "wss://m:8444/agent/v1"});
@@ -31,6 +33,7 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
 
   std::optional<tls::CertificateAuthority> ca_;
   testing::FakeTransport transport_;
+  testing::FakeServerSettings server_settings_;
   FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<Enrollment> enrollment_;

@@ -8,6 +8,7 @@
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/core_loop.h"
+#include "tests/unit/manager/fleet/fake_server_settings.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 
 namespace corral::manager {
@@ -34,7 +35,7 @@ class AgentRegistryTest : public ::testing::Test {
     RegistrySettings settings;
     settings.heartbeat_interval_seconds = 10;
     settings.manager_version = "test";
-    auto r = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_);
+    auto r = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_, server_settings_);
     EXPECT_TRUE(r->load(*store_).ok());
     return r;
   }
@@ -83,6 +84,7 @@ class AgentRegistryTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::optional<testing::CoreLoop> core_;
   testing::FakeTransport transport_;
+  testing::FakeServerSettings server_settings_;
   FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
 };
@@ -100,6 +102,33 @@ TEST_F(AgentRegistryTest, HelloIsAnsweredWithWelcomeAndStored) {
   EXPECT_EQ(status("agent-1"), corral::api::v1::AGENT_STATUS_ONLINE);
   EXPECT_EQ(store_->agents().get("agent-1").value()->hello.hostname(), "host-a");
   EXPECT_EQ(status("agent-2"), corral::api::v1::AGENT_STATUS_OFFLINE);
+}
+
+TEST_F(AgentRegistryTest, WelcomeCarriesTheSettingsOfTheServerTheAgentBacksAsTheyAreThen) {
+  registry_->on_connected(1, "agent-2", "aa02", "p");
+  registry_->on_envelope(1, hello(1));
+  EXPECT_FALSE(transport_.sent[1][0].welcome().has_settings()) << "agent-2 backs no server";
+
+  BackedServer backed;
+  backed.server_id = "srv-1";
+  backed.settings.set_max_sessions(3);
+  backed.settings.set_draining(true);
+  (*backed.settings.mutable_labels())["os"] = "win";
+  server_settings_.servers["agent-1"] = backed;
+  registry_->on_connected(2, "agent-1", "aa01", "p");
+  registry_->on_envelope(2, hello(1));
+  const auto& w = transport_.sent[2][0].welcome();
+  ASSERT_TRUE(w.has_settings());
+  EXPECT_EQ(w.server_id(), "srv-1");
+  EXPECT_EQ(w.settings().max_sessions(), 3u);
+  EXPECT_TRUE(w.settings().draining());
+  EXPECT_EQ(w.settings().labels().at("os"), "win");
+
+  // Read at each Welcome, not once: a change reaches the next connection.
+  server_settings_.servers["agent-1"].settings.set_draining(false);
+  registry_->on_connected(3, "agent-1", "aa01", "p");
+  registry_->on_envelope(3, hello(1));
+  EXPECT_FALSE(transport_.sent[3][0].welcome().settings().draining());
 }
 
 TEST_F(AgentRegistryTest, UnknownRevokedOrMismatchedCertificatesAreClosed) {

@@ -8,6 +8,7 @@
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/core_loop.h"
+#include "tests/unit/manager/fleet/fake_server_settings.h"
 #include "tests/unit/manager/fleet/fake_transport.h"
 #include "tests/unit/manager/fleet/recording_observer.h"
 
@@ -43,7 +44,8 @@ class RegistryEventsTest : public ::testing::Test {
     settings.heartbeat_interval_seconds = 10;
     settings.command_timeout = 60s;
     core_.emplace(*store_);
-    registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_);
+    registry_ =
+        std::make_unique<AgentRegistry>(core_->store(), clock_, settings, transport_, events_, server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -89,6 +91,7 @@ class RegistryEventsTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::optional<testing::CoreLoop> core_;
   testing::FakeTransport transport_;
+  testing::FakeServerSettings server_settings_;
   FleetEvents events_;
   testing::RecordingObserver seen_;
   FleetEvents::Subscription subscription_ = events_.subscribe(seen_);

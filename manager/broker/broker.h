@@ -1,0 +1,173 @@
+// The session broker: places a user's session on a server of the workspace's pool
+// (docs/placement.md), commits the reservation before it answers, tells the server's agent, and
+// keeps sessions in step with what agents report until they end (docs/broker.md). It owns the
+// settings the manager sends each agent that backs a server. It hears about agents through
+// FleetEvents and commands them through AgentCommands; the REST API will call place(), end() and
+// the settings methods. Core thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "manager/broker/broker_state.h"
+#include "manager/broker/connection_details.h"
+#include "manager/broker/placement.h"
+#include "manager/broker/server_settings_table.h"
+#include "manager/fleet/agent_commands.h"
+#include "manager/fleet/fleet_events.h"
+#include "manager/store/store.h"
+#include "manager/store/store_executor.h"
+
+namespace corral::broker {
+
+struct BrokerSettings {
+  // A placed session the agent has not confirmed within this long is released.
+  std::chrono::seconds reservation_timeout{60};
+};
+
+struct PlacedSession {
+  store::SessionRecord session;  // as committed: reserved
+  ConnectionDetails connection;
+};
+
+// Placed, or refused because no server can take it (the API's 503; describe() words it).
+using PlaceOutcome = std::variant<PlacedSession, NotPlaced>;
+
+class Broker final : public manager::FleetObserver {
+ public:
+  using PlaceReply = std::function<void(Result<PlaceOutcome>)>;
+  using EndReply = std::function<void(Result<store::SessionEnding>)>;
+  using ServerReply = std::function<void(Result<store::ServerRecord>)>;
+
+  // Subscribes to `events` for as long as it lives. `server_settings` is the table the agent
+  // registry builds Welcome from: the broker fills it in load() and keeps it current.
+  Broker(store::StoreExecutor& store, const Clock& clock, BrokerSettings settings, manager::AgentCommands& agents,
+         manager::FleetEvents& events, ServerSettingsTable& server_settings);
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // At start, before the core runs (so the first Welcome already has its settings), reading
+  // `store` directly: pools, servers, workspaces, unfinished sessions and the agents' last
+  // reports. Releases reservations that expired while the manager was down.
+  Status load(store::Store& store);
+
+  // Where the next session of the workspace for `user` goes. Once the reservation is committed,
+  // `reply` gets the session and the server's connection details, and the agent is sent
+  // PrepareSession. A refusal (no server can take it) and a bad request are answered before
+  // place() returns: not_found for an unknown workspace, failed_precondition for a disabled one,
+  // invalid_argument for a bad user name.
+  void place(const std::string& workspace_id, const std::string& user, PlaceReply reply);
+
+  // Ends a reserved or active session for `reason` (not none): commits, frees its slot, then
+  // logs it off on its agent (now, or when the agent is next welcomed). Idempotent: a session
+  // that has ended answers already_ended, an unknown one not_found.
+  void end(const std::string& session_id, store::SessionEndReason reason, EndReply reply);
+
+  // The manager owns these settings of a server: each is committed, then sent to the server's
+  // agent if it is connected (Drain, SetMaxSessions, SetLabels) and repeated in every Welcome.
+  // `reply` gets the server as stored; not_found for an unknown server, invalid_argument for
+  // labels an agent cannot carry (server_labels.h).
+  void set_draining(const std::string& server_id, bool draining, ServerReply reply);
+  void set_max_sessions(const std::string& server_id, uint32_t max_sessions, ServerReply reply);
+  void set_labels(const std::string& server_id, store::LabelSet labels, ServerReply reply);
+
+  // Releases reservations whose time is up (end reason expired_reservation). The manager calls
+  // it every second; tests call it after moving their clock.
+  void sweep();
+
+  // What the broker holds now (tests; later metrics).
+  std::optional<store::SessionRecord> session(const std::string& session_id) const;
+  size_t unfinished_sessions() const { return sessions_.size(); }
+  // Reserved plus active sessions the broker counts on the server (0 for an unknown one).
+  uint32_t server_load(const std::string& server_id) const;
+
+  void on_agent_welcomed(const manager::AgentWelcomedEvent& e) override;
+  void on_capacity_changed(const manager::CapacityChangedEvent& e) override;
+  void on_agent_missing(const manager::AgentMissingEvent& e) override;
+  void on_agent_back(const manager::AgentBackEvent& e) override;
+  void on_agent_disconnected(const manager::AgentDisconnectedEvent& e) override;
+  void on_agent_revoked(const manager::AgentRevokedEvent& e) override;
+  void on_command_finished(const manager::CommandFinishedEvent& e) override;
+
+ private:
+  // A command the broker sent and is waiting to hear the end of.
+  struct SentCommand {
+    enum class Kind { prepare, logoff, settings };
+    Kind kind = Kind::settings;
+    std::string server_id;
+    std::string session_id;  // prepare: the session; logoff: the agent's id of it
+  };
+
+  int64_t now() const { return unix_seconds(clock_.now()); }
+  PoolEntry* pool_of(const ServerEntry& server);
+  ServerEntry* server_of_agent(const std::string& agent_id);
+  // Tells the pool's index what changed about the server.
+  void refresh(ServerEntry& server);
+  // Counts a session on its server (and its expiry, while reserved), or stops counting it.
+  void track(SessionEntry entry);
+  void untrack(const std::string& session_id);
+  void set_agent_state(const std::string& agent_id, bool connected, bool missing);
+  void publish_settings(const ServerEntry& server);
+
+  void send(ServerEntry& server, corral::agent::v1::Command command, SentCommand sent);
+  void send_prepare(ServerEntry& server, const store::SessionRecord& session);
+  void send_logoff(ServerEntry& server, const std::string& agent_session_id);
+  // Until the agent answers it or reports without the session (sent now if it is connected).
+  void owe_logoff(const std::string& server_id, const std::string& agent_session_id);
+  void prepare_answered(const SentCommand& sent, const manager::CommandFinishedEvent& e);
+  void logoff_answered(const SentCommand& sent, const manager::CommandFinishedEvent& e);
+
+  void reserved(const std::string& session_id, const Status& written, const PlaceReply& reply);
+  // Commits the end, then untracks the session; owes the agent a logoff when it may hold it.
+  void finish(const std::string& session_id, store::SessionEndReason reason, bool logoff, EndReply reply);
+
+  // `fresh`: the report just arrived (not the last one known, looked at again at a Welcome).
+  void reconcile(ServerEntry& server, const corral::agent::v1::CapacityReport& report, bool fresh);
+  void activate(const std::string& session_id);
+  void activated(const std::string& session_id, int64_t at, const Result<store::SessionActivation>& outcome);
+  void record_reported(ServerEntry& server, const corral::agent::v1::Session& reported);
+
+  // Commits `change` to the server's row (inside one unit of work, which reads the row back),
+  // then applies the stored row and sends `command` to its agent.
+  using ServerChange = std::function<Status(store::Repositories&, store::ServerRecord&)>;
+  void change_server(const std::string& server_id, ServerChange change, corral::agent::v1::Command command,
+                     ServerReply reply);
+
+  Status load_pools(store::Store& store);
+  Status load_servers(store::Store& store);
+  Status load_workspaces(store::Store& store);
+  Status load_sessions(store::Store& store);
+  Status load_reports(store::Store& store);
+
+  store::StoreExecutor& store_;
+  const Clock& clock_;
+  BrokerSettings settings_;
+  manager::AgentCommands& agents_;
+  ServerSettingsTable& server_settings_;
+
+  std::unordered_map<std::string, PoolEntry> pools_;
+  std::unordered_map<std::string, ServerEntry> servers_;
+  std::unordered_map<std::string, store::WorkspaceRecord> workspaces_;
+  std::unordered_map<std::string, SessionEntry> sessions_;
+  std::unordered_map<std::string, std::string> server_by_agent_;
+  // The last capacity report of each agent that backs a server.
+  std::unordered_map<std::string, corral::agent::v1::CapacityReport> reports_;
+  // Reservations by expiry (unix seconds), so the sweep reads only the ones that are due.
+  std::set<std::pair<int64_t, std::string>> expiries_;
+  std::unordered_map<std::string, SentCommand> commands_;
+
+  // Last: unsubscribes before the state above goes.
+  manager::FleetEvents::Subscription subscription_;
+};
+
+}  // namespace corral::broker

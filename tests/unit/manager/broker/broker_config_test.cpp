@@ -1,0 +1,23 @@
+// The broker's section of the manager config: its default and its bound.
+#include <gtest/gtest.h>
+
+#include "manager/manager.h"
+
+namespace corral::manager {
+namespace {
+
+TEST(BrokerConfigTest, TheReservationTimeoutDefaultsToAMinuteAndIsBoundedToAnHour) {
+  corral::config::v1::ManagerConfig config;
+  ASSERT_TRUE(apply_config_defaults(&config).ok());
+  EXPECT_EQ(config.broker().reservation_timeout_seconds(), 60u);
+
+  config.mutable_broker()->set_reservation_timeout_seconds(3600);
+  EXPECT_TRUE(apply_config_defaults(&config).ok());
+  config.mutable_broker()->set_reservation_timeout_seconds(3601);
+  Status refused = apply_config_defaults(&config);
+  EXPECT_EQ(refused.code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.message().find("broker.reservation_timeout_seconds"), std::string::npos) << refused.message();
+}
+
+}  // namespace
+}  // namespace corral::manager
