@@ -32,7 +32,7 @@ void Broker::place(const std::string& workspace_id, const std::string& user, Pla
                                     {"ready", refused->counts.ready},
                                     {"provisioning", refused->counts.provisioning},
                                     {"draining", refused->counts.draining}});
-    return reply(PlaceOutcome{std::move(*refused)});
+    return reply(PlaceOutcome{*refused});
   }
 
   SessionEntry entry;
