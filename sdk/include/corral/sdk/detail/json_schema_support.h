@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <locale>
 #include <optional>
 #include <regex>
 #include <stdexcept>
@@ -262,6 +263,19 @@ struct Pattern {
 // one schema does.
 inline size_t pattern_charge(const Pattern& pattern, size_t length) { return (length + 1) * pattern.states / 64; }
 
+// libstdc++ fills std::ctype<char>'s narrow() cache on first use of each character, without a
+// lock (GCC bug 77704), and std::regex's scanner calls narrow(); a plugin validates configs on
+// several call threads at once. Filling the cache once, behind a function-local static, leaves
+// later compiles only reading it.
+inline void fill_ctype_narrow_cache() {
+  static const bool filled = [] {
+    const auto& ctype = std::use_facet<std::ctype<char>>(std::locale());
+    for (int c = 1; c < 256; ++c) (void)ctype.narrow(static_cast<char>(c), '\0');
+    return true;
+  }();
+  (void)filled;
+}
+
 // Compiles a schema "pattern" or explains why not. Back-references are refused: they need
 // backtracking, which can take exponential time on a hostile string.
 inline Pattern compile_pattern(const std::string& p, const std::string& spath) {
@@ -286,6 +300,7 @@ inline Pattern compile_pattern(const std::string& p, const std::string& spath) {
   // libstdc++'s breadth-first matcher: time linear in the string, stack independent of it.
   flags |= std::regex_constants::__polynomial;
 #endif
+  fill_ctype_narrow_cache();
   try {
     return {std::regex(p, flags), states};
   } catch (const std::regex_error& e) {
