@@ -166,9 +166,11 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
             return done(refused(401, "token_unknown", "join token is not known to this manager"));
           case store::EnrollOutcome::agent_conflict:
             return done(refused(500, "store_error", "agent id or certificate serial is already enrolled"));
-          case store::EnrollOutcome::server_gone:
-            return done(refused(409, "server_not_found",
-                                "join token is for server " + result.agent.server_id + ", which has been deleted"));
+        }
+        if (!result.agent.server_id.empty() && written->server.id.empty()) {
+          log::warn("enroll.server_gone", {{"agent_id", result.agent.id},
+                                           {"server_id", result.agent.server_id},
+                                           {"reason", "the token's server was deleted; the agent backs none"}});
         }
         // Before the agent has its certificate, so its first Welcome carries the server's settings.
         if (!written->server.id.empty()) bindings_.on_agent_bound(written->server);

@@ -41,7 +41,6 @@ const char* enroll_outcome_name(EnrollOutcome outcome) {
     case EnrollOutcome::token_used: return "token_used";
     case EnrollOutcome::token_expired: return "token_expired";
     case EnrollOutcome::agent_conflict: return "agent_conflict";
-    case EnrollOutcome::server_gone: return "server_gone";
   }
   return "?";
 }

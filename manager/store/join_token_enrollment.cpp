@@ -32,11 +32,8 @@ Result<EnrollOutcome> consume_join_token_and_enroll(Store& store, const std::str
     if (!inserted.ok() || row.server_id.empty()) return inserted;
     auto bound = repos.servers().bind_agent(row.server_id, row.id, now);
     if (!bound.ok()) return bound.status();
-    if (*bound != AgentBinding::bound) {
-      // server_not_found: deleted after the token was made. A new agent backs no other server.
-      outcome = EnrollOutcome::server_gone;
-      return error(ErrorCode::failed_precondition, "join token names server " + row.server_id + " which is gone");
-    }
+    // server_not_found is the only other answer: a new agent backs no other server yet.
+    if (*bound != AgentBinding::bound) return {};
     auto server = repos.servers().get(row.server_id);
     if (!server.ok()) return server.status();
     if (bound_server != nullptr && server->has_value()) *bound_server = std::move(**server);

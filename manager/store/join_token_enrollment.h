@@ -18,7 +18,6 @@ enum class EnrollOutcome {
   token_used,
   token_expired,
   agent_conflict,  // the agent id or certificate serial is already enrolled
-  server_gone,     // the token names a server that has been deleted since
 };
 const char* enroll_outcome_name(EnrollOutcome outcome);
 
@@ -26,8 +25,9 @@ const char* enroll_outcome_name(EnrollOutcome outcome);
 // one unit of work; anything but `enrolled` leaves the store as it was. The caller has already
 // checked the secret and copied the token's labels and server_id into `agent`.
 // agent.join_token_id may be left empty (token_id is recorded); if set it must equal token_id.
-// When agent.server_id is set the agent becomes that server's backing agent (replacing any
-// other), and `bound_server`, if given, receives the server's row as committed.
+// When agent.server_id names a server the agent becomes its backing agent (replacing any other),
+// and `bound_server`, if given, receives the server's row as committed. A server deleted since
+// the token was made binds nothing: the agent enrolls unbound and an admin may assign it.
 // invalid_argument for an empty agent id or serial, now <= 0, or a mismatched join_token_id;
 // other errors are the store's.
 Result<EnrollOutcome> consume_join_token_and_enroll(Store& store, const std::string& token_id, int64_t now,
