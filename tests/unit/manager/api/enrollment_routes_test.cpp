@@ -24,8 +24,8 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
     registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
                                                 server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
-    broker_ = std::make_unique<broker::Broker>(core_->store(), clock_, broker::BrokerSettings{}, *registry_, events_,
-                                               table_);
+    broker_ =
+        std::make_unique<broker::Broker>(core_->store(), clock_, broker::BrokerSettings{}, *registry_, events_, table_);
     ASSERT_TRUE(broker_->load(*store_).ok());
     enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
                                                EnrollmentSettings{600, 3600, 30, "wss://m:8444/agent/v1"}, *broker_);
