@@ -182,7 +182,8 @@ Status Manager::open() {
   es.default_token_ttl_seconds = config_.join_token_ttl_seconds();
   es.agent_certificate_days = static_cast<int>(config_.agent_certificate_days());
   es.agent_endpoint = config_.agent_endpoint();
-  enrollment_ = std::make_unique<Enrollment>(*store_exec_, pki_->ca, clock_, es);
+  // The broker hears of each agent bound to a server at enrollment before that agent's Welcome.
+  enrollment_ = std::make_unique<Enrollment>(*store_exec_, pki_->ca, clock_, es, *broker_);
 
   // Plugins and corral-plugin-host are installed beside the manager: bin/ and lib/corral/plugins.
   std::error_code ec;
@@ -209,11 +210,14 @@ Status Manager::open() {
 
   api::Router routes;
   api::add_health_routes(routes, *registry_, CORRAL_VERSION);
-  api::add_enrollment_routes(routes, *enrollment_, *registry_, pki_->ca.certificate_pem());
+  api::add_enrollment_routes(routes, *enrollment_, *registry_, pki_->ca.certificate_pem(), *broker_);
   api::add_agent_routes(routes, *registry_);
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
   api::add_admin_token_routes(routes, *store_exec_, *auth_, clock_);
+  api::add_pool_routes(routes, *broker_, *store_exec_, clock_);
+  api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);
+  api::add_workspace_routes(routes, *broker_, *store_exec_, clock_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};

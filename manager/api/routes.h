@@ -8,6 +8,9 @@
 #include "manager/api/router.h"
 #include "manager/store/store_executor.h"
 
+namespace corral {
+class SecretBox;
+}
 namespace corral::manager {
 
 class AdminAuth;
@@ -17,20 +20,31 @@ class ProviderConfigService;
 namespace providers {
 class ProviderRegistry;
 }
+}  // namespace corral::manager
+namespace corral::broker {
+class Broker;
+}
+namespace corral::manager {
 
 namespace api {
 
 // GET /healthz.
 void add_health_routes(Router& router, const AgentRegistry& registry, const std::string& version);
 // POST /api/v1/enroll, GET /api/v1/enroll/ca, POST /api/v1/join-tokens.
+// A join token's serverId must name a server `broker` holds (400 /serverId otherwise).
 void add_enrollment_routes(Router& router, Enrollment& enrollment, AgentRegistry& registry,
-                           std::string ca_certificate_pem);
+                           std::string ca_certificate_pem, const broker::Broker& broker);
 // /api/v1/agents...
 void add_agent_routes(Router& router, AgentRegistry& registry);
 // GET /api/v1/plugins.
 void add_plugin_routes(Router& router, const providers::ProviderRegistry& providers);
 // /api/v1/provider-configs...
 void add_provider_config_routes(Router& router, ProviderConfigService& service);
+// /api/v1/pools, /servers, /workspaces: reads from the store, writes through the broker.
+void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
+void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const SecretBox& secrets,
+                       const Clock& clock);
+void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
 // /api/v1/admin-tokens...
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
 

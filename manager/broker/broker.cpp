@@ -108,6 +108,11 @@ void Broker::publish_settings(const ServerEntry& server) {
 }
 
 void Broker::set_agent_state(const std::string& agent_id, bool connected, bool missing) {
+  if (connected) {
+    presence_[agent_id] = {connected, missing};
+  } else {
+    presence_.erase(agent_id);
+  }
   ServerEntry* server = server_of_agent(agent_id);
   if (server == nullptr) return;
   if (server->agent_connected == connected && server->agent_missing == missing) return;

@@ -2,8 +2,9 @@
 // (docs/placement.md), commits the reservation before it answers, tells the server's agent, and
 // keeps sessions in step with what agents report until they end (docs/broker.md). It owns the
 // settings the manager sends each agent that backs a server. It hears about agents through
-// FleetEvents and commands them through AgentCommands; the REST API will call place(), end() and
-// the settings methods. Core thread only.
+// FleetEvents and commands them through AgentCommands; the REST API calls place(), end(), the
+// settings methods and the catalog writes (pools, servers, workspaces: broker_catalog.cpp), which
+// the broker commits and applies before it answers. Core thread only.
 #pragma once
 
 #include <chrono>
@@ -20,10 +21,12 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "manager/broker/broker_state.h"
+#include "manager/broker/catalog_outcome.h"
 #include "manager/broker/connection_details.h"
 #include "manager/broker/placement.h"
 #include "manager/broker/server_settings_table.h"
 #include "manager/fleet/agent_commands.h"
+#include "manager/fleet/enrollment.h"
 #include "manager/fleet/fleet_events.h"
 #include "manager/store/store.h"
 #include "manager/store/store_executor.h"
@@ -43,7 +46,7 @@ struct PlacedSession {
 // Placed, or refused because no server can take it (the API's 503; describe() words it).
 using PlaceOutcome = std::variant<PlacedSession, NotPlaced>;
 
-class Broker final : public manager::FleetObserver {
+class Broker final : public manager::FleetObserver, public manager::EnrollmentBindings {
  public:
   using PlaceReply = std::function<void(Result<PlaceOutcome>)>;
   using EndReply = std::function<void(Result<store::SessionEnding>)>;
@@ -80,6 +83,32 @@ class Broker final : public manager::FleetObserver {
   void set_draining(const std::string& server_id, bool draining, ServerReply reply);
   void set_max_sessions(const std::string& server_id, uint32_t max_sessions, ServerReply reply);
   void set_labels(const std::string& server_id, store::LabelSet labels, ServerReply reply);
+
+  // The catalog (broker_catalog.cpp, broker_server_catalog.cpp). The broker is the one writer of
+  // these rows: each change is committed, then applied to the placement index, the Welcome
+  // settings and (for a server's max sessions, draining and labels) sent to its agent, before
+  // `reply` runs. Records come checked by the caller (the API); `based_on` is the revision an
+  // update was made from. A refusal is a CatalogOutcome, not an error.
+  void create_pool(store::PoolRecord pool, CatalogReply<store::PoolRecord> reply);
+  void update_pool(store::PoolRecord pool, uint64_t based_on, CatalogReply<store::PoolRecord> reply);
+  void delete_pool(const std::string& pool_id, CatalogReply<store::PoolRecord> reply);
+  void create_workspace(store::WorkspaceRecord workspace, CatalogReply<store::WorkspaceRecord> reply);
+  void update_workspace(store::WorkspaceRecord workspace, uint64_t based_on,
+                        CatalogReply<store::WorkspaceRecord> reply);
+  void delete_workspace(const std::string& workspace_id, CatalogReply<store::WorkspaceRecord> reply);
+  // server.agent_id may name the agent to bind at creation; an update keeps the agent.
+  void create_server(store::ServerRecord server, CatalogReply<store::ServerRecord> reply);
+  void update_server(store::ServerRecord server, uint64_t based_on, CatalogReply<store::ServerRecord> reply);
+  void delete_server(const std::string& server_id, CatalogReply<store::ServerRecord> reply);
+  // "" unbinds. A connected agent is sent the server's settings at once.
+  void assign_agent(const std::string& server_id, const std::string& agent_id, CatalogReply<store::ServerRecord> reply);
+  // Enrollment bound a new agent to `server` (committed).
+  void on_agent_bound(const store::ServerRecord& server) override;
+
+  // The catalog as committed (nullptr when unknown): the API checks requests against it.
+  const store::PoolRecord* find_pool(const std::string& pool_id) const;
+  const store::ServerRecord* find_server(const std::string& server_id) const;
+  const store::WorkspaceRecord* find_workspace(const std::string& workspace_id) const;
 
   // Releases reservations whose time is up (end reason expired_reservation). The manager calls
   // it every second; tests call it after moving their clock.
@@ -118,6 +147,15 @@ class Broker final : public manager::FleetObserver {
   void untrack(const std::string& session_id);
   void set_agent_state(const std::string& agent_id, bool connected, bool missing);
   void publish_settings(const ServerEntry& server);
+  // Sends the agent of `server` the settings named, when it is connected.
+  void send_settings(ServerEntry& server, bool max_sessions, bool draining, bool labels);
+  // Makes the stored row the server's: its agent binding (presence, last report, Welcome
+  // settings), its place in the index, and its changed settings sent to its agent.
+  void apply_server(store::ServerRecord row);
+  // A fresh index for the pool, from its servers and workspaces (a pool or workspace changed).
+  void rebuild_index(const std::string& pool_id);
+  // Why a pool cannot go: what it still has, counted.
+  std::string pool_dependents(const store::PoolRecord& pool) const;
 
   void send(ServerEntry& server, corral::agent::v1::Command command, SentCommand sent);
   void send_prepare(ServerEntry& server, const store::SessionRecord& session);
@@ -160,7 +198,13 @@ class Broker final : public manager::FleetObserver {
   std::unordered_map<std::string, store::WorkspaceRecord> workspaces_;
   std::unordered_map<std::string, SessionEntry> sessions_;
   std::unordered_map<std::string, std::string> server_by_agent_;
-  // The last capacity report of each agent that backs a server.
+  // Every welcomed agent, backing a server or not, so one bound at run time is known to be there.
+  struct AgentPresence {
+    bool connected = false;
+    bool missing = false;
+  };
+  std::unordered_map<std::string, AgentPresence> presence_;
+  // The last capacity report of each agent (one bound later counts its capacity at once).
   std::unordered_map<std::string, corral::agent::v1::CapacityReport> reports_;
   // Reservations by expiry (unix seconds), so the sweep reads only the ones that are due.
   std::set<std::pair<int64_t, std::string>> expiries_;

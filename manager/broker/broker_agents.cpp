@@ -17,9 +17,9 @@ using manager::CommandFinishedEvent;
 }  // namespace
 
 void Broker::on_agent_welcomed(const manager::AgentWelcomedEvent& e) {
+  set_agent_state(e.agent_id, true, false);
   ServerEntry* server = server_of_agent(e.agent_id);
   if (server == nullptr) return;
-  set_agent_state(e.agent_id, true, false);
   // Repairs what a crash may have left between a report and the writes it led to; otherwise the
   // last report was reconciled when it came, and this changes nothing. A newer report follows.
   if (auto report = reports_.find(e.agent_id); report != reports_.end()) {
@@ -41,11 +41,11 @@ void Broker::on_agent_welcomed(const manager::AgentWelcomedEvent& e) {
 }
 
 void Broker::on_agent_missing(const manager::AgentMissingEvent& e) {
-  if (ServerEntry* server = server_of_agent(e.agent_id)) set_agent_state(e.agent_id, server->agent_connected, true);
+  if (presence_.contains(e.agent_id)) set_agent_state(e.agent_id, true, true);
 }
 
 void Broker::on_agent_back(const manager::AgentBackEvent& e) {
-  if (ServerEntry* server = server_of_agent(e.agent_id)) set_agent_state(e.agent_id, server->agent_connected, false);
+  if (presence_.contains(e.agent_id)) set_agent_state(e.agent_id, true, false);
 }
 
 void Broker::on_agent_disconnected(const manager::AgentDisconnectedEvent& e) {

@@ -90,10 +90,11 @@ Status Broker::load_reports(store::Store& store) {
   auto agents = store.agents().list();
   if (!agents.ok()) return agents.status();
   for (store::AgentRecord& agent : *agents) {
-    ServerEntry* server = server_of_agent(agent.id);
-    if (server == nullptr) continue;
-    server->reported = reported_totals(agent.capacity);
-    refresh(*server);
+    if (ServerEntry* server = server_of_agent(agent.id)) {
+      server->reported = reported_totals(agent.capacity);
+      refresh(*server);
+    }
+    // Kept for every agent: one bound to a server later counts its capacity at once.
     reports_[agent.id] = std::move(agent.capacity);
   }
   return {};

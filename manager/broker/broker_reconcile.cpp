@@ -18,9 +18,9 @@ using corral::agent::v1::CapacityReport;
 }  // namespace
 
 void Broker::on_capacity_changed(const manager::CapacityChangedEvent& e) {
+  reports_[e.agent_id] = e.after;
   ServerEntry* server = server_of_agent(e.agent_id);
   if (server == nullptr) return;
-  reports_[e.agent_id] = e.after;
   const Resources totals = reported_totals(e.after);
   if (!(totals == server->reported)) {
     server->reported = totals;

@@ -23,8 +23,13 @@ EnrollmentResult refused(int http_status, std::string reason, std::string messag
 }  // namespace
 
 Enrollment::Enrollment(store::StoreExecutor& store, const tls::CertificateAuthority& ca, const Clock& clock,
-                       EnrollmentSettings settings)
-    : store_(store), ca_(ca), clock_(clock), settings_(std::move(settings)), ca_sha256_(ca.sha256_hex()) {}
+                       EnrollmentSettings settings, EnrollmentBindings& bindings)
+    : store_(store),
+      ca_(ca),
+      clock_(clock),
+      settings_(std::move(settings)),
+      bindings_(bindings),
+      ca_sha256_(ca.sha256_hex()) {}
 
 void Enrollment::create_join_token(const corral::api::v1::CreateJoinTokenRequest& request,
                                    std::function<void(Result<corral::api::v1::JoinToken>)> done) {
@@ -132,19 +137,28 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
   out.set_server_id(token.server_id);
   result.agent = agent;
 
+  struct Enrolled {
+    store::EnrollOutcome outcome = store::EnrollOutcome::enrolled;
+    store::ServerRecord server;  // bound, when the token names one
+  };
   store_.submit(
-      [token_id = token.id, now, agent](store::Store& s) {
-        return store::consume_join_token_and_enroll(s, token_id, now, agent);
+      [token_id = token.id, now, agent](store::Store& s) -> Result<Enrolled> {
+        Enrolled written;
+        auto outcome = store::consume_join_token_and_enroll(s, token_id, now, agent, &written.server);
+        if (!outcome.ok()) return outcome.status();
+        written.outcome = *outcome;
+        return written;
       },
-      [token_id = token.id, hostname = request.hostname(), serial = issued->serial_hex, result = std::move(result),
-       done = std::move(done)](Result<store::EnrollOutcome> enrolled) mutable {
-        if (!enrolled.ok()) return done(refused(500, "store_error", enrolled.status().message()));
+      [this, token_id = token.id, hostname = request.hostname(), serial = issued->serial_hex,
+       result = std::move(result), done = std::move(done)](Result<Enrolled> written) mutable {
+        if (!written.ok()) return done(refused(500, "store_error", written.status().message()));
+        const store::EnrollOutcome enrolled = written->outcome;
         // Anything but enrolled lost a race since the checks above: another enrollment used the
         // token, it expired meanwhile, or the sweep deleted it.
-        if (*enrolled != store::EnrollOutcome::enrolled) {
-          log::warn("enroll.refused", {{"token_id", token_id}, {"reason", store::enroll_outcome_name(*enrolled)}});
+        if (enrolled != store::EnrollOutcome::enrolled) {
+          log::warn("enroll.refused", {{"token_id", token_id}, {"reason", store::enroll_outcome_name(enrolled)}});
         }
-        switch (*enrolled) {
+        switch (enrolled) {
           case store::EnrollOutcome::enrolled: break;
           case store::EnrollOutcome::token_used: return done(refused(403, "token_used", "join token was already used"));
           case store::EnrollOutcome::token_expired: return done(refused(403, "token_expired", "join token expired"));
@@ -153,6 +167,13 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
           case store::EnrollOutcome::agent_conflict:
             return done(refused(500, "store_error", "agent id or certificate serial is already enrolled"));
         }
+        if (!result.agent.server_id.empty() && written->server.id.empty()) {
+          log::warn("enroll.server_gone", {{"agent_id", result.agent.id},
+                                           {"server_id", result.agent.server_id},
+                                           {"reason", "the token's server was deleted; the agent backs none"}});
+        }
+        // Before the agent has its certificate, so its first Welcome carries the server's settings.
+        if (!written->server.id.empty()) bindings_.on_agent_bound(written->server);
         log::info("agent.enrolled", {{"agent_id", result.agent.id},
                                      {"token_id", token_id},
                                      {"hostname", hostname},

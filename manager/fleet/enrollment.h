@@ -39,12 +39,22 @@ struct EnrollmentResult {
   EnrollmentRefusal refusal;  // when not
 };
 
+// Hears of an agent bound to a server by enrolling with a join token that names the server, once
+// that is committed and before the agent gets its certificate, so its first Welcome already
+// carries the server's settings. The session broker.
+class EnrollmentBindings {
+ public:
+  virtual ~EnrollmentBindings() = default;
+  // `server` as committed, its agent_id the new agent.
+  virtual void on_agent_bound(const store::ServerRecord& server) = 0;
+};
+
 // Every call answers through its callback, on the core thread; store work goes through the store
 // executor, so none of them blocks the core.
 class Enrollment {
  public:
   Enrollment(store::StoreExecutor& store, const tls::CertificateAuthority& ca, const Clock& clock,
-             EnrollmentSettings settings);
+             EnrollmentSettings settings, EnrollmentBindings& bindings);
 
   void create_join_token(const corral::api::v1::CreateJoinTokenRequest& request,
                          std::function<void(Result<corral::api::v1::JoinToken>)> done);
@@ -69,6 +79,7 @@ class Enrollment {
   const tls::CertificateAuthority& ca_;
   const Clock& clock_;
   EnrollmentSettings settings_;
+  EnrollmentBindings& bindings_;
   std::string ca_sha256_;
 };
 

@@ -3,7 +3,7 @@
 namespace corral::store {
 
 Result<EnrollOutcome> consume_join_token_and_enroll(Store& store, const std::string& token_id, int64_t now,
-                                                    const AgentRecord& agent) {
+                                                    const AgentRecord& agent, ServerRecord* bound_server) {
   // Checked up front so that a bad call is an error, not an outcome, whatever state the token is in.
   if (agent.id.empty()) return error(ErrorCode::invalid_argument, "agent id is empty");
   if (agent.certificate_serial.empty()) return error(ErrorCode::invalid_argument, "certificate serial is empty");
@@ -29,7 +29,15 @@ Result<EnrollOutcome> consume_join_token_and_enroll(Store& store, const std::str
     Status inserted = repos.agents().insert(row);
     // The error rolls back the token use above.
     if (inserted.code() == ErrorCode::already_exists) outcome = EnrollOutcome::agent_conflict;
-    return inserted;
+    if (!inserted.ok() || row.server_id.empty()) return inserted;
+    auto bound = repos.servers().bind_agent(row.server_id, row.id, now);
+    if (!bound.ok()) return bound.status();
+    // server_not_found is the only other answer: a new agent backs no other server yet.
+    if (*bound != AgentBinding::bound) return {};
+    auto server = repos.servers().get(row.server_id);
+    if (!server.ok()) return server.status();
+    if (bound_server != nullptr && server->has_value()) *bound_server = std::move(**server);
+    return {};
   });
   if (outcome != EnrollOutcome::enrolled) return outcome;
   if (!s.ok()) return s;

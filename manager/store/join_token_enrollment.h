@@ -1,6 +1,6 @@
-// Enrolling an agent with a join token: consuming the token and inserting the agent are one unit
-// of work over the join-token and agent repositories, so a refused or failed enrollment writes
-// nothing. Enrollment (manager/fleet) calls it after checking the token's secret.
+// Enrolling an agent with a join token: consuming the token, inserting the agent and, when the
+// token names a server, binding the agent to that server are one unit of work, so a refused or
+// failed enrollment writes nothing. Enrollment (manager/fleet) calls it after checking the token's secret.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,12 @@ const char* enroll_outcome_name(EnrollOutcome outcome);
 // one unit of work; anything but `enrolled` leaves the store as it was. The caller has already
 // checked the secret and copied the token's labels and server_id into `agent`.
 // agent.join_token_id may be left empty (token_id is recorded); if set it must equal token_id.
+// When agent.server_id names a server the agent becomes its backing agent (replacing any other),
+// and `bound_server`, if given, receives the server's row as committed. A server deleted since
+// the token was made binds nothing: the agent enrolls unbound and an admin may assign it.
 // invalid_argument for an empty agent id or serial, now <= 0, or a mismatched join_token_id;
 // other errors are the store's.
 Result<EnrollOutcome> consume_join_token_and_enroll(Store& store, const std::string& token_id, int64_t now,
-                                                    const AgentRecord& agent);
+                                                    const AgentRecord& agent, ServerRecord* bound_server = nullptr);
 
 }  // namespace corral::store

@@ -6,6 +6,7 @@
 #include "common/tls/keys.h"
 #include "corral/agent/v1/enrollment.pb.h"
 #include "manager/api/routes.h"
+#include "manager/broker/broker.h"
 #include "manager/fleet/agent_registry.h"
 #include "manager/fleet/enrollment.h"
 #include "tests/unit/manager/api/api_fixture.h"
@@ -23,11 +24,14 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
     registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
                                                 server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
+    broker_ =
+        std::make_unique<broker::Broker>(core_->store(), clock_, broker::BrokerSettings{}, *registry_, events_, table_);
+    ASSERT_TRUE(broker_->load(*store_).ok());
     enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
-                                               EnrollmentSettings{600, 3600, 30, "wss://m:8444/agent/v1"});
+                                               EnrollmentSettings{600, 3600, 30, "wss://m:8444/agent/v1"}, *broker_);
     api::Router routes;
     api::add_health_routes(routes, *registry_, "9.9.9");
-    api::add_enrollment_routes(routes, *enrollment_, *registry_, ca_->certificate_pem());
+    api::add_enrollment_routes(routes, *enrollment_, *registry_, ca_->certificate_pem(), *broker_);
     server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   }
 
@@ -36,6 +40,8 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
   testing::FakeServerSettings server_settings_;
   FleetEvents events_;
   std::unique_ptr<AgentRegistry> registry_;
+  broker::ServerSettingsTable table_;
+  std::unique_ptr<broker::Broker> broker_;
   std::unique_ptr<Enrollment> enrollment_;
   std::unique_ptr<ApiServer> server_;
 };
@@ -82,6 +88,11 @@ TEST_F(EnrollmentRoutesTest, InputErrorsAreNamed) {
   EXPECT_EQ(ttl.status, 400);
   EXPECT_NE(ttl.body.find("exceeds the maximum"), std::string::npos) << ttl.body;
   EXPECT_EQ(call(*server_, "POST", "/api/v1/join-tokens", R"({"ttlSeconds": "soon"})").status, 400);
+
+  // Enrolling with it would bind the agent to the server: an unknown one is refused by path.
+  HttpResponse no_server = call(*server_, "POST", "/api/v1/join-tokens", R"({"serverId": "no-such-server"})");
+  EXPECT_EQ(no_server.status, 400);
+  EXPECT_NE(no_server.body.find(R"("path":"/serverId")"), std::string::npos) << no_server.body;
   EXPECT_EQ(call(*server_, "POST", "/api/v1/join-tokens", R"({"labels": {"a b": "c"}})").status, 400);
 }
 

@@ -56,6 +56,12 @@ class RacingStore final : public store::Store, store::JoinTokenRepository {
   std::function<void()> meanwhile_;
 };
 
+// What the broker would hear: each server an enrollment bound, as committed.
+struct RecordedBindings final : EnrollmentBindings {
+  void on_agent_bound(const store::ServerRecord& server) override { bound.push_back(server); }
+  std::vector<store::ServerRecord> bound;
+};
+
 class EnrollmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,7 +72,7 @@ class EnrollmentTest : public ::testing::Test {
     core_.emplace(*store_);
     ca_.emplace(tls::CertificateAuthority::create("test CA", 10).value());
     enrollment_ = std::make_unique<Enrollment>(core_->store(), *ca_, clock_,
-                                               EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+                                               EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"}, bindings_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -119,8 +125,44 @@ class EnrollmentTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::optional<testing::CoreLoop> core_;
   std::optional<tls::CertificateAuthority> ca_;
+  RecordedBindings bindings_;
   std::unique_ptr<Enrollment> enrollment_;
 };
+
+TEST_F(EnrollmentTest, TokenBoundToAServerBindsTheAgentBeforeTheAnswer) {
+  store::PoolRecord pool;
+  pool.id = "p1";
+  pool.name = "p1";
+  ASSERT_TRUE(store_->pools().insert(pool).ok());
+  store::ServerRecord server;
+  server.id = "srv-1";
+  server.pool_id = "p1";
+  server.hostname = "h1";
+  ASSERT_TRUE(store_->servers().insert(server).ok());
+  std::optional<EnrollmentResult> result;
+  size_t bound_when_answered = 0;
+  enrollment_->enroll(request(new_token()), [&](EnrollmentResult got) {
+    bound_when_answered = bindings_.bound.size();
+    result = std::move(got);
+  });
+  core_->drain();
+  ASSERT_TRUE(result && result->response) << (result ? result->refusal.message : "no answer");
+  const std::string agent_id = result->response->agent_id();
+  // The broker must know before the agent can connect, which is after it has this answer.
+  EXPECT_EQ(bound_when_answered, 1u);
+  ASSERT_EQ(bindings_.bound.size(), 1u);
+  EXPECT_EQ(bindings_.bound[0].agent_id, agent_id);
+  EXPECT_EQ(bindings_.bound[0].revision, 2u);  // as committed: the binding moved it on
+  EXPECT_EQ(store_->servers().get("srv-1").value()->agent_id, agent_id);
+}
+
+TEST_F(EnrollmentTest, TokenForADeletedServerEnrollsUnbound) {
+  // new_token() names srv-1, which does not exist (deleted after the token was made).
+  EnrollmentRefusal refusal;
+  auto enrolled = enroll(request(new_token()), &refusal);
+  ASSERT_TRUE(enrolled.ok()) << refusal.message;
+  EXPECT_TRUE(bindings_.bound.empty());
+}
 
 TEST_F(EnrollmentTest, TokenCarriesTheCaHashAndIsStoredHashed) {
   std::string token = new_token();
@@ -220,7 +262,8 @@ TEST_F(EnrollmentTest, TokenUsedByARacingEnrollmentIsRefusedAsUsed) {
     ASSERT_TRUE(won.ok() && *won == store::EnrollOutcome::enrolled);
   });
   testing::CoreLoop racing_core(racing);
-  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"},
+                        bindings_);
   EnrollmentRefusal refusal;
   EXPECT_FALSE(enroll_on(racing_core, enrollment, request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_used");
@@ -234,7 +277,8 @@ TEST_F(EnrollmentTest, TokenDeletedMeanwhileIsRefusedAsUnknown) {
   std::string token = new_token();
   RacingStore racing(*store_, [&] { ASSERT_EQ(store_->join_tokens().delete_expired(INT64_MAX).value(), 1); });
   testing::CoreLoop racing_core(racing);
-  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"});
+  Enrollment enrollment(racing_core.store(), *ca_, clock_, EnrollmentSettings{600, 3600, 30, "wss://x:1/agent/v1"},
+                        bindings_);
   EnrollmentRefusal refusal;
   EXPECT_FALSE(enroll_on(racing_core, enrollment, request(token), &refusal).ok());
   EXPECT_EQ(refusal.reason, "token_unknown");
