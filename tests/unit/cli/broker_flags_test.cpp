@@ -4,21 +4,29 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include <sstream>
 
 namespace corral::cli {
 namespace {
 
+// RESULT's value, or FALLBACK when it is an error (which the comparison then shows).
+template <typename T>
+T or_else(Result<T> result, std::type_identity_t<T> fallback) {
+  return result.ok() ? std::move(*result) : fallback;
+}
+
 using nlohmann::json;
 
 TEST(BrokerFlags, MemoryTakesBytesAndBinaryUnits) {
-  EXPECT_EQ(parse_memory("2147483648").value_or(0), 2147483648u);
-  EXPECT_EQ(parse_memory("2GiB").value_or(0), 2147483648u);
-  EXPECT_EQ(parse_memory("512MiB").value_or(0), 512u << 20);
-  EXPECT_EQ(parse_memory("1.5GiB").value_or(0), 1610612736u);
-  EXPECT_EQ(parse_memory("4KiB").value_or(0), 4096u);
-  EXPECT_EQ(parse_memory("1TiB").value_or(0), uint64_t{1} << 40);
-  EXPECT_EQ(parse_memory("100B").value_or(0), 100u);
+  EXPECT_EQ(or_else(parse_memory("2147483648"), 0), 2147483648u);
+  EXPECT_EQ(or_else(parse_memory("2GiB"), 0), 2147483648u);
+  EXPECT_EQ(or_else(parse_memory("512MiB"), 0), 512u << 20);
+  EXPECT_EQ(or_else(parse_memory("1.5GiB"), 0), 1610612736u);
+  EXPECT_EQ(or_else(parse_memory("4KiB"), 0), 4096u);
+  EXPECT_EQ(or_else(parse_memory("1TiB"), 0), uint64_t{1} << 40);
+  EXPECT_EQ(or_else(parse_memory("100B"), 0), 100u);
 }
 
 TEST(BrokerFlags, MemoryRefusesWhatItWouldHaveToGuess) {
@@ -37,10 +45,10 @@ TEST(BrokerFlags, MemoryRefusesWhatItWouldHaveToGuess) {
 }
 
 TEST(BrokerFlags, CoresAreThousandths) {
-  EXPECT_EQ(parse_cores("2").value_or(0), 2000u);
-  EXPECT_EQ(parse_cores("1.5").value_or(0), 1500u);
-  EXPECT_EQ(parse_cores("0.25").value_or(0), 250u);
-  EXPECT_EQ(parse_cores("250m").value_or(0), 250u);
+  EXPECT_EQ(or_else(parse_cores("2"), 0), 2000u);
+  EXPECT_EQ(or_else(parse_cores("1.5"), 0), 1500u);
+  EXPECT_EQ(or_else(parse_cores("0.25"), 0), 250u);
+  EXPECT_EQ(or_else(parse_cores("250m"), 0), 250u);
   EXPECT_EQ(parse_cores("0.0005").status().message(), "'0.0005' is finer than a thousandth of a core");
   EXPECT_EQ(parse_cores("1.5m").status().message(), "'1.5m' is not a number of cores: use 2, 1.5 or 250m (thousandths)");
   EXPECT_FALSE(parse_cores("two").ok());
@@ -60,7 +68,7 @@ TEST(BrokerFlags, RdGatewayIsHostAndOptionalPort) {
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->hostname, "2001:db8::1");
   EXPECT_EQ(v6->port, 444u);
-  EXPECT_EQ(parse_rd_gateway("[2001:db8::1]").value_or(RdGateway{}).hostname, "2001:db8::1");
+  EXPECT_EQ(or_else(parse_rd_gateway("[2001:db8::1]"), RdGateway{}).hostname, "2001:db8::1");
 
   EXPECT_EQ(parse_rd_gateway("gw:0").status().message(), "'gw:0' has port '0': it must be 1-65535");
   EXPECT_EQ(parse_rd_gateway("gw:65536").status().message(), "'gw:65536' has port '65536': it must be 1-65535");
@@ -134,11 +142,11 @@ TEST(BrokerFlags, SessionBody) {
 
 TEST(BrokerFlags, PasswordFromStdinDropsOneLineBreak) {
   std::istringstream piped("s3cret\n");
-  EXPECT_EQ(read_password(&piped).value_or(""), "s3cret");
+  EXPECT_EQ(or_else(read_password(&piped), ""), "s3cret");
   std::istringstream windows("s3cret\r\n");
-  EXPECT_EQ(read_password(&windows).value_or(""), "s3cret");
+  EXPECT_EQ(or_else(read_password(&windows), ""), "s3cret");
   std::istringstream exact("two words \n\n");
-  EXPECT_EQ(read_password(&exact).value_or(""), "two words \n");
+  EXPECT_EQ(or_else(read_password(&exact), ""), "two words \n");
   std::istringstream empty("");
   EXPECT_EQ(read_password(&empty).status().code(), ErrorCode::invalid_argument);
   std::istringstream newline_only("\n");
