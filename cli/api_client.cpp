@@ -35,8 +35,8 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
 ApiClient::ApiClient(Settings settings, Transport transport)
     : settings_(std::move(settings)), transport_(std::move(transport)) {}
 
-Result<http::Response> ApiClient::exchange(const std::string& method, const std::string& path,
-                                           const std::string* body, const std::string& accept, bool authenticated) {
+Result<http::Response> ApiClient::exchange(const std::string& method, const std::string& path, const std::string* body,
+                                           const std::string& accept, bool authenticated) {
   http::Request request;
   request.method = method;
   request.url = settings_.server + path;

@@ -193,9 +193,8 @@ std::string format_workspace(const json& workspace, TimePoint now) {
 Row session_table_header() { return {"ID", "USER", "STATE", "WORKSPACE", "SERVER", "SINCE"}; }
 
 Row session_row(const json& session, TimePoint now) {
-  return {or_dash(str(session, "id")),         or_dash(str(session, "user")),
-          session_state(session),              or_dash(str(session, "workspaceId")),
-          or_dash(str(session, "serverId")),   session_since(session, now)};
+  return {or_dash(str(session, "id")),          or_dash(str(session, "user")),     session_state(session),
+          or_dash(str(session, "workspaceId")), or_dash(str(session, "serverId")), session_since(session, now)};
 }
 
 std::string format_session(const json& session, TimePoint now) {

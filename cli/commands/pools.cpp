@@ -30,8 +30,7 @@ Status remove(Session& s, const std::string& id_or_name) {
   if (!id.ok()) return id.status();
   auto reply = call_json(*s.api, "DELETE", resource_path("pools", *id));
   if (!reply.ok()) return reply.status();
-  print_done(s.output, *reply,
-             "pool " + visible(str(reply->value, "name")) + " (" + visible(*id) + ") deleted");
+  print_done(s.output, *reply, "pool " + visible(str(reply->value, "name")) + " (" + visible(*id) + ") deleted");
   return {};
 }
 
@@ -44,11 +43,13 @@ void add_pool_commands(CommandTree& tree) {
   CLI::App* make = tree.add_command(*group, "create", "create a pool",
                                     {Connects::always, [flags](Session& s) { return create(s, *flags); }});
   make->add_option("NAME", flags->name, "the pool's name, unique among pools")->required();
-  tree.choices(make->add_option("--type", flags->type, "server: session hosts counted in sessions; "
-                                                        "docker-agent: container hosts counted in cores, memory, GPUs"),
+  tree.choices(make->add_option("--type", flags->type,
+                                "server: session hosts counted in sessions; "
+                                "docker-agent: container hosts counted in cores, memory, GPUs"),
                {"server", "docker-agent"})
       ->required();
-  make->add_option("--label", flags->labels, "a label every server of the pool has (one exact token); repeat for several")
+  make->add_option("--label", flags->labels,
+                   "a label every server of the pool has (one exact token); repeat for several")
       ->type_name("LABEL")
       ->allow_extra_args(false);
   make->add_flag("--server-assignment", flags->server_assignment,
@@ -57,13 +58,13 @@ void add_pool_commands(CommandTree& tree) {
       ->type_name("HOST[:PORT]")
       ->check(parsed_by(&parse_rd_gateway));
 
-  tree.add_command(*group, "list", "list the pools, following the manager's pages to the end",
-                   {Connects::always, [](Session& s) {
-                      return print_collection(s, "pools", {}, pool_table_header(), &pool_row);
-                    }});
+  tree.add_command(
+      *group, "list", "list the pools, following the manager's pages to the end",
+      {Connects::always, [](Session& s) { return print_collection(s, "pools", {}, pool_table_header(), &pool_row); }});
 
   auto shown = std::make_shared<std::string>();
-  tree.add_command(*group, "show", "one pool in detail", {Connects::always, [shown](Session& s) { return show(s, *shown); }})
+  tree.add_command(*group, "show", "one pool in detail",
+                   {Connects::always, [shown](Session& s) { return show(s, *shown); }})
       ->add_option("ID|NAME", *shown, "the pool's id or name")
       ->required();
 

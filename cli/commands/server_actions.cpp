@@ -22,18 +22,17 @@ Status post(Session& s, const std::string& id, const std::string& action, const 
 
 void add_server_actions(CommandTree& tree, CLI::App& servers) {
   auto drained = std::make_shared<std::string>();
-  tree.add_command(servers, "drain", "take no new sessions on the server; the ones running go on",
-                   {Connects::always,
-                    [drained](Session& s) { return post(s, *drained, "drain", nullptr, "draining"); }})
+  tree.add_command(
+          servers, "drain", "take no new sessions on the server; the ones running go on",
+          {Connects::always, [drained](Session& s) { return post(s, *drained, "drain", nullptr, "draining"); }})
       ->add_option("ID", *drained, "the server's id")
       ->required();
 
   auto undrained = std::make_shared<std::string>();
-  tree.add_command(servers, "undrain", "take new sessions on the server again",
-                   {Connects::always,
-                    [undrained](Session& s) {
-                      return post(s, *undrained, "undrain", nullptr, "takes sessions again");
-                    }})
+  tree.add_command(
+          servers, "undrain", "take new sessions on the server again",
+          {Connects::always,
+           [undrained](Session& s) { return post(s, *undrained, "undrain", nullptr, "takes sessions again"); }})
       ->add_option("ID", *undrained, "the server's id")
       ->required();
 

@@ -20,8 +20,8 @@ Status connect(Session& s, const ConnectFlags& flags) {
   if (!flags.file.empty() && flags.file != "-" && !flags.force && file_exists(flags.file)) {
     return error(ErrorCode::already_exists, flags.file + " exists: pass --force to replace it");
   }
-  auto response = s.api->send("GET", resource_path("sessions", flags.id) + "/connection.rdp", nullptr,
-                              "application/x-rdp");
+  auto response =
+      s.api->send("GET", resource_path("sessions", flags.id) + "/connection.rdp", nullptr, "application/x-rdp");
   if (!response.ok()) return response.status();
   if (flags.file == "-") {
     o.out << response->body << std::flush;
@@ -38,9 +38,8 @@ Status connect(Session& s, const ConnectFlags& flags) {
 
 void add_session_connect(CommandTree& tree, CLI::App& sessions) {
   auto flags = std::make_shared<ConnectFlags>();
-  CLI::App* connect_command =
-      tree.add_command(sessions, "connect", "save the session's .rdp file (RDP servers only)",
-                       {Connects::always, [flags](Session& s) { return connect(s, *flags); }});
+  CLI::App* connect_command = tree.add_command(sessions, "connect", "save the session's .rdp file (RDP servers only)",
+                                               {Connects::always, [flags](Session& s) { return connect(s, *flags); }});
   connect_command->add_option("ID", flags->id, "the session's id")->required();
   tree.names_file(connect_command->add_option(
                       "-o,--output", flags->file,

@@ -54,7 +54,8 @@ Status list(Session& s, const ListFlags& flags) {
 Status show(Session& s, const std::string& id) {
   auto reply = call_json(*s.api, "GET", resource_path("sessions", id));
   if (!reply.ok()) return reply.status();
-  print_resource(s.output, *reply, [&](const nlohmann::json& session) { return format_session(session, s.output.now); });
+  print_resource(s.output, *reply,
+                 [&](const nlohmann::json& session) { return format_session(session, s.output.now); });
   return {};
 }
 
@@ -75,15 +76,12 @@ void add_session_commands(CommandTree& tree) {
   auto created = std::make_shared<CreateFlags>();
   CLI::App* make = tree.add_command(*group, "create", "place a session for a user and show where to connect",
                                     {Connects::always, [created](Session& s) { return create(s, *created); }});
-  make->add_option("--workspace", created->workspace, "the workspace's id or name")
-      ->type_name("WORKSPACE")
-      ->required();
+  make->add_option("--workspace", created->workspace, "the workspace's id or name")->type_name("WORKSPACE")->required();
   make->add_option("--user", created->user, "who the session is for")->type_name("USER")->required();
 
   auto listed = std::make_shared<ListFlags>();
-  CLI::App* list_command =
-      tree.add_command(*group, "list", "list sessions, following the manager's pages to the end",
-                       {Connects::always, [listed](Session& s) { return list(s, *listed); }});
+  CLI::App* list_command = tree.add_command(*group, "list", "list sessions, following the manager's pages to the end",
+                                            {Connects::always, [listed](Session& s) { return list(s, *listed); }});
   list_command->add_option("--pool", listed->pool, "only sessions in this pool (id or name)")->type_name("POOL");
   list_command->add_option("--server", listed->server, "only sessions on this server")->type_name("SERVER_ID");
   list_command->add_option("--workspace", listed->workspace, "only sessions of this workspace (id or name)")

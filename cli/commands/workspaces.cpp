@@ -45,8 +45,7 @@ Status remove(Session& s, const std::string& id_or_name) {
   if (!id.ok()) return id.status();
   auto reply = call_json(*s.api, "DELETE", resource_path("workspaces", *id));
   if (!reply.ok()) return reply.status();
-  print_done(s.output, *reply,
-             "workspace " + visible(str(reply->value, "name")) + " (" + visible(*id) + ") deleted");
+  print_done(s.output, *reply, "workspace " + visible(str(reply->value, "name")) + " (" + visible(*id) + ") deleted");
   return {};
 }
 
@@ -79,8 +78,9 @@ void add_create(CommandTree& tree, CLI::App& group) {
 }  // namespace
 
 void add_workspace_commands(CommandTree& tree) {
-  CLI::App* group = tree.add_group(tree.root(), "workspaces", "what users ask for a session of: a pool and which "
-                                                              "of its servers qualify");
+  CLI::App* group = tree.add_group(tree.root(), "workspaces",
+                                   "what users ask for a session of: a pool and which "
+                                   "of its servers qualify");
   add_create(tree, *group);
 
   auto pool = std::make_shared<std::string>();

@@ -110,9 +110,8 @@ TEST(PoolCommands, RefusedDeleteSaysWhy) {
 TEST(PoolCommands, ListFollowsEveryPage) {
   Harness h;
   h.fake.answers.push_back(response(200, R"({"pools":[)" + std::string(kPool) + R"(],"nextPageToken":"70"})"));
-  h.fake.answers.push_back(response(
-      200, R"({"pools":[{"id":"p-2","name":"containers","type":"POOL_TYPE_DOCKER_AGENT",)"
-           R"("rdGateway":{"hostname":"gw.example.com"}}]})"));
+  h.fake.answers.push_back(response(200, R"({"pools":[{"id":"p-2","name":"containers","type":"POOL_TYPE_DOCKER_AGENT",)"
+                                         R"("rdGateway":{"hostname":"gw.example.com"}}]})"));
   ASSERT_EQ(h.run({"pools", "list"}), kExitOk) << h.err.str();
   ASSERT_EQ(h.fake.requests.size(), 2u);
   EXPECT_EQ(h.fake.requests[0].url, kBase + "/api/v1/pools");
@@ -154,12 +153,11 @@ TEST(ServerCommands, CreateResolvesThePoolAndReadsThePasswordFromStdin) {
   Harness h;
   h.in.str("pa ss\n");
   h.fake.answers.push_back(response(200, kPool));
-  h.fake.answers.push_back(response(
-      201, R"({"id":"s-1","poolId":"p-1","hostname":"ts1","connectionPassword":"[redacted]",)"
-           R"("maxSimultaneousSessionsPerServer":4,"enabled":true})"));
-  ASSERT_EQ(h.run({"servers", "create", "--pool", "lab", "--hostname", "ts1", "--address", "ts1.lab",
-                   "--username", "svc", "--password-stdin", "--max-sessions", "4", "--label", "gpu", "--agent",
-                   "a-1"}),
+  h.fake.answers.push_back(response(201,
+                                    R"({"id":"s-1","poolId":"p-1","hostname":"ts1","connectionPassword":"[redacted]",)"
+                                    R"("maxSimultaneousSessionsPerServer":4,"enabled":true})"));
+  ASSERT_EQ(h.run({"servers", "create", "--pool", "lab", "--hostname", "ts1", "--address", "ts1.lab", "--username",
+                   "svc", "--password-stdin", "--max-sessions", "4", "--label", "gpu", "--agent", "a-1"}),
             kExitOk)
       << h.err.str();
   ASSERT_EQ(h.fake.requests.size(), 2u);

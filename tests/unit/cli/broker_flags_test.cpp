@@ -50,7 +50,8 @@ TEST(BrokerFlags, CoresAreThousandths) {
   EXPECT_EQ(or_else(parse_cores("0.25"), 0), 250u);
   EXPECT_EQ(or_else(parse_cores("250m"), 0), 250u);
   EXPECT_EQ(parse_cores("0.0005").status().message(), "'0.0005' is finer than a thousandth of a core");
-  EXPECT_EQ(parse_cores("1.5m").status().message(), "'1.5m' is not a number of cores: use 2, 1.5 or 250m (thousandths)");
+  EXPECT_EQ(parse_cores("1.5m").status().message(),
+            "'1.5m' is not a number of cores: use 2, 1.5 or 250m (thousandths)");
   EXPECT_FALSE(parse_cores("two").ok());
   EXPECT_FALSE(parse_cores("5000000").ok());  // beyond uint32 thousandths
 }

@@ -2,8 +2,8 @@
 // across pages, ending one, and the .rdp file that connect writes.
 #include <gtest/gtest.h>
 
-#include <type_traits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include <filesystem>
 
@@ -80,13 +80,13 @@ TEST(SessionCommands, ListResolvesNamesFiltersAndFollowsPages) {
   Harness h;
   h.fake.answers.push_back(response(200, R"({"id":"p-1","name":"lab"})"));
   h.fake.answers.push_back(response(200, R"({"id":"w-1","name":"desk"})"));
-  h.fake.answers.push_back(response(
-      200, R"({"sessions":[{"id":"se-1","user":"alice","state":"SESSION_STATE_ACTIVE","workspaceId":"w-1",)"
-           R"("serverId":"s-1","reservedAt":"2023-11-14T22:00:00Z","activatedAt":"2023-11-14T22:13:10Z"}],)"
-           R"("nextPageToken":"a1"})"));
-  h.fake.answers.push_back(response(
-      200, R"({"sessions":[{"id":"se-2","user":"alice","state":"SESSION_STATE_ENDED",)"
-           R"("endReason":"SESSION_END_REASON_EXPIRED_RESERVATION","endedAt":"2023-11-14T20:13:20Z"}]})"));
+  h.fake.answers.push_back(
+      response(200, R"({"sessions":[{"id":"se-1","user":"alice","state":"SESSION_STATE_ACTIVE","workspaceId":"w-1",)"
+                    R"("serverId":"s-1","reservedAt":"2023-11-14T22:00:00Z","activatedAt":"2023-11-14T22:13:10Z"}],)"
+                    R"("nextPageToken":"a1"})"));
+  h.fake.answers.push_back(
+      response(200, R"({"sessions":[{"id":"se-2","user":"alice","state":"SESSION_STATE_ENDED",)"
+                    R"("endReason":"SESSION_END_REASON_EXPIRED_RESERVATION","endedAt":"2023-11-14T20:13:20Z"}]})"));
   ASSERT_EQ(h.run({"sessions", "list", "--pool", "lab", "--server", "s-1", "--workspace", "desk", "--user",
                    "DOM\\alice", "--state", "active"}),
             kExitOk)
@@ -149,8 +149,8 @@ class ConnectTest : public ::testing::Test {
   void TearDown() override { std::filesystem::current_path(previous_); }
 
   static http::Response rdp(const std::string& disposition) {
-    auto r = response(200, "full address:s:10.0.0.5:3389\r\nusername:s:alice\r\n",
-                      {{"Content-Disposition", disposition}});
+    auto r =
+        response(200, "full address:s:10.0.0.5:3389\r\nusername:s:alice\r\n", {{"Content-Disposition", disposition}});
     r.content_type = "application/x-rdp";
     return r;
   }
