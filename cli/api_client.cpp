@@ -35,19 +35,17 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
 ApiClient::ApiClient(Settings settings, Transport transport)
     : settings_(std::move(settings)), transport_(std::move(transport)) {}
 
-template <typename T>
-Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& path,
-                                 const google::protobuf::Message* body, bool authenticated) {
+Result<http::Response> ApiClient::exchange(const std::string& method, const std::string& path, const std::string* body,
+                                           const std::string& accept, bool authenticated) {
   http::Request request;
   request.method = method;
   request.url = settings_.server + path;
   request.tls.ca_pem = settings_.ca_pem;
-  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Accept", accept);
   request.headers.emplace_back("User-Agent", std::string("corralctl/") + client_version());
   if (authenticated) request.headers.emplace_back("Authorization", "Bearer " + settings_.token);
   if (body) {
-    auto st = google::protobuf::util::MessageToJsonString(*body, &request.body);
-    if (!st.ok()) return error(ErrorCode::internal, "cannot encode the request to " + path + ": " + st.ToString());
+    request.body = *body;
     request.headers.emplace_back("Content-Type", "application/json");
   }
 
@@ -60,6 +58,24 @@ Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& p
     return error(response.status().code(), message);
   }
   if (response->status < 200 || response->status > 299) return api_error(*response);
+  return response;
+}
+
+Result<http::Response> ApiClient::send(const std::string& method, const std::string& path, const std::string* body,
+                                       const std::string& accept) {
+  return exchange(method, path, body, accept, true);
+}
+
+template <typename T>
+Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& path,
+                                 const google::protobuf::Message* body, bool authenticated) {
+  std::string json;
+  if (body) {
+    auto st = google::protobuf::util::MessageToJsonString(*body, &json);
+    if (!st.ok()) return error(ErrorCode::internal, "cannot encode the request to " + path + ": " + st.ToString());
+  }
+  auto response = exchange(method, path, body ? &json : nullptr, "application/json", authenticated);
+  if (!response.ok()) return response.status();
 
   Reply<T> reply;
   google::protobuf::util::JsonParseOptions options;

@@ -63,7 +63,16 @@ class ApiClient {
   // Unauthenticated; the token is not sent.
   Result<Reply<api::v1::Health>> health();
 
+  // One authenticated request with a JSON BODY (none when null), for resources whose messages
+  // this corralctl builds itself (broker_api.h). A 2xx answer is returned as it came, headers
+  // included; anything else is the manager's error (api_error.h).
+  Result<http::Response> send(const std::string& method, const std::string& path, const std::string* body,
+                              const std::string& accept = "application/json");
+
  private:
+  Result<http::Response> exchange(const std::string& method, const std::string& path, const std::string* body,
+                                  const std::string& accept, bool authenticated);
+
   template <typename T>
   Result<Reply<T>> call(const std::string& method, const std::string& path, const google::protobuf::Message* body,
                         bool authenticated);

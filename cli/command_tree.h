@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <functional>
+#include <istream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -24,6 +25,8 @@ struct Output {
   std::ostream& err;
   bool json = false;
   std::chrono::system_clock::time_point now;
+  // What `servers create --password-stdin` reads; null reads nothing (an empty stdin).
+  std::istream* in = nullptr;
 };
 
 // What a command runs with. API is null only for commands that connect `if_configured` and

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   context.clock = &clock;
   context.out = &std::cout;
   context.err = &std::cerr;
+  context.in = &std::cin;
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = corral::cli::run(args, context);
   std::cout.flush();

@@ -9,8 +9,16 @@ namespace corral::cli {
 namespace {
 
 // The message may quote the manager or the command line: shown, never obeyed by the terminal.
+// Its own line breaks (a manager error's field violations, api_error.h) are kept.
 int fail(const RunContext& context, const Status& status, int code) {
-  *context.err << "corralctl: " << visible(status.message()) << "\n";
+  const std::string& message = status.message();
+  *context.err << "corralctl: ";
+  for (size_t start = 0;;) {
+    size_t end = message.find('\n', start);
+    *context.err << visible(std::string_view(message).substr(start, end - start)) << "\n";
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
   return code;
 }
 
@@ -23,7 +31,7 @@ int run_unguarded(const std::vector<std::string>& args, const RunContext& contex
     return kExitOk;
   }
 
-  Output output{*context.out, *context.err, inv->flags.json, context.clock->now()};
+  Output output{*context.out, *context.err, inv->flags.json, context.clock->now(), context.in};
   const Command& command = *inv->command;
   if (command.connects == Connects::never) {
     Session session{nullptr, output};

@@ -2,6 +2,7 @@
 // (transport, environment, clock, streams): main() passes the real ones, tests fakes.
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct RunContext {
   const Clock* clock = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  std::istream* in = nullptr;  // standard input; null: empty
 };
 
 // ARGS excludes the program name. Errors go to err as "corralctl: <message>". Returns

@@ -10,6 +10,10 @@ std::unique_ptr<CommandTree> corralctl_commands() {
   add_admin_token_commands(*tree);
   add_plugin_commands(*tree);
   add_provider_config_commands(*tree);
+  add_pool_commands(*tree);
+  add_server_commands(*tree);
+  add_workspace_commands(*tree);
+  add_session_commands(*tree);
   add_version_command(*tree);
   add_completion_command(*tree);
   add_help_command(*tree);

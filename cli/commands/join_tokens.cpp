@@ -52,7 +52,7 @@ void add_join_token_commands(CommandTree& tree) {
       ->check(label_check());
   make->add_option_function<std::string>(
           "--server-id", [request](const std::string& id) { request->set_server_id(id); },
-          "bind the token to one autoscaled server")
+          "bind the token to a server: the agent that enrolls with it backs that server")
       ->type_name("ID");
   make->add_option_function<std::string>(
           "--description", [request](const std::string& text) { request->set_description(text); },

@@ -46,6 +46,20 @@ TEST(ApiError, SurvivesBodiesThatAreNotCorralErrors) {
   EXPECT_EQ(extra.message(), "bad ttl (HTTP 400 invalid_argument)");
 }
 
+TEST(ApiError, ListsFieldViolationsTheMessageDoesNotQuote) {
+  Status listed = api_error(response(400, R"({"reason":"invalid_argument","message":"2 problems",
+      "fieldViolations":[{"path":"/connectionPort","message":"must be 1-65535"},{"path":"","message":"bad\nbody"}]})"));
+  EXPECT_EQ(listed.message(),
+            "2 problems (HTTP 400 invalid_argument)\n  /connectionPort: must be 1-65535\n  (body): bad\\nbody");
+
+  // The provider configs' message already spells each one out: nothing is printed twice.
+  Status quoted = api_error(response(400, R"({"reason":"invalid_provider_config",
+      "message":"the provider config has 1 problem: /config/region: is required",
+      "fieldViolations":[{"path":"/config/region","message":"is required"}]})"));
+  EXPECT_EQ(quoted.message(),
+            "the provider config has 1 problem: /config/region: is required (HTTP 400 invalid_provider_config)");
+}
+
 TEST(ApiClient, ListAgentsSendsTheTokenAndDecodes) {
   FakeTransport fake;
   fake.answers.push_back(response(200, R"({"agents":[{"id":"a1","status":"AGENT_STATUS_ONLINE","futureField":1}]})"));

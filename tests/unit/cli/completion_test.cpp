@@ -146,19 +146,45 @@ TEST(Completion, BashCompletesFlagsAndValues) {
                      bash_complete({"--", ""});                  // after --, no commands
   ShellRun r = run_shell(dir, "bash --norc --noprofile", test);
   ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(
+      r.output,
+      "agents list --l|--label --limit \n"
+      "--js|--json \n"
+      "agents list --status o|online offline \n"
+      "agents list --status =|=online =missing =offline =revoked \n"
+      "agents list --status = r|revoked \n"
+      "agents list --status=m|--status=missing \n"
+      "--server agents |agents join-token admin-tokens plugins provider-configs pools servers workspaces sessions "
+      "version completion help \n"
+      "--json agents |list show revoke command \n"
+      "provider-configs create --file configs/d|configs/dev.json \n"
+      "completion |bash zsh \n"
+      "agents command | \n"
+      "-- | \n");
+}
+
+TEST(Completion, BashCompletesTheBrokerCommands) {
+  ScratchDir dir;
+  dir.write("ts1.rdp", "");
+  std::string path = dir.write("corralctl.bash", script("bash"));
+  std::string test =
+      "source " + shell_quote(path) + "\ncd " + shell_quote(dir.path()) + "\n" + kBashHarness +
+      bash_complete({"pools", "create", "lab", "--type", ""}) +
+      bash_complete({"servers", "create", "--connection", ""}) + bash_complete({"servers", "create", "--pa"}) +
+      bash_complete({"workspaces", "create", "w", "--m"}) + bash_complete({"sessions", ""}) +
+      bash_complete({"sessions", "list", "--state", ""}) + bash_complete({"sessions", "connect", "se-1", "-o", "ts"}) +
+      bash_complete({"sessions", "connect", "se-1", "--f"});
+  ShellRun r = run_shell(dir, "bash --norc --noprofile", test);
+  ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output,
-            "agents list --l|--label --limit \n"
-            "--js|--json \n"
-            "agents list --status o|online offline \n"
-            "agents list --status =|=online =missing =offline =revoked \n"
-            "agents list --status = r|revoked \n"
-            "agents list --status=m|--status=missing \n"
-            "--server agents |agents join-token admin-tokens plugins provider-configs version completion help \n"
-            "--json agents |list show revoke command \n"
-            "provider-configs create --file configs/d|configs/dev.json \n"
-            "completion |bash zsh \n"
-            "agents command | \n"
-            "-- | \n");
+            "pools create lab --type |server docker-agent \n"
+            "servers create --connection |rdp ssh vnc \n"
+            "servers create --pa|--password-stdin \n"
+            "workspaces create w --m|--memory \n"
+            "sessions |create list show end connect \n"
+            "sessions list --state |reserved active ended \n"
+            "sessions connect se-1 -o ts|ts1.rdp \n"
+            "sessions connect se-1 --f|--force \n");
 }
 
 TEST(Completion, ZshParsesRegistersAndWalksTheWords) {

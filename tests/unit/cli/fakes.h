@@ -75,12 +75,20 @@ struct FakeTransport {
   }
 };
 
-inline http::Response response(long status, std::string body) {
+inline http::Response response(long status, std::string body, http::Headers headers = {}) {
   http::Response r;
   r.status = status;
   r.body = std::move(body);
   r.content_type = "application/json";
+  r.headers = std::move(headers);
   return r;
+}
+
+inline std::string header_of(const http::Request& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
 }
 
 constexpr const char* kToken = "cadm.id.s3cret";
@@ -92,6 +100,7 @@ struct Harness {
   ManualClock clock{std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)}};
   std::ostringstream out;
   std::ostringstream err;
+  std::istringstream in;  // standard input
   std::map<std::string, std::string> env{{"CORRAL_SERVER", "https://m.test:8443"}, {"CORRAL_TOKEN", kToken}};
 
   int run(std::vector<std::string> args) {
@@ -101,6 +110,7 @@ struct Harness {
     context.clock = &clock;
     context.out = &out;
     context.err = &err;
+    context.in = &in;
     return cli::run(args, context);
   }
 
