@@ -115,9 +115,10 @@ Status Manager::open() {
   auto store = store::SqliteStore::open(data_dir_ + "/corral.db");
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
-  // SQLite is a local file: its work runs inline on the core (docs/architecture.md, "Store").
+  // SQLite is a local file: its work runs on the core, each turn's writes one commit (group commit,
+  // docs/architecture.md "Store", docs/PERFORMANCE.md "Broker").
   store_exec_ =
-      std::make_unique<store::StoreExecutor>(*store_, io_.get_executor(), store::StoreExecutor::Mode::inline_on_caller);
+      std::make_unique<store::StoreExecutor>(*store_, io_.get_executor(), store::StoreExecutor::Mode::grouped_on_core);
 
   std::vector<std::string> names(config_.server_names().begin(), config_.server_names().end());
   auto pki = load_or_create_pki(data_dir_, names);

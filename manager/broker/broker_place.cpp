@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "manager/broker/broker.h"
+#include "manager/broker/session_id.h"
 
 namespace corral::broker {
 
@@ -37,7 +38,7 @@ void Broker::place(const std::string& workspace_id, const std::string& user, Pla
 
   SessionEntry entry;
   store::SessionRecord& r = entry.record;
-  r.id = random_uuid();
+  r.id = time_ordered_uuid(clock_.now());
   r.workspace_id = workspace.id;
   r.pool_id = workspace.pool_id;
   r.server_id = std::get<Placed>(decision).server_id;

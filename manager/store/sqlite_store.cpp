@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <string>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -117,6 +118,35 @@ Status SqliteStore::unit_of_work(const std::function<Status(Repositories&)>& wor
   }
   // On an error the transaction's destructor rolls everything back.
   if (!s.ok()) return s;
+  return txn->commit();
+}
+
+}  // namespace corral::store
+
+namespace corral::store {
+
+Status SqliteStore::commit_group(size_t count, const std::function<void(size_t)>& member) {
+  if (in_unit_of_work_ || in_group_) {
+    return error(ErrorCode::failed_precondition, "a group commit cannot run inside a unit of work or another group");
+  }
+  in_group_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{in_group_};
+
+  auto txn = conn_.begin(Transaction::Kind::write);
+  if (!txn.ok()) return txn.status();
+  for (size_t i = 0; i < count; ++i) {
+    member(i);
+    // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls the whole transaction back by
+    // itself. Members run after that would write outside it, each committing alone while the
+    // group reports failure; stop here instead, with everything undone.
+    if (sqlite3_get_autocommit(conn_.handle()) != 0) {
+      return error(ErrorCode::unavailable, "the store rolled back the group's transaction at member " +
+                                               std::to_string(i + 1) + " of " + std::to_string(count));
+    }
+  }
   return txn->commit();
 }
 

@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
 
   Result<int> schema_version() override;
   Status unit_of_work(const std::function<Status(Repositories&)>& work) override;
+  // Inside a group, a unit of work is a savepoint of the group's transaction.
+  Status commit_group(size_t count, const std::function<void(size_t)>& member) override;
 
   AgentRepository& agents() override { return agents_; }
   JoinTokenRepository& join_tokens() override { return join_tokens_; }
@@ -66,6 +68,7 @@ class SqliteStore final : public Store {
   SqliteWorkspaceRepository workspaces_{conn_};
   SqliteSessionRepository sessions_{conn_};
   bool in_unit_of_work_ = false;
+  bool in_group_ = false;
 };
 
 }  // namespace corral::store

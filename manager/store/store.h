@@ -4,6 +4,7 @@
 // One thread uses a Store at a time: the core at start-up, then its StoreExecutor.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
 #include "common/result.h"
@@ -53,6 +54,18 @@ class Store : public Repositories {
   // nothing thrown escapes (an exception becomes an internal error). Units of work do not nest:
   // calling this from inside work returns failed_precondition without running the inner work.
   virtual Status unit_of_work(const std::function<Status(Repositories&)>& work) = 0;
+
+  // Group commit, for StoreExecutor: runs member(0) ... member(count - 1) in order inside one
+  // write transaction and commits once, so many small writes share one commit. Each member sees
+  // the writes of those before it; each repository call and unit of work inside a member stays
+  // all-or-nothing on its own, so one member's error undoes nothing of the others. Not ok means
+  // nothing any member wrote was kept (a member not yet run when the store gave up is not run).
+  // Members must not call commit_group. This default has no shared transaction: each member's
+  // writes commit as they are made, and it returns ok.
+  virtual Status commit_group(size_t count, const std::function<void(size_t)>& member) {
+    for (size_t i = 0; i < count; ++i) member(i);
+    return {};
+  }
 };
 
 }  // namespace corral::store

@@ -88,10 +88,10 @@ TEST_P(BothModes, DoneIsPostedToTheCoreNeverCalledInsideSubmit) {
   EXPECT_FALSE(done) << "done ran inside submit";
   run_core_until([&] { return done; });
   EXPECT_EQ(done_thread, core_thread);
-  if (GetParam() == Mode::inline_on_caller) {
-    EXPECT_EQ(work_thread, core_thread);
-  } else {
+  if (GetParam() == Mode::own_thread) {
     EXPECT_NE(work_thread, core_thread);
+  } else {
+    EXPECT_EQ(work_thread, core_thread);
   }
 }
 
@@ -147,8 +147,13 @@ TEST_P(BothModes, UnitsOfWorkRunInsideSubmittedWork) {
   EXPECT_EQ(second->value(), EnrollOutcome::token_used);
 }
 
-INSTANTIATE_TEST_SUITE_P(StoreExecutor, BothModes, ::testing::Values(Mode::inline_on_caller, Mode::own_thread),
-                         [](const auto& p) { return p.param == Mode::inline_on_caller ? "Inline" : "OwnThread"; });
+INSTANTIATE_TEST_SUITE_P(StoreExecutor, BothModes,
+                         ::testing::Values(Mode::inline_on_caller, Mode::own_thread, Mode::grouped_on_core),
+                         [](const auto& p) {
+                           return p.param == Mode::inline_on_caller ? "Inline"
+                                  : p.param == Mode::own_thread     ? "OwnThread"
+                                                                    : "Grouped";
+                         });
 
 // Only the own-thread mode ever has work waiting: inline work runs inside submit().
 TEST_F(StoreExecutorTest, WorkQueuedAtShutdownIsCompletedButNotDelivered) {
