@@ -214,6 +214,7 @@ Status Manager::open() {
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
   api::add_admin_token_routes(routes, *store_exec_, *auth_, clock_);
+  api::add_session_routes(routes, *broker_, *store_exec_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};

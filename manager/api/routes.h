@@ -8,6 +8,10 @@
 #include "manager/api/router.h"
 #include "manager/store/store_executor.h"
 
+namespace corral::broker {
+class Broker;
+}
+
 namespace corral::manager {
 
 class AdminAuth;
@@ -33,6 +37,8 @@ void add_plugin_routes(Router& router, const providers::ProviderRegistry& provid
 void add_provider_config_routes(Router& router, ProviderConfigService& service);
 // /api/v1/admin-tokens...
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
+// /api/v1/sessions...: placed and ended through the broker, read from the store.
+void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store);
 
 }  // namespace api
 }  // namespace corral::manager
