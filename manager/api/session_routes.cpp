@@ -176,12 +176,10 @@ void add_session_routes(Router& router, broker::Broker& broker, store::StoreExec
                    [&store](const ApiRequest& r, Reply reply) { list(store, r, std::move(reply)); });
   router.add_async("GET", one, Access::admin,
                    [&store](const ApiRequest& r, Reply reply) { show(store, r.param("id"), std::move(reply)); });
-  router.add_async("DELETE", one, Access::admin, [&broker, &store](const ApiRequest& r, Reply reply) {
-    end(broker, store, r, std::move(reply));
-  });
-  router.add_async("GET", one + "/connection.rdp", Access::admin, [&store](const ApiRequest& r, Reply reply) {
-    rdp_file(store, r.param("id"), std::move(reply));
-  });
+  router.add_async("DELETE", one, Access::admin,
+                   [&broker, &store](const ApiRequest& r, Reply reply) { end(broker, store, r, std::move(reply)); });
+  router.add_async("GET", one + "/connection.rdp", Access::admin,
+                   [&store](const ApiRequest& r, Reply reply) { rdp_file(store, r.param("id"), std::move(reply)); });
 }
 
 }  // namespace corral::manager::api

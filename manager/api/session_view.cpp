@@ -102,8 +102,7 @@ store::RdGateway rd_gateway_record(const brokerv1::RdGateway& gateway) {
   return store::RdGateway{gateway.hostname(), gateway.port()};
 }
 
-void check_rd_gateway_fields(const brokerv1::RdGateway& gateway, std::string_view path,
-                             corral::api::v1::Error& error) {
+void check_rd_gateway_fields(const brokerv1::RdGateway& gateway, std::string_view path, corral::api::v1::Error& error) {
   auto add = [&](const char* field, std::string message) {
     auto* v = error.add_field_violations();
     v->set_path(std::string(path) + field);

@@ -53,9 +53,10 @@ TEST(CreateSessionRequest, UnknownFieldsAreRefusedByName) {
 }
 
 TEST(SessionListQuery, EveryFilterAndPagingIsRead) {
-  auto q = parse_session_list_query("poolId=p1&serverId=s1&workspaceId=w1&user=al%20ice&state=active&pageSize=20&"
-                                    "pageToken=" +
-                                    to_hex("sess-9"));
+  auto q = parse_session_list_query(
+      "poolId=p1&serverId=s1&workspaceId=w1&user=al%20ice&state=active&pageSize=20&"
+      "pageToken=" +
+      to_hex("sess-9"));
   ASSERT_TRUE(q.ok()) << q.status().to_string();
   EXPECT_EQ(q->filter.pool_id, "p1");
   EXPECT_EQ(q->filter.server_id, "s1");
@@ -143,9 +144,8 @@ TEST(SessionView, FieldsMapToTheirJsonNamesAndUnsetTimesStayAbsent) {
   c.username = "alice";
   c.password_stored = true;
   out = json(session_connection_view(c));
-  EXPECT_EQ(out,
-            R"({"serverId":"s1","hostname":"rdp-01","address":"10.0.0.1","connectionType":"CONNECTION_TYPE_VNC",)"
-            R"("port":5900,"username":"alice","passwordStored":true})");
+  EXPECT_EQ(out, R"({"serverId":"s1","hostname":"rdp-01","address":"10.0.0.1","connectionType":"CONNECTION_TYPE_VNC",)"
+                 R"("port":5900,"username":"alice","passwordStored":true})");
 }
 
 TEST(RdGatewayView, MapsBothWaysAndNamesEachBadField) {
