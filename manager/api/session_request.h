@@ -28,9 +28,9 @@ struct SessionListQuery {
 // GET /api/v1/sessions: poolId, serverId, workspaceId, user, state (reserved | active | ended),
 // pageSize (1-1000, default 500), pageToken (hex of the last id of the page before).
 // invalid_argument naming the parameter, for a bad value or one the route does not know.
-Result<SessionListQuery> parse_session_list_query(std::string_view query);
+Result<SessionListQuery> parse_session_list_query(std::string_view text);
 
 // DELETE /api/v1/sessions/{id}: reason admin (the default) or user.
-Result<store::SessionEndReason> parse_session_end_query(std::string_view query);
+Result<store::SessionEndReason> parse_session_end_query(std::string_view text);
 
 }  // namespace corral::manager::api

@@ -15,7 +15,7 @@ namespace corral::manager::api {
 corral::broker::v1::Session session_view(const store::SessionRecord& session);
 corral::broker::v1::SessionConnection session_connection_view(const broker::ConnectionDetails& connection);
 
-// Absent from a Pool (nullopt-like: a default message) when the pool has no gateway.
+// A Pool shows rd_gateway only when the pool has one (a non-empty hostname).
 corral::broker::v1::RdGateway rd_gateway_view(const store::RdGateway& gateway);
 store::RdGateway rd_gateway_record(const corral::broker::v1::RdGateway& gateway);
 // Adds a field violation to `error` at `path` + "/hostname" or "/port" for each thing
