@@ -4,6 +4,7 @@
 
 #include "common/text.h"
 #include "manager/api/provider_config_check.h"
+#include "manager/api/session_view.h"
 #include "manager/broker/server_labels.h"
 
 namespace corral::manager::api {
@@ -111,6 +112,11 @@ Violations check_pool(const brokerv1::Pool& in, const store::PoolRecord* stored)
   if (in.server_assignment() && in.type() == brokerv1::POOL_TYPE_DOCKER_AGENT) {
     c.add("/serverAssignment", "only server pools assign users to servers");
   }
+  if (in.has_rd_gateway()) {
+    corral::api::v1::Error gateway;
+    check_rd_gateway_fields(in.rd_gateway(), "/rdGateway", gateway);
+    for (const auto& v : gateway.field_violations()) c.add(v.path(), v.message());
+  }
   return c.take();
 }
 
@@ -194,6 +200,8 @@ store::PoolRecord pool_record(const brokerv1::Pool& in, const store::PoolRecord*
   r.type = in.type() == brokerv1::POOL_TYPE_DOCKER_AGENT ? store::PoolType::docker_agent : store::PoolType::server;
   r.labels = label_set(in.labels());
   r.server_assignment = in.server_assignment();
+  // Absent or an empty hostname: the pool has no gateway.
+  r.rd_gateway = rd_gateway_record(in.rd_gateway());
   return r;
 }
 
@@ -254,6 +262,7 @@ brokerv1::Pool pool_view(const store::PoolRecord& r) {
   out.set_type(r.type == store::PoolType::docker_agent ? brokerv1::POOL_TYPE_DOCKER_AGENT : brokerv1::POOL_TYPE_SERVER);
   for (const auto& l : r.labels) out.add_labels(l);
   out.set_server_assignment(r.server_assignment);
+  if (!r.rd_gateway.hostname.empty()) *out.mutable_rd_gateway() = rd_gateway_view(r.rd_gateway);
   *out.mutable_created_at() = timestamp(r.created_at);
   *out.mutable_updated_at() = timestamp(r.updated_at);
   out.set_revision(r.revision);

@@ -11,6 +11,10 @@
 namespace corral {
 class SecretBox;
 }
+namespace corral::broker {
+class Broker;
+}
+
 namespace corral::manager {
 
 class AdminAuth;
@@ -20,11 +24,6 @@ class ProviderConfigService;
 namespace providers {
 class ProviderRegistry;
 }
-}  // namespace corral::manager
-namespace corral::broker {
-class Broker;
-}
-namespace corral::manager {
 
 namespace api {
 
@@ -47,6 +46,8 @@ void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecu
 void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
 // /api/v1/admin-tokens...
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
+// /api/v1/sessions...: placed and ended through the broker, read from the store.
+void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store);
 
 }  // namespace api
 }  // namespace corral::manager

@@ -114,6 +114,12 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   // it every second; tests call it after moving their clock.
   void sweep();
 
+  // The workspace with this id or, when no id matches, this name (the REST API accepts either);
+  // nullopt when neither does.
+  std::optional<store::WorkspaceRecord> find_workspace(const std::string& id_or_name) const;
+  // The pool as the broker holds it (the REST API names it in a refusal).
+  std::optional<store::PoolRecord> pool(const std::string& pool_id) const;
+
   // What the broker holds now (tests; later metrics).
   std::optional<store::SessionRecord> session(const std::string& session_id) const;
   size_t unfinished_sessions() const { return sessions_.size(); }

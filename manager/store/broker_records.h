@@ -49,12 +49,23 @@ struct ResourceAmounts {
   bool operator==(const ResourceAmounts&) const = default;
 };
 
+// The Remote Desktop Gateway RDP clients of a pool go through; an empty hostname means none.
+struct RdGateway {
+  std::string hostname;  // printable, no spaces, ';' or line breaks (it goes into .rdp files)
+  uint32_t port = 0;     // 0 = 443; at most 65535
+  bool operator==(const RdGateway&) const = default;
+};
+
+// 443: the port of an RdGateway that names none.
+inline constexpr uint32_t kDefaultRdGatewayPort = 443;
+
 struct PoolRecord {
   std::string id;    // UUID
   std::string name;  // unique among pools
   PoolType type = PoolType::server;
   LabelSet labels;
   bool server_assignment = false;
+  RdGateway rd_gateway;
   int64_t created_at = 0;  // unix seconds
   int64_t updated_at = 0;
   uint64_t revision = 0;  // 1 at creation, +1 on every change

@@ -33,10 +33,32 @@ Status non_negative(const ResourceAmounts& r, const char* what) {
 
 }  // namespace
 
+Status check_rd_gateway(const RdGateway& gateway) {
+  if (gateway.port > 65535) return error(ErrorCode::invalid_argument, "rd_gateway port must be at most 65535");
+  if (gateway.hostname.empty()) {
+    if (gateway.port != 0) return error(ErrorCode::invalid_argument, "rd_gateway port is set without a hostname");
+    return {};
+  }
+  if (gateway.hostname.size() > kMaxRdGatewayHostnameBytes) {
+    return error(ErrorCode::invalid_argument,
+                 "rd_gateway hostname is longer than " + std::to_string(kMaxRdGatewayHostnameBytes) + " bytes");
+  }
+  // Printable ASCII only: a DNS name or an IP address needs nothing else, and the value is
+  // written into .rdp files, where a line break would start a setting of its own.
+  for (unsigned char c : gateway.hostname) {
+    if (c <= 0x20 || c >= 0x7f || c == ';') {
+      return error(ErrorCode::invalid_argument,
+                   "rd_gateway hostname may hold only printable characters other than spaces and ';'");
+    }
+  }
+  return {};
+}
+
 Result<PoolRecord> checked_pool(PoolRecord pool) {
   if (Status s = required(pool.id, "pool id"); !s.ok()) return s;
   if (Status s = required(pool.name, "pool name"); !s.ok()) return s;
   if (Status s = normalize_set(pool.labels, "pool labels"); !s.ok()) return s;
+  if (Status s = check_rd_gateway(pool.rd_gateway); !s.ok()) return s;
   return pool;
 }
 

@@ -225,6 +225,13 @@ CREATE INDEX sessions_unfinished_server ON sessions(server_id) WHERE state <> 'e
 CREATE INDEX sessions_reservations ON sessions(reservation_expires_at, id) WHERE state = 'reserved';
 CREATE INDEX sessions_ended ON sessions(ended_at) WHERE state = 'ended';
 )sql"},
+    // A pool's Remote Desktop Gateway (written into its sessions' .rdp files): '' = none,
+    // port 0 = 443. Columns rather than a table of their own: a pool has at most one.
+    {7, R"sql(
+ALTER TABLE pools ADD COLUMN rd_gateway_hostname TEXT NOT NULL DEFAULT '';
+ALTER TABLE pools ADD COLUMN rd_gateway_port INTEGER NOT NULL DEFAULT 0
+  CHECK (rd_gateway_port BETWEEN 0 AND 65535);
+)sql"},
 };
 
 }  // namespace

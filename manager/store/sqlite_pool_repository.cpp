@@ -8,20 +8,22 @@ namespace corral::store {
 namespace {
 
 constexpr const char* kInsert =
-    "INSERT INTO pools (id, name, type, server_assignment, created_at, updated_at, revision) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)";
+    "INSERT INTO pools (id, name, type, server_assignment, created_at, updated_at, revision, rd_gateway_hostname, "
+    "rd_gateway_port) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)";
 constexpr const char* kSelectById =
-    "SELECT id, name, type, server_assignment, created_at, updated_at, revision FROM pools WHERE id = ?1";
+    "SELECT id, name, type, server_assignment, created_at, updated_at, revision, rd_gateway_hostname, rd_gateway_port "
+    "FROM pools WHERE id = ?1";
 constexpr const char* kSelectByName =
-    "SELECT id, name, type, server_assignment, created_at, updated_at, revision FROM pools WHERE name = ?1";
+    "SELECT id, name, type, server_assignment, created_at, updated_at, revision, rd_gateway_hostname, rd_gateway_port "
+    "FROM pools WHERE name = ?1";
 constexpr const char* kSelectPage =
-    "SELECT id, name, type, server_assignment, created_at, updated_at, revision FROM pools WHERE id > ?1 "
-    "ORDER BY id LIMIT ?2";
+    "SELECT id, name, type, server_assignment, created_at, updated_at, revision, rd_gateway_hostname, rd_gateway_port "
+    "FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2";
 // The revision check and the write are one statement: of two updates from revision N, one
 // changes the row and the other finds N+1 and changes nothing.
 constexpr const char* kCompareAndSet =
-    "UPDATE pools SET name = ?2, type = ?3, server_assignment = ?4, updated_at = ?5, revision = ?6 + 1 "
-    "WHERE id = ?1 AND revision = ?6";
+    "UPDATE pools SET name = ?2, type = ?3, server_assignment = ?4, updated_at = ?5, revision = ?6 + 1, "
+    "rd_gateway_hostname = ?7, rd_gateway_port = ?8 WHERE id = ?1 AND revision = ?6";
 constexpr const char* kInsertLabel = "INSERT INTO pool_labels (pool_id, label) VALUES (?1, ?2)";
 constexpr const char* kDeleteLabels = "DELETE FROM pool_labels WHERE pool_id = ?1";
 constexpr const char* kSelectLabels = "SELECT label FROM pool_labels WHERE pool_id = ?1 ORDER BY label";
@@ -37,6 +39,8 @@ Result<PoolRecord> read_row(const Statement& stmt) {
   p.created_at = stmt.column_int64(4);
   p.updated_at = stmt.column_int64(5);
   p.revision = static_cast<uint64_t>(stmt.column_int64(6));
+  p.rd_gateway.hostname = stmt.column_text(7);
+  p.rd_gateway.port = static_cast<uint32_t>(stmt.column_int64(8));
   return p;
 }
 
@@ -55,6 +59,8 @@ Status SqlitePoolRepository::insert(const PoolRecord& pool) {
                  .bind_int64(4, p->server_assignment ? 1 : 0)
                  .bind_int64(5, p->created_at)
                  .bind_int64(6, p->updated_at)
+                 .bind_text(7, p->rd_gateway.hostname)
+                 .bind_int64(8, p->rd_gateway.port)
                  .run();
   if (!s.ok()) return s;
   if (s = insert_string_set(conn_, kInsertLabel, p->id, p->labels, "insert pool label"); !s.ok()) return s;
@@ -123,6 +129,8 @@ Result<UpdateOutcome> SqlitePoolRepository::update(const PoolRecord& pool, uint6
                    .bind_int64(4, p->server_assignment ? 1 : 0)
                    .bind_int64(5, p->updated_at)
                    .bind_int64(6, static_cast<int64_t>(expected_revision))
+                   .bind_text(7, p->rd_gateway.hostname)
+                   .bind_int64(8, p->rd_gateway.port)
                    .run();
     // The name's UNIQUE index is only consulted when the revision matched.
     if (s.code() == ErrorCode::already_exists) return UpdateOutcome::name_taken;
