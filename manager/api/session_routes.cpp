@@ -56,10 +56,10 @@ void create(broker::Broker& broker, const ApiRequest& r, Reply reply) {
   if (apiv1::Error problems = check_create_session(request); problems.field_violations_size() > 0) {
     return reply(error_body(400, problems));
   }
-  std::optional<store::WorkspaceRecord> workspace = broker.find_workspace(request.workspace());
-  if (!workspace) return reply(error_response(404, "not_found", "no workspace " + request.workspace()));
-  std::optional<store::PoolRecord> pool = broker.pool(workspace->pool_id);
-  std::string pool_name = pool ? pool->name : workspace->pool_id;
+  const store::WorkspaceRecord* workspace = broker.find_workspace_by_id_or_name(request.workspace());
+  if (workspace == nullptr) return reply(error_response(404, "not_found", "no workspace " + request.workspace()));
+  const store::PoolRecord* pool = broker.find_pool(workspace->pool_id);
+  std::string pool_name = pool != nullptr ? pool->name : workspace->pool_id;
   broker.place(workspace->id, request.user(),
                [reply = std::move(reply), pool_id = workspace->pool_id,
                 pool_name = std::move(pool_name)](Result<broker::PlaceOutcome> outcome) {

@@ -28,21 +28,6 @@ Broker::Broker(store::StoreExecutor& store, const Clock& clock, BrokerSettings s
       server_settings_(server_settings),
       subscription_(events.subscribe(*this)) {}
 
-std::optional<store::WorkspaceRecord> Broker::find_workspace(const std::string& id_or_name) const {
-  if (auto it = workspaces_.find(id_or_name); it != workspaces_.end()) return it->second;
-  // Names are unique, and a lookup by name is the rarer case (clients keep ids): a scan is enough.
-  for (const auto& [id, workspace] : workspaces_) {
-    if (workspace.name == id_or_name) return workspace;
-  }
-  return std::nullopt;
-}
-
-std::optional<store::PoolRecord> Broker::pool(const std::string& pool_id) const {
-  auto it = pools_.find(pool_id);
-  if (it == pools_.end()) return std::nullopt;
-  return it->second.record;
-}
-
 std::optional<store::SessionRecord> Broker::session(const std::string& session_id) const {
   auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return std::nullopt;

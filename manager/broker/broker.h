@@ -109,16 +109,13 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   const store::PoolRecord* find_pool(const std::string& pool_id) const;
   const store::ServerRecord* find_server(const std::string& server_id) const;
   const store::WorkspaceRecord* find_workspace(const std::string& workspace_id) const;
+  // The workspace with this id or, when no id matches, this name (the REST API accepts either).
+  const store::WorkspaceRecord* find_workspace_by_id_or_name(const std::string& id_or_name) const;
 
   // Releases reservations whose time is up (end reason expired_reservation). The manager calls
   // it every second; tests call it after moving their clock.
   void sweep();
 
-  // The workspace with this id or, when no id matches, this name (the REST API accepts either);
-  // nullopt when neither does.
-  std::optional<store::WorkspaceRecord> find_workspace(const std::string& id_or_name) const;
-  // The pool as the broker holds it (the REST API names it in a refusal).
-  std::optional<store::PoolRecord> pool(const std::string& pool_id) const;
 
   // What the broker holds now (tests; later metrics).
   std::optional<store::SessionRecord> session(const std::string& session_id) const;

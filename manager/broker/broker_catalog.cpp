@@ -34,6 +34,15 @@ const store::WorkspaceRecord* Broker::find_workspace(const std::string& workspac
   return it == workspaces_.end() ? nullptr : &it->second;
 }
 
+const store::WorkspaceRecord* Broker::find_workspace_by_id_or_name(const std::string& id_or_name) const {
+  if (const auto* by_id = find_workspace(id_or_name)) return by_id;
+  // Names are unique, and a lookup by name is the rarer case (clients keep ids): a scan is enough.
+  for (const auto& [id, workspace] : workspaces_) {
+    if (workspace.name == id_or_name) return &workspace;
+  }
+  return nullptr;
+}
+
 void Broker::rebuild_index(const std::string& pool_id) {
   auto pool = pools_.find(pool_id);
   if (pool == pools_.end()) return;
