@@ -121,8 +121,10 @@ TEST_F(CorralctlBrokerTest, PoolsByNameAndByIdAndWhatTheManagerRefuses) {
 TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   auto m = start_manager();
   // 1. The pool.
-  ASSERT_OK(ctl(*m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway",
-                     "gw.example.com"}));
+  Run pool = ctl(*m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway",
+                      "gw.example.com"});
+  ASSERT_OK(pool);
+  const std::string pool_id = created_id(pool.output);
 
   // 2. The host as a server; one session at most, so the second one finds the pool full.
   Run created = ctl(*m, {"servers", "create", "--pool", "lab", "--hostname", "ts1", "--address", "10.0.0.1",
@@ -164,6 +166,9 @@ TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   EXPECT_EQ(field(shown.output, "agent"), agent_id) << shown.output;
   EXPECT_EQ(field(shown.output, "state"), "enabled") << shown.output;
   EXPECT_EQ(field(shown.output, "password"), "none") << shown.output;
+  Run servers = ctl(*m, {"servers", "list", "--pool", "lab"});
+  ASSERT_OK(servers);
+  EXPECT_HAS(servers, agent_id + "  " + server);
   Run agents = ctl(*m, {"agents", "list"});
   ASSERT_OK(agents);
   EXPECT_HAS(agents, "online");
@@ -173,6 +178,21 @@ TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   EXPECT_EQ(taken.code, 1) << taken.output;
   EXPECT_HAS(taken, "HTTP 409");
   EXPECT_HAS(taken, "agent " + agent_id + " already backs");
+
+  Run unknown = ctl(*m, {"servers", "assign-agent", ts2, "no-such-agent"});
+  EXPECT_EQ(unknown.code, 1) << unknown.output;
+  EXPECT_HAS(unknown, "HTTP 400");
+  EXPECT_HAS(unknown, "/agentId");
+  // An agent enrolled without a bound token is attached later, and is told so at once.
+  Run plain_token = ctl(*m, {"join-token", "create"});
+  ASSERT_OK(plain_token);
+  Process second = start_agent(*m, work_, "ts2", field(plain_token.output, "token"));
+  ASSERT_TRUE(second.wait_for_log("event=agent.welcome", 20s)) << second.log();
+  const std::string second_id = agent_id_from_log(second);
+  Run assigned = ctl(*m, {"servers", "assign-agent", ts2, second_id});
+  ASSERT_OK(assigned);
+  EXPECT_HAS(assigned, "server ts2 (" + ts2 + ") is backed by agent " + second_id);
+  EXPECT_TRUE(second.wait_for_log("action=set_max_sessions ok=true", 20s)) << second.log();
 
   // Drain and undrain reach the agent.
   Run drained = ctl(*m, {"servers", "drain", server});
@@ -208,6 +228,23 @@ TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
       20s))
       << m->process().log();
 
+  for (const auto& filter : std::vector<std::vector<std::string>>{
+           {"--pool", "lab"}, {"--workspace", "desktop"}, {"--server", server}, {"--user", "alice"}}) {
+    std::vector<std::string> args = {"sessions", "list"};
+    args.insert(args.end(), filter.begin(), filter.end());
+    Run listed = ctl(*m, args);
+    ASSERT_OK(listed);
+    EXPECT_HAS(listed, session);
+  }
+  EXPECT_HAS(ctl(*m, {"sessions", "list", "--user", "bob"}), "no sessions");
+  Run session_shown = ctl(*m, {"sessions", "show", session});
+  ASSERT_OK(session_shown);
+  EXPECT_EQ(field(session_shown.output, "state"), "active") << session_shown.output;
+  EXPECT_EQ(field(session_shown.output, "server id"), server) << session_shown.output;
+  Run busy = ctl(*m, {"workspaces", "delete", "desktop"});
+  EXPECT_EQ(busy.code, 1) << busy.output;
+  EXPECT_HAS(busy, "HTTP 409");
+
   Run connected = ctl(*m, {"sessions", "connect", session});
   ASSERT_OK(connected);
   EXPECT_HAS(connected, "wrote ts1.rdp");
@@ -220,12 +257,15 @@ TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   EXPECT_EQ(again.code, 1) << again.output;
   EXPECT_HAS(again, "--force");
   ASSERT_OK(ctl(*m, {"sessions", "connect", session, "--force"}));
+  Run to_stdout = ctl(*m, {"sessions", "connect", session, "-o", "-"});
+  ASSERT_OK(to_stdout);
+  EXPECT_EQ(to_stdout.output, *rdp);
 
   // The only slot is taken: the pool's counts, and a non-zero exit.
   Run full = ctl(*m, {"sessions", "create", "--workspace", "desktop", "--user", "bob"});
   EXPECT_EQ(full.code, 1) << full.output;
   EXPECT_HAS(full, "(HTTP 503 pool_full)");
-  EXPECT_HAS(full, ": 1 ready, 0 provisioning, 0 draining");
+  EXPECT_HAS(full, "\n  pool " + pool_id + ": 1 ready, 0 provisioning, 0 draining");
 
   // 7. Ended, logged off on the agent; ending it again answers as it ended.
   Run ended = ctl(*m, {"sessions", "end", session});
@@ -236,10 +276,17 @@ TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   Run twice = ctl(*m, {"sessions", "end", session});
   ASSERT_OK(twice);
   EXPECT_HAS(twice, "session " + session + " ended (admin)");
+  EXPECT_HAS(ctl(*m, {"sessions", "list", "--state", "ended", "--json"}), session);
+  Run refused = ctl(*m, {"sessions", "connect", session, "-o", "-"});
+  EXPECT_EQ(refused.code, 1) << refused.output;
+  EXPECT_HAS(refused, "HTTP 409");
+  Run workspace_gone = ctl(*m, {"workspaces", "delete", "desktop"});
+  ASSERT_OK(workspace_gone);
 
   EXPECT_EQ(outputs_.find(password), std::string::npos) << "a password in corralctl's output";
   EXPECT_EQ(m->process().log().find(password), std::string::npos) << "a password in the manager's log";
   EXPECT_EQ(agent.log().find(password), std::string::npos) << "a password in the agent's log";
+  EXPECT_EQ(second.log().find(password), std::string::npos) << "a password in the agent's log";
 }
 
 }  // namespace
