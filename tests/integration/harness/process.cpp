@@ -33,7 +33,7 @@ Process& Process::operator=(Process&& other) noexcept {
 Process::~Process() { kill_now(); }
 
 Process Process::start(const std::string& program, const std::vector<std::string>& args, const std::string& log_path,
-                       const std::map<std::string, std::string>& extra_env) {
+                       const std::map<std::string, std::string>& extra_env, const ChildSetup& setup) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
@@ -51,6 +51,12 @@ Process Process::start(const std::string& program, const std::vector<std::string
       dup2(fd, 2);
       close(fd);
     }
+    if (!setup.stdin_path.empty()) {
+      int in = open(setup.stdin_path.c_str(), O_RDONLY);
+      if (in < 0 || dup2(in, 0) < 0) _exit(126);
+      close(in);
+    }
+    if (!setup.working_dir.empty() && chdir(setup.working_dir.c_str()) != 0) _exit(126);
     // Own process group, so a stop reaches the child's children too.
     setpgid(0, 0);
     std::vector<char*> argv;

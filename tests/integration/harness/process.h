@@ -14,6 +14,12 @@
 
 namespace corral::testing {
 
+// What a child reads on stdin (empty: the test's own) and where it runs (empty: here).
+struct ChildSetup {
+  std::string stdin_path;
+  std::string working_dir;
+};
+
 class Process {
  public:
   Process() = default;
@@ -25,7 +31,8 @@ class Process {
 
   // Starts PROGRAM with ARGS; stdout and stderr go to LOG_PATH (appended).
   static Process start(const std::string& program, const std::vector<std::string>& args, const std::string& log_path,
-                       const std::map<std::string, std::string>& extra_env = {});
+                       const std::map<std::string, std::string>& extra_env = {},
+                       const ChildSetup& setup = {});
 
   pid_t pid() const { return pid_; }
   bool running();
