@@ -77,15 +77,6 @@ store::ConnectionType connection_type(brokerv1::ConnectionType t) {
   }
 }
 
-brokerv1::ConnectionType connection_type_view(store::ConnectionType t) {
-  switch (t) {
-    case store::ConnectionType::rdp: return brokerv1::CONNECTION_TYPE_RDP;
-    case store::ConnectionType::ssh: return brokerv1::CONNECTION_TYPE_SSH;
-    case store::ConnectionType::vnc: return brokerv1::CONNECTION_TYPE_VNC;
-  }
-  return brokerv1::CONNECTION_TYPE_UNSPECIFIED;
-}
-
 google::protobuf::Timestamp timestamp(int64_t seconds) {
   google::protobuf::Timestamp t;
   t.set_seconds(seconds);

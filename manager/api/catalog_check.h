@@ -9,7 +9,7 @@
 #include <string>
 
 #include "corral/broker/v1/broker.pb.h"
-#include "manager/api/catalog_http.h"
+#include "manager/api/resource_http.h"
 #include "manager/store/broker_records.h"
 
 namespace corral::manager::api {

@@ -1,7 +1,7 @@
 #include "corral/agent/v1/enrollment.pb.h"
 #include "corral/api/v1/api.pb.h"
-#include "manager/api/catalog_http.h"
 #include "manager/api/json.h"
+#include "manager/api/resource_http.h"
 #include "manager/api/routes.h"
 #include "manager/broker/broker.h"
 #include "manager/fleet/agent_registry.h"

@@ -35,24 +35,7 @@ const std::vector<std::string>& manager_template_variables() {
 std::string secret_aad(const std::string& id, const std::string& pointer) { return "provider-config/" + id + pointer; }
 
 HttpResponse violations_response(const std::vector<ProviderConfigViolation>& violations) {
-  apiv1::Error e;
-  e.set_code(400);
-  e.set_reason("invalid_provider_config");
-  std::string message = "the provider config has " + std::to_string(violations.size()) + " problem" +
-                        (violations.size() == 1 ? "" : "s") + ":";
-  for (const auto& v : violations) {
-    message += " " + (v.path.empty() ? std::string("(body)") : v.path) + ": " + v.message + ";";
-    auto* fv = e.add_field_violations();
-    fv->set_path(v.path);
-    fv->set_message(v.message);
-  }
-  message.pop_back();
-  e.set_message(message);
-  HttpResponse r;
-  r.status = 400;
-  (void)google::protobuf::util::MessageToJsonString(e, &r.body);
-  r.body.push_back('\n');
-  return r;
+  return api::violations_response("provider config", violations, "invalid_provider_config");
 }
 
 void check_provider_config(ProviderConfigCheck& job, const SecretBox& secrets, const providers::ProviderSet& providers,

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "common/secret_box.h"
 #include "corral/api/v1/api.pb.h"
+#include "manager/api/resource_http.h"
 #include "manager/net/transport.h"
 #include "manager/providers/provider_client.h"
 #include "manager/store/records.h"
@@ -25,10 +26,7 @@ inline constexpr char kRedacted[] = "[redacted]";  // as in log lines
 // (docs/plugin-guide.md); a plugin may add its own (Describe capabilities.template_variables).
 const std::vector<std::string>& manager_template_variables();
 
-struct ProviderConfigViolation {
-  std::string path;  // JSON Pointer into the request body
-  std::string message;
-};
+using ProviderConfigViolation = api::FieldViolation;
 
 // Everything the check needs, copied (it must not touch the store), and what it found.
 struct ProviderConfigCheck {

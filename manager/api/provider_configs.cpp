@@ -13,29 +13,16 @@
 #include "common/log.h"
 #include "manager/api/json.h"
 #include "manager/api/provider_config_check.h"
+#include "manager/api/resource_http.h"
 #include "manager/api/routes.h"
 
 namespace corral::manager {
 namespace {
 
 namespace apiv1 = corral::api::v1;
+using api::if_match_revision;
+using api::with_etag;
 using nlohmann::json;
-
-HttpResponse with_etag(HttpResponse response, uint64_t revision) {
-  response.headers.emplace_back("ETag", "\"" + std::to_string(revision) + "\"");
-  return response;
-}
-
-// If-Match: "N" (or N); nullopt when absent, 0 when it names no revision we could hold.
-std::optional<uint64_t> if_match_revision(const std::string& header) {
-  if (header.empty()) return std::nullopt;
-  std::string_view v = header;
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  uint64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size()) return 0;
-  return n;
-}
 
 HttpResponse revision_conflict(const std::string& id, uint64_t stored, uint64_t based_on) {
   return api::error_response(409, "revision_conflict",

@@ -41,6 +41,8 @@ brokerv1::SessionOrigin origin_view(store::SessionOrigin o) {
   return brokerv1::SESSION_ORIGIN_UNSPECIFIED;
 }
 
+}  // namespace
+
 brokerv1::ConnectionType connection_type_view(store::ConnectionType t) {
   switch (t) {
     case store::ConnectionType::rdp: return brokerv1::CONNECTION_TYPE_RDP;
@@ -49,8 +51,6 @@ brokerv1::ConnectionType connection_type_view(store::ConnectionType t) {
   }
   return brokerv1::CONNECTION_TYPE_UNSPECIFIED;
 }
-
-}  // namespace
 
 brokerv1::Session session_view(const store::SessionRecord& s) {
   brokerv1::Session out;

@@ -12,6 +12,7 @@
 
 namespace corral::manager::api {
 
+corral::broker::v1::ConnectionType connection_type_view(store::ConnectionType type);
 corral::broker::v1::Session session_view(const store::SessionRecord& session);
 corral::broker::v1::SessionConnection session_connection_view(const broker::ConnectionDetails& connection);
 

@@ -1,6 +1,6 @@
-// What the pool, server and workspace routes share: every problem of a request body in one 400
-// with its JSON Pointer, ETag and If-Match on the revision, keyset page tokens, and the broker's
-// typed refusals as HTTP answers (docs/api.md, "Pools, servers and workspaces").
+// What the REST routes of stored resources (pools, servers, workspaces, provider configs) share:
+// every problem of a request body in one 400 with its JSON Pointer, ETag and If-Match on the
+// revision, keyset page tokens, and the broker's typed refusals as HTTP answers (docs/api.md).
 #pragma once
 
 #include <cstdint>
@@ -22,8 +22,9 @@ struct FieldViolation {
 };
 using Violations = std::vector<FieldViolation>;
 
-// 400 invalid_argument: "the WHAT has N problems: /a: ...; /b: ..." and each in fieldViolations.
-HttpResponse violations_response(const std::string& what, const Violations& violations);
+// 400 REASON: "the WHAT has N problems: /a: ...; /b: ..." and each in fieldViolations.
+HttpResponse violations_response(const std::string& what, const Violations& violations,
+                                 const std::string& reason = "invalid_argument");
 
 HttpResponse with_etag(HttpResponse response, uint64_t revision);
 

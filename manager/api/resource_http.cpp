@@ -1,4 +1,4 @@
-#include "manager/api/catalog_http.h"
+#include "manager/api/resource_http.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -21,10 +21,10 @@ HttpResponse field_error(const std::string& what, const std::string& path, const
 
 }  // namespace
 
-HttpResponse violations_response(const std::string& what, const Violations& violations) {
+HttpResponse violations_response(const std::string& what, const Violations& violations, const std::string& reason) {
   corral::api::v1::Error e;
   e.set_code(400);
-  e.set_reason("invalid_argument");
+  e.set_reason(reason);
   std::string message = "the " + what + " has " + std::to_string(violations.size()) + " problem" +
                         (violations.size() == 1 ? "" : "s") + ":";
   for (const FieldViolation& v : violations) {
