@@ -53,6 +53,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->api_max_body_bytes_per_client() == 0) c->set_api_max_body_bytes_per_client(4 * 1024 * 1024);
   if (c->max_pending_handshakes_per_address() == 0) c->set_max_pending_handshakes_per_address(32);
   if (c->client_hello_timeout_seconds() == 0) c->set_client_hello_timeout_seconds(5);
+  if (c->api_request_header_timeout_seconds() == 0) c->set_api_request_header_timeout_seconds(10);
   if (c->broker().reservation_timeout_seconds() == 0) c->mutable_broker()->set_reservation_timeout_seconds(60);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
@@ -78,6 +79,9 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->broker().reservation_timeout_seconds() > kMaxReservationTimeoutSeconds) {
     return error(ErrorCode::invalid_argument,
                  "broker.reservation_timeout_seconds must be at most " + std::to_string(kMaxReservationTimeoutSeconds));
+  }
+  if (c->api_request_header_timeout_seconds() > 3600) {
+    return error(ErrorCode::invalid_argument, "api_request_header_timeout_seconds must be at most 3600");
   }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
@@ -152,6 +156,7 @@ Status Manager::open() {
   t.max_pending_handshakes = config_.max_pending_handshakes();
   t.max_pending_handshakes_per_address = config_.max_pending_handshakes_per_address();
   t.client_hello_timeout_seconds = config_.client_hello_timeout_seconds();
+  t.api_request_header_timeout_seconds = config_.api_request_header_timeout_seconds();
   t.graceful_close_limit = config_.shutdown_graceful_close_limit();
   t.event_loop = config_.event_loop() == "poll" ? EventLoop::poll : EventLoop::libev;
   auto revoked = store_->agents().list_revoked_serials();

@@ -234,6 +234,9 @@ Status LwsTransport::Impl::create_context() {
     v.ssl_cipher_list = kTls12Ciphers;  // TLS 1.3 keeps OpenSSL's suites, all AEAD
     v.alpn = "http/1.1";
     v.timeout_secs = 30;
+    // The API's guard against clients that hold a connection without sending a request; lws
+    // applies it from accept on, so a connection queued behind a large burst needs it too.
+    if (!spec.client_certificates) v.timeout_secs_ah_idle = options_.api_request_header_timeout_seconds;
     if (spec.client_certificates) {
       // The CA is loaded by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS.
       v.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;

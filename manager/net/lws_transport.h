@@ -44,6 +44,9 @@ struct LwsTransportOptions {
   // A pending agent connection that has not sent its TLS ClientHello within this is dropped
   // (libev loop only).
   double client_hello_timeout_seconds = 5.0;
+  // An API connection that has not completed its request headers this long after it was accepted
+  // (or after its last answer) is closed.
+  unsigned api_request_header_timeout_seconds = 10;
   // At shutdown, up to this many agents get a websocket close (1001) each; above it the manager
   // ends their TCP streams at once and leaves the sockets to the process exit (see
   // docs/architecture.md). A transport stopped this way must be the last thing the process does.

@@ -6,9 +6,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <set>
-#include <iostream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +40,9 @@ class BrokerBurstTest : public FleetTest {
       "api_max_requests_in_flight: 4000\n"
       "api_max_requests_per_client: 4000\n"
       "api_max_body_bytes_per_client: 16777216\n"
+      // A thousand connections at once are served one after another; under a sanitizer the last
+      // ones wait longer than the default 10 s for their turn.
+      "api_request_header_timeout_seconds: 600\n"
       // Reservations wait for their agents however slow a sanitizer build makes them: what is
       // counted here must not change because one expired.
       "broker:\n  reservation_timeout_seconds: 3600\n";
@@ -64,8 +67,8 @@ class BrokerBurstTest : public FleetTest {
                      {"address", "10.0.0." + std::to_string(i + 1)},
                      {"maxSimultaneousSessionsPerServer", max_sessions}};
       std::string id = call_json(m, "POST", "/api/v1/servers", server.dump(), 201).value("id", "");
-      std::string token = call_json(m, "POST", "/api/v1/join-tokens", json{{"serverId", id}}.dump(), 201)
-                              .value("token", "");
+      std::string token =
+          call_json(m, "POST", "/api/v1/join-tokens", json{{"serverId", id}}.dump(), 201).value("token", "");
       agents_.push_back(start_agent(m, work_, "agent-" + std::to_string(i), token));
       server_ids_.push_back(id);
     }
@@ -107,8 +110,8 @@ class BrokerBurstTest : public FleetTest {
   static std::vector<BurstRequest> session_requests(const std::string& workspace, int count, const std::string& tag) {
     std::vector<BurstRequest> out;
     for (int i = 0; i < count; ++i) {
-      out.push_back({"POST", "/api/v1/sessions",
-                     json{{"workspace", workspace}, {"user", tag + "-" + std::to_string(i)}}.dump()});
+      out.push_back(
+          {"POST", "/api/v1/sessions", json{{"workspace", workspace}, {"user", tag + "-" + std::to_string(i)}}.dump()});
     }
     return out;
   }
@@ -127,8 +130,12 @@ TEST_F(BrokerBurstTest, AThousandConcurrentRequestsTakeExactlyTheFiveHundredFree
   int placed = 0;
   int full = 0;
   std::set<std::string> answered_ids;
+  std::map<std::string, int> failures;
   for (const BurstAnswer& a : answers) {
-    ASSERT_TRUE(a.error.empty()) << a.error;
+    if (!a.error.empty()) {
+      ++failures[a.error.substr(0, 40)];
+      continue;
+    }
     json body = json::parse(a.body, nullptr, false);
     if (a.status == 201) {
       ++placed;
@@ -139,6 +146,8 @@ TEST_F(BrokerBurstTest, AThousandConcurrentRequestsTakeExactlyTheFiveHundredFree
       ADD_FAILURE() << "unexpected answer " << a.status << ": " << a.body;
     }
   }
+  for (const auto& [what, n] : failures) ADD_FAILURE() << n << " requests got no answer: " << what;
+  ASSERT_TRUE(failures.empty()) << m->process().log();
   EXPECT_EQ(placed, 500);
   EXPECT_EQ(full, 500);
   EXPECT_EQ(answered_ids.size(), 500u) << "every placement has its own session";
@@ -150,8 +159,7 @@ TEST_F(BrokerBurstTest, AThousandConcurrentRequestsTakeExactlyTheFiveHundredFree
 
   // Every agent accepts what it was given: all 500 become active, none is refused for being over
   // the agent's maximum.
-  ASSERT_TRUE(eventually([&] { return session_ids(*m, "active").size() == 500; }, 120s))
-      << m->process().log();
+  ASSERT_TRUE(eventually([&] { return session_ids(*m, "active").size() == 500; }, 120s)) << m->process().log();
   EXPECT_EQ(session_ids(*m, "active"), answered_ids);
   EXPECT_EQ(m->process().count_in_log("event=broker.prepare_refused"), 0) << m->process().log();
 }
@@ -197,8 +205,10 @@ TEST_F(BrokerBurstTest, AKillDuringABurstLosesNoCommittedSessionAndBooksNoSlotTw
   int placed_after = 0;
   for (const BurstAnswer& a : refill) {
     ASSERT_TRUE(a.error.empty()) << a.error;
-    if (a.status == 201) ++placed_after;
-    else EXPECT_EQ(a.status, 503) << a.body;
+    if (a.status == 201)
+      ++placed_after;
+    else
+      EXPECT_EQ(a.status, 503) << a.body;
   }
   std::map<std::string, int> load = unfinished_by_server(*m);
   int total = 0;

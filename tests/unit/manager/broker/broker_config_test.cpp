@@ -1,4 +1,5 @@
-// The broker's section of the manager config: its default and its bound.
+// The broker's section of the manager config, and the API bound a burst of placements needs:
+// their defaults and their bounds.
 #include <gtest/gtest.h>
 
 #include "manager/manager.h"
@@ -17,6 +18,20 @@ TEST(BrokerConfigTest, TheReservationTimeoutDefaultsToAMinuteAndIsBoundedToAnHou
   Status refused = apply_config_defaults(&config);
   EXPECT_EQ(refused.code(), ErrorCode::invalid_argument);
   EXPECT_NE(refused.message().find("broker.reservation_timeout_seconds"), std::string::npos) << refused.message();
+}
+
+// Not the broker's, but what a burst of session requests depends on (docs/operations.md).
+TEST(BrokerConfigTest, TheApiRequestHeaderTimeoutDefaultsToTenSecondsAndIsBoundedToAnHour) {
+  corral::config::v1::ManagerConfig config;
+  ASSERT_TRUE(apply_config_defaults(&config).ok());
+  EXPECT_EQ(config.api_request_header_timeout_seconds(), 10u);
+
+  config.set_api_request_header_timeout_seconds(3600);
+  EXPECT_TRUE(apply_config_defaults(&config).ok());
+  config.set_api_request_header_timeout_seconds(3601);
+  Status refused = apply_config_defaults(&config);
+  EXPECT_EQ(refused.code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.message().find("api_request_header_timeout_seconds"), std::string::npos) << refused.message();
 }
 
 }  // namespace
