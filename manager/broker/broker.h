@@ -116,7 +116,6 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   // it every second; tests call it after moving their clock.
   void sweep();
 
-
   // What the broker holds now (tests; later metrics).
   std::optional<store::SessionRecord> session(const std::string& session_id) const;
   size_t unfinished_sessions() const { return sessions_.size(); }

@@ -34,17 +34,15 @@ inline AwsError auth_error(std::string message) { return {pv1::ERROR_CLASS_AUTH,
 inline AwsError config_error(std::string message, std::string path = {}) {
   return {pv1::ERROR_CLASS_INVALID_CONFIG, std::move(message), std::move(path), 0};
 }
-inline AwsError transient_error(std::string message) {
-  return {pv1::ERROR_CLASS_TRANSIENT, std::move(message), {}, 0};
-}
+inline AwsError transient_error(std::string message) { return {pv1::ERROR_CLASS_TRANSIENT, std::move(message), {}, 0}; }
 
 // A value or an AwsError. value() on an error throws (the SDK turns it into CORRAL_ERR_INTERNAL):
 // reading a value that is not there is a bug, not a provider failure.
 template <typename T>
 class [[nodiscard]] Outcome {
  public:
-  Outcome(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Outcome(AwsError error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  Outcome(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Outcome(AwsError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   const T& value() const& {

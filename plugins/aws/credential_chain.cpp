@@ -69,9 +69,11 @@ Outcome<Credentials> CredentialChain::base_credentials(const CredentialContext& 
   if (!from_profile.ok()) return from_profile.error();
   if (from_profile.value()) return *from_profile.value();
 
-  std::string searched = "no AWS credentials found: none in the provider config, the environment (AWS_ACCESS_KEY_ID) "
-                         "or the shared credentials and config files";
-  if (imds_disabled(ctx.env)) return auth_error(searched + ", and instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
+  std::string searched =
+      "no AWS credentials found: none in the provider config, the environment (AWS_ACCESS_KEY_ID) "
+      "or the shared credentials and config files";
+  if (imds_disabled(ctx.env))
+    return auth_error(searched + ", and instance metadata is disabled (AWS_EC2_METADATA_DISABLED)");
   auto role = instance_role(ctx, now);
   if (role.ok()) return role;
   AwsError e = role.error();

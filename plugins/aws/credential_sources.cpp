@@ -1,8 +1,8 @@
 #include "plugins/aws/credential_sources.h"
 
 #include <cstdlib>
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -70,7 +70,8 @@ EnvLookup process_environment() {
 MaybeCredentials static_credentials(const std::string& access_key_id, const std::string& secret_access_key,
                                     const std::string& session_token) {
   if (access_key_id.empty() && secret_access_key.empty()) {
-    if (!session_token.empty()) return config_error("session_token needs access_key_id and secret_access_key", "/session_token");
+    if (!session_token.empty())
+      return config_error("session_token needs access_key_id and secret_access_key", "/session_token");
     return std::optional<Credentials>();
   }
   if (access_key_id.empty()) return config_error("secret_access_key is set but access_key_id is not", "/access_key_id");

@@ -19,9 +19,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-AwsError at(int line, const std::string& why) {
-  return config_error("line " + std::to_string(line) + ": " + why);
-}
+AwsError at(int line, const std::string& why) { return config_error("line " + std::to_string(line) + ": " + why); }
 
 }  // namespace
 

@@ -226,7 +226,8 @@ SignatureParts sign_request(SignableRequest& request, const Credentials& credent
 
   std::erase_if(request.headers, [](const auto& h) { return owned_header(lower(h.first)); });
   request.headers.emplace_back("X-Amz-Date", timestamp);
-  if (!credentials.session_token.empty()) request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  if (!credentials.session_token.empty())
+    request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
 
   UrlParts url = split_url(request.url);
   // Values of one name keep their order and are joined with commas.
@@ -262,8 +263,8 @@ SignatureParts sign_request(SignableRequest& request, const Credentials& credent
   std::string signature = hmac_sha256(key, parts.string_to_sign);
 
   parts.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + credential_scope +
-                        ", SignedHeaders=" + signed_headers +
-                        ", Signature=" + hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
+                        ", SignedHeaders=" + signed_headers + ", Signature=" +
+                        hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
   request.headers.emplace_back("Authorization", parts.authorization);
   return parts;
 }

@@ -32,8 +32,8 @@ AwsError sts_error(int status, const std::string& body, const std::string& reque
   } else if (code == "RegionDisabledException") {
     e.error_class = pv1::ERROR_CLASS_INVALID_CONFIG;
     e.field_path = "/region";
-  } else if (code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" ||
-             status == 429 || status >= 500) {
+  } else if (code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" || status == 429 ||
+             status >= 500) {
     e.error_class = pv1::ERROR_CLASS_TRANSIENT;
   } else {
     e.error_class = pv1::ERROR_CLASS_AUTH;  // AccessDenied, InvalidClientTokenId, ExpiredToken, signature...
@@ -51,7 +51,8 @@ std::string default_sts_endpoint(const std::string& region) {
 std::string role_session_name(const std::string& config_name) {
   std::string name = "corral-";
   for (char c : config_name) {
-    bool allowed = std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+    bool allowed = std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                   std::string_view("_+=,.@-").find(c) != std::string_view::npos;
     name.push_back(allowed ? c : '-');
   }
   if (name.size() > 64) name.resize(64);
@@ -105,7 +106,8 @@ Outcome<Credentials> assume_role(const AssumeRoleRequest& request, const Credent
                 creds.child_value("SessionToken"), 0, "role " + request.role_arn};
   auto expires = parse_aws_time(creds.child_value("Expiration"));
   if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty() || !expires) {
-    return auth_error("STS AssumeRole: the answer lacks credentials or their expiration (request id " + request_id + ")");
+    return auth_error("STS AssumeRole: the answer lacks credentials or their expiration (request id " + request_id +
+                      ")");
   }
   c.expires_unix_ms = *expires;
   return c;

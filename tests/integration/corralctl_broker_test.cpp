@@ -59,8 +59,8 @@ class CorralctlBrokerTest : public FleetTest {
 
 TEST_F(CorralctlBrokerTest, PoolsByNameAndByIdAndWhatTheManagerRefuses) {
   auto m = start_manager();
-  Run lab = ctl(*m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway",
-                     "gw.example.com:8443"});
+  Run lab = ctl(
+      *m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway", "gw.example.com:8443"});
   ASSERT_OK(lab);
   const std::string lab_id = created_id(lab.output);
   ASSERT_FALSE(lab_id.empty()) << lab.output;
@@ -94,8 +94,8 @@ TEST_F(CorralctlBrokerTest, PoolsByNameAndByIdAndWhatTheManagerRefuses) {
   EXPECT_EQ(ctl(*m, {"pools", "show", "bad"}).code, 1) << "nothing was created";
 
   // A pool with a server is kept, and the refusal says what is still in it.
-  Run server = ctl(*m, {"servers", "create", "--pool", "lab", "--hostname", "ts1", "--address", "10.0.0.1",
-                        "--max-sessions", "2"});
+  Run server = ctl(
+      *m, {"servers", "create", "--pool", "lab", "--hostname", "ts1", "--address", "10.0.0.1", "--max-sessions", "2"});
   ASSERT_OK(server);
   const std::string server_id = created_id(server.output);
   Run kept = ctl(*m, {"pools", "delete", "lab"});
@@ -121,8 +121,8 @@ TEST_F(CorralctlBrokerTest, PoolsByNameAndByIdAndWhatTheManagerRefuses) {
 TEST_F(CorralctlBrokerTest, TheWalkThroughWithARealAgent) {
   auto m = start_manager();
   // 1. The pool.
-  Run pool = ctl(*m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway",
-                      "gw.example.com"});
+  Run pool =
+      ctl(*m, {"pools", "create", "lab", "--type", "server", "--label", "site=lab", "--rd-gateway", "gw.example.com"});
   ASSERT_OK(pool);
   const std::string pool_id = created_id(pool.output);
 

@@ -18,7 +18,7 @@ struct BurstRequest {
 };
 
 struct BurstAnswer {
-  long status = 0;    // 0 when no answer came (error says why)
+  long status = 0;  // 0 when no answer came (error says why)
   std::string body;
   std::string error;  // the transfer's failure, if any
 };

@@ -31,8 +31,7 @@ class Process {
 
   // Starts PROGRAM with ARGS; stdout and stderr go to LOG_PATH (appended).
   static Process start(const std::string& program, const std::vector<std::string>& args, const std::string& log_path,
-                       const std::map<std::string, std::string>& extra_env = {},
-                       const ChildSetup& setup = {});
+                       const std::map<std::string, std::string>& extra_env = {}, const ChildSetup& setup = {});
 
   pid_t pid() const { return pid_; }
   bool running();

@@ -53,7 +53,8 @@ TEST(AwsProvider, ValidatesConfigs) {
   ASSERT_EQ(lonely_external_id.size(), 1u);
   EXPECT_EQ(lonely_external_id[0].first, "/external_id");
   // A secret never comes back in a message.
-  auto secret = validate(plugin, R"({"region": "eu-west-1", "secret_access_key": "", "access_key_id": "AKIAIOSFODNN7EXAMPLE"})");
+  auto secret =
+      validate(plugin, R"({"region": "eu-west-1", "secret_access_key": "", "access_key_id": "AKIAIOSFODNN7EXAMPLE"})");
   ASSERT_FALSE(secret.empty());
   EXPECT_EQ(validate(plugin, R"({"region": "eu-west-1", "color": "blue"})").at(0).first, "/color");
 }

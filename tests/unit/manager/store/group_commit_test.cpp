@@ -114,9 +114,8 @@ TEST_F(GroupCommitTest, ATransactionTheStoreGaveUpStopsTheGroupAndKeepsNothing) 
 
 TEST_F(GroupCommitTest, GroupsDoNotNestInsideUnitsOfWork) {
   bool ran = false;
-  Status outer = store_->unit_of_work([&](Repositories&) -> Status {
-    return store_->commit_group(1, [&](size_t) { ran = true; });
-  });
+  Status outer = store_->unit_of_work(
+      [&](Repositories&) -> Status { return store_->commit_group(1, [&](size_t) { ran = true; }); });
   EXPECT_EQ(outer.code(), ErrorCode::failed_precondition) << outer.to_string();
   EXPECT_FALSE(ran);
 }

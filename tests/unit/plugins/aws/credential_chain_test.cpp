@@ -94,8 +94,9 @@ TEST_F(ChainTest, EnvironmentBeforeFiles) {
 
 TEST_F(ChainTest, ProfileFromCredentialsFileThenConfigFile) {
   write("credentials", "[dev]\naws_access_key_id=AKIDCREDS\naws_secret_access_key=s\n");
-  write("config", "[profile dev]\naws_access_key_id=AKIDCONFIGFILE\naws_secret_access_key=s\n"
-                  "[profile ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key=s\naws_session_token=t\n");
+  write("config",
+        "[profile dev]\naws_access_key_id=AKIDCONFIGFILE\naws_secret_access_key=s\n"
+        "[profile ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key=s\naws_session_token=t\n");
   auto dev = CredentialChain({.profile = "dev"}).credentials(context());
   ASSERT_TRUE(dev.ok());
   EXPECT_EQ(dev.value().access_key_id, "AKIDCREDS");
@@ -115,7 +116,7 @@ TEST_F(ChainTest, InstanceRoleLastAndCachedUntilNearExpiry) {
   EXPECT_EQ(first.value().expires_unix_ms, 1700000000000);
   int requests = imds_requests_;
   EXPECT_EQ(chain.credentials(context()).value().access_key_id, "ASIAIMDS1");
-  EXPECT_EQ(imds_requests_, requests);  // served from the cache
+  EXPECT_EQ(imds_requests_, requests);      // served from the cache
   now_ = 1700000000000 - kRefreshBeforeMs;  // inside the refresh window
   EXPECT_EQ(chain.credentials(context()).value().access_key_id, "ASIAIMDS2");
 }

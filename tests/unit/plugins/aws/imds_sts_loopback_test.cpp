@@ -123,8 +123,8 @@ class StsLoopback : public Loopback {
 };
 
 TEST_F(StsLoopback, AssumeRoleWithExternalIdSignedByTheBaseCredentials) {
-  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py",
-                     {"--access-key", kKey, "--secret-key", kSecret, "--region", "eu-west-1", "--external-id", "ext-42"});
+  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py", {"--access-key", kKey, "--secret-key", kSecret, "--region",
+                                                            "eu-west-1", "--external-id", "ext-42"});
   CredentialChain chain({.access_key_id = kKey,
                          .secret_access_key = kSecret,
                          .role_arn = "arn:aws:iam::123456789012:role/corral",
@@ -140,15 +140,16 @@ TEST_F(StsLoopback, AssumeRoleWithExternalIdSignedByTheBaseCredentials) {
 }
 
 TEST_F(StsLoopback, SessionTokenOfTheBaseCredentialsIsSigned) {
-  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py", {"--access-key", kKey, "--secret-key", kSecret, "--region", "us-east-2"});
+  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py",
+                     {"--access-key", kKey, "--secret-key", kSecret, "--region", "us-east-2"});
   AssumeRoleRequest req{"arn:aws:iam::123456789012:role/corral", "", "corral-x", "us-east-2", sts.url()};
   auto c = assume_role(req, Credentials{kKey, kSecret, "base-session-token", 0, "test"}, send(), wall_ms());
   ASSERT_TRUE(c.ok()) << c.error().message;
 }
 
 TEST_F(StsLoopback, RefusalsAreClassifiedWithStsCodeAndRequestId) {
-  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py",
-                     {"--access-key", kKey, "--secret-key", kSecret, "--region", "eu-west-1", "--external-id", "ext-42"});
+  LoopbackServer sts(CORRAL_AWS_TEST_DIR "/sts_server.py", {"--access-key", kKey, "--secret-key", kSecret, "--region",
+                                                            "eu-west-1", "--external-id", "ext-42"});
   AssumeRoleRequest req{"arn:aws:iam::123456789012:role/corral", "wrong", "corral-x", "eu-west-1", sts.url()};
   auto denied = assume_role(req, Credentials{kKey, kSecret, "", 0, "test"}, send(), wall_ms());
   ASSERT_FALSE(denied.ok());

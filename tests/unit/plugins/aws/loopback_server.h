@@ -41,7 +41,8 @@ class LoopbackServer {
     FILE* f = fdopen(out[0], "r");
     char line[128] = {};
     // Blocks until the server serves (or exits): the signal, not a sleep.
-    bool got = f != nullptr && std::fgets(line, sizeof line, f) != nullptr && std::sscanf(line, "listening %d", &port_) == 1;
+    bool got =
+        f != nullptr && std::fgets(line, sizeof line, f) != nullptr && std::sscanf(line, "listening %d", &port_) == 1;
     if (f != nullptr) std::fclose(f);
     if (!got) {
       stop();

@@ -76,12 +76,24 @@ std::vector<Case> cases() {
       {"GET",
        "https://example.amazonaws.com/?" +
            form_encode({{"b", "2"}, {"a", "x y"}, {"a", "!*'();:@&=+$,/?#[]"}, {"\xE1\x88\xB4", ""}, {"z", "~._-"}}),
-       {}, "", token, "eu-central-1", "ec2", t2},
+       {},
+       "",
+       token,
+       "eu-central-1",
+       "ec2",
+       t2},
       {"GET", "https://example.amazonaws.com//a/./b/../c%20d//", {}, "", "", "us-east-1", "ec2", t1},
-      {"POST", "https://example.amazonaws.com:8443/x",
-       {{"Content-Type", kForm}, {"X-Custom", "  spaced   out\tvalue "}, {"X-Custom", "second"},
+      {"POST",
+       "https://example.amazonaws.com:8443/x",
+       {{"Content-Type", kForm},
+        {"X-Custom", "  spaced   out\tvalue "},
+        {"X-Custom", "second"},
         {"User-Agent", "corral-aws/1.0"}},
-       "Action=Test", "", "sa-east-1", "ec2", t1},
+       "Action=Test",
+       "",
+       "sa-east-1",
+       "ec2",
+       t1},
   };
 }
 
@@ -134,7 +146,8 @@ TEST(SigV4Botocore, AuthorizationHeadersAreByteForByteEqual) {
                      {"time", amz_timestamp(c.unix_ms)}});
   }
   std::string path = write_temp(input.dump());
-  nlohmann::json theirs = nlohmann::json::parse(run(std::string(CORRAL_PYTHON3) + " " + CORRAL_BOTOCORE_SIGN + " " + path));
+  nlohmann::json theirs =
+      nlohmann::json::parse(run(std::string(CORRAL_PYTHON3) + " " + CORRAL_BOTOCORE_SIGN + " " + path));
   unlink(path.c_str());
 
   ASSERT_EQ(theirs.size(), table.size());

@@ -44,50 +44,133 @@ std::vector<SuiteCase> suite_cases() {
   const std::string hd = "host;x-amz-date";
   const std::string hmd = "host;my-header1;x-amz-date";
   return {
-      {"get-vanilla", "GET", base + "/", {}, "", hd,
+      {"get-vanilla",
+       "GET",
+       base + "/",
+       {},
+       "",
+       hd,
        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"get-header-key-duplicate", "GET", base + "/",
-       {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}}, "", hmd,
+      {"get-header-key-duplicate",
+       "GET",
+       base + "/",
+       {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}},
+       "",
+       hmd,
        "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"},
-      {"get-header-value-order", "GET", base + "/",
-       {{"My-Header1", "value4"}, {"My-Header1", "value1"}, {"My-Header1", "value3"}, {"My-Header1", "value2"}}, "",
-       hmd, "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01"},
-      {"get-header-value-trim", "GET", base + "/", {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}, "",
-       "host;my-header1;my-header2;x-amz-date", "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-      {"get-unreserved", "GET", base + "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", {}, "",
-       hd, "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
-      {"get-utf8", "GET", base + "/\xE1\x88\xB4", {}, "", hd,
+      {"get-header-value-order",
+       "GET",
+       base + "/",
+       {{"My-Header1", "value4"}, {"My-Header1", "value1"}, {"My-Header1", "value3"}, {"My-Header1", "value2"}},
+       "",
+       hmd,
+       "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01"},
+      {"get-header-value-trim",
+       "GET",
+       base + "/",
+       {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}},
+       "",
+       "host;my-header1;my-header2;x-amz-date",
+       "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
+      {"get-unreserved",
+       "GET",
+       base + "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+       {},
+       "",
+       hd,
+       "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
+      {"get-utf8",
+       "GET",
+       base + "/\xE1\x88\xB4",
+       {},
+       "",
+       hd,
        "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-      {"get-vanilla-empty-query-key", "GET", base + "/?Param1=value1", {}, "", hd,
+      {"get-vanilla-empty-query-key",
+       "GET",
+       base + "/?Param1=value1",
+       {},
+       "",
+       hd,
        "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
-      {"get-vanilla-query-order-key-case", "GET", base + "/?Param2=value2&Param1=value1", {}, "", hd,
+      {"get-vanilla-query-order-key-case",
+       "GET",
+       base + "/?Param2=value2&Param1=value1",
+       {},
+       "",
+       hd,
        "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-      {"get-vanilla-query-unreserved", "GET",
-       base +
-           "/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
-           "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-       {}, "", hd, "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
-      {"get-vanilla-utf8-query", "GET", base + "/?\xE1\x88\xB4=bar", {}, "", hd,
+      {"get-vanilla-query-unreserved",
+       "GET",
+       base + "/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
+              "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+       {},
+       "",
+       hd,
+       "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
+      {"get-vanilla-utf8-query",
+       "GET",
+       base + "/?\xE1\x88\xB4=bar",
+       {},
+       "",
+       hd,
        "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
-      {"post-vanilla", "POST", base + "/", {}, "", hd,
+      {"post-vanilla",
+       "POST",
+       base + "/",
+       {},
+       "",
+       hd,
        "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-      {"post-header-key-sort", "POST", base + "/", {{"My-Header1", "value1"}}, "", hmd,
+      {"post-header-key-sort",
+       "POST",
+       base + "/",
+       {{"My-Header1", "value1"}},
+       "",
+       hmd,
        "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
-      {"post-header-key-case", "POST", base + "/", {{"MY-HEADER1", "value1"}}, "", hmd,
+      {"post-header-key-case",
+       "POST",
+       base + "/",
+       {{"MY-HEADER1", "value1"}},
+       "",
+       hmd,
        "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
-      {"post-header-value-case", "POST", base + "/", {{"My-Header1", "VALUE1"}}, "", hmd,
+      {"post-header-value-case",
+       "POST",
+       base + "/",
+       {{"My-Header1", "VALUE1"}},
+       "",
+       hmd,
        "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
-      {"post-vanilla-query", "POST", base + "/?Param1=value1", {}, "", hd,
+      {"post-vanilla-query",
+       "POST",
+       base + "/?Param1=value1",
+       {},
+       "",
+       hd,
        "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"},
-      {"post-vanilla-query-nonunreserved", "POST",
-       base + "/?" + form_encode({{"@#$%^", ""}, {"+", "/,?><`\";:\\|][{}"}}), {}, "", hd,
+      {"post-vanilla-query-nonunreserved",
+       "POST",
+       base + "/?" + form_encode({{"@#$%^", ""}, {"+", "/,?><`\";:\\|][{}"}}),
+       {},
+       "",
+       hd,
        "66c82657c86e26fb25238d0e69f011edc4c6df5ae71119d7cb98ed9b87393c1e"},
-      {"post-x-www-form-urlencoded", "POST", base + "/", {{"Content-Type", "application/x-www-form-urlencoded"}},
-       "Param1=value1", "content-type;host;x-amz-date",
+      {"post-x-www-form-urlencoded",
+       "POST",
+       base + "/",
+       {{"Content-Type", "application/x-www-form-urlencoded"}},
+       "Param1=value1",
+       "content-type;host;x-amz-date",
        "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"},
-      {"post-x-www-form-urlencoded-parameters", "POST", base + "/",
-       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}}, "Param1=value1",
-       "content-type;host;x-amz-date", "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"},
+      {"post-x-www-form-urlencoded-parameters",
+       "POST",
+       base + "/",
+       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}},
+       "Param1=value1",
+       "content-type;host;x-amz-date",
+       "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"},
   };
 }
 
@@ -102,14 +185,13 @@ TEST_P(SuiteTest, AuthorizationMatchesThePublishedValue) {
   EXPECT_EQ(request.headers.back(), (std::pair<std::string, std::string>("Authorization", parts.authorization)));
 }
 
-INSTANTIATE_TEST_SUITE_P(AwsSigV4TestSuite, SuiteTest, ::testing::ValuesIn(suite_cases()),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param.name;
-                           for (char& ch : name) {
-                             if (ch == '-') ch = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AwsSigV4TestSuite, SuiteTest, ::testing::ValuesIn(suite_cases()), [](const auto& param_info) {
+  std::string name = param_info.param.name;
+  for (char& ch : name) {
+    if (ch == '-') ch = '_';
+  }
+  return name;
+});
 
 TEST(SigV4, SessionTokenIsSentAndSigned) {
   // post-sts-header-before: the token is part of the signed headers.
@@ -121,15 +203,19 @@ TEST(SigV4, SessionTokenIsSentAndSigned) {
       "oLxBA==";
   SignableRequest request{"POST", "https://example.amazonaws.com/", {}, ""};
   SignatureParts parts = sign_request(request, c, kSuiteScope, kSuiteTime);
-  EXPECT_EQ(parts.authorization, suite_authorization("host;x-amz-date;x-amz-security-token",
-                                                     "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"));
+  EXPECT_EQ(parts.authorization,
+            suite_authorization("host;x-amz-date;x-amz-security-token",
+                                "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"));
   bool token_sent = false;
-  for (const auto& [name, value] : request.headers) token_sent |= name == "X-Amz-Security-Token" && value == c.session_token;
+  for (const auto& [name, value] : request.headers)
+    token_sent |= name == "X-Amz-Security-Token" && value == c.session_token;
   EXPECT_TRUE(token_sent);
 }
 
 TEST(SigV4, CanonicalRequestAndStringToSignOfTheFormCase) {
-  SignableRequest request{"POST", "https://example.amazonaws.com/", {{"Content-Type", "application/x-www-form-urlencoded"}},
+  SignableRequest request{"POST",
+                          "https://example.amazonaws.com/",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}},
                           "Param1=value1"};
   SignatureParts parts = sign_request(request, suite_credentials(), kSuiteScope, kSuiteTime);
   EXPECT_EQ(parts.canonical_request,
@@ -158,8 +244,9 @@ TEST(SigV4, UserAgentIsNotSignedAndDefaultPortsAreDropped) {
   EXPECT_EQ(sign_request(a, suite_credentials(), kSuiteScope, kSuiteTime).authorization,
             sign_request(b, suite_credentials(), kSuiteScope, kSuiteTime).authorization);
   SignableRequest c{"GET", "http://127.0.0.1:8080/", {}, ""};
-  EXPECT_NE(sign_request(c, suite_credentials(), kSuiteScope, kSuiteTime).canonical_request.find("host:127.0.0.1:8080\n"),
-            std::string::npos);
+  EXPECT_NE(
+      sign_request(c, suite_credentials(), kSuiteScope, kSuiteTime).canonical_request.find("host:127.0.0.1:8080\n"),
+      std::string::npos);
 }
 
 TEST(SigV4, PathIsNormalizedAndEncoded) {
