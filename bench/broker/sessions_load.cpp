@@ -30,12 +30,16 @@ struct Options {
   size_t requests = 50000;
   size_t clients = 64;
   std::string user_prefix = "load-";
+  // The manager admits at most 32 requests in flight per client address (HttpLimits): with more
+  // clients than that, spread them over 127.0.0.2, 127.0.0.3, ... as separate hosts would be.
+  size_t source_addresses = 1;
 };
 
 void usage() {
   std::fprintf(stderr,
                "usage: corral-sessions-load --url https://HOST:PORT --ca CA.pem --admin-token-file FILE\n"
-               "                            --workspace ID|NAME [--requests N] [--clients C] [--user-prefix P]\n");
+               "                            --workspace ID|NAME [--requests N] [--clients C] [--user-prefix P]\n"
+               "                            [--source-addresses K]   (K > 1: bind clients to 127.0.0.2 ... 127.0.0.K+1)\n");
 }
 
 bool parse(int argc, char** argv, Options* o) {
@@ -49,6 +53,7 @@ bool parse(int argc, char** argv, Options* o) {
     else if (a == "--requests") o->requests = std::strtoul(v, nullptr, 10);
     else if (a == "--clients") o->clients = std::strtoul(v, nullptr, 10);
     else if (a == "--user-prefix") o->user_prefix = v;
+    else if (a == "--source-addresses") o->source_addresses = std::strtoul(v, nullptr, 10);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return false;
@@ -59,7 +64,7 @@ bool parse(int argc, char** argv, Options* o) {
     std::fprintf(stderr, "--url, --ca, --admin-token-file and --workspace are required\n");
     return false;
   }
-  return o->requests > 0 && o->clients > 0;
+  return o->requests > 0 && o->clients > 0 && o->source_addresses > 0 && o->source_addresses < 250;
 }
 
 std::string json_string(const std::string& s) {
@@ -106,8 +111,14 @@ int run(const Options& o) {
     c.sent = Steady::now();
     curl_multi_add_handle(multi, c.easy);
   };
-  for (Client& c : clients) {
+  std::vector<std::string> interfaces;
+  for (size_t i = 0; o.source_addresses > 1 && i < o.source_addresses; ++i) {
+    interfaces.push_back("host!127.0.0." + std::to_string(2 + i));
+  }
+  for (size_t i = 0; i < clients.size(); ++i) {
+    Client& c = clients[i];
     c.easy = curl_easy_init();
+    if (!interfaces.empty()) curl_easy_setopt(c.easy, CURLOPT_INTERFACE, interfaces[i % interfaces.size()].c_str());
     curl_easy_setopt(c.easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c.easy, CURLOPT_CAINFO, o.ca_file.c_str());
