@@ -64,7 +64,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
   // Extended codes tell a taken key (already_exists) from other constraint failures.
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  wait_while_busy_in_short_steps(db, kBusyTimeoutMs);
   // Refuses writable_schema and similar tricks that could corrupt the file.
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
 

@@ -1,7 +1,8 @@
 // The WAL is checkpointed by SqliteCheckpointer's thread and connection, never inside the core's
 // commits. Proven on the files: the database file grows only when frames are copied back, and
-// the WAL file shrinks only when a TRUNCATE checkpoint empties it. Each test keeps committing
-// until what it waits for has happened, so the checkpointer runs against a busy writer.
+// the WAL file stops growing once a RESTART checkpoint sends the writer back to its start. Each
+// test keeps committing until what it waits for has happened, so the checkpointer runs against a
+// busy writer.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -53,7 +54,7 @@ class CheckpointerTest : public ::testing::Test {
 
 TEST_F(CheckpointerTest, CoreCommitsNeverCheckpoint) {
   // No request ever reaches the thread: whatever reaches the database file came from a commit.
-  open({.passive_every_pages = 1 << 30, .truncate_above_pages = 1 << 30});
+  open({.passive_every_pages = 1 << 30, .restart_above_pages = 1 << 30});
   const uintmax_t db_size = size_of(path_);
   // Past SQLite's default automatic checkpoint (1,000 pages), which would have run in a commit.
   while (size_of(path_ + "-wal") < 1200u * 4096u) {
@@ -66,7 +67,7 @@ TEST_F(CheckpointerTest, CoreCommitsNeverCheckpoint) {
 }
 
 TEST_F(CheckpointerTest, PassiveCheckpointCopiesFramesBackWhileTheCoreCommits) {
-  open({.passive_every_pages = 16, .truncate_above_pages = 1 << 30});
+  open({.passive_every_pages = 16, .restart_above_pages = 1 << 30});
   const uintmax_t db_size = size_of(path_);
   while (store_->checkpointer()->stats().wal_frames_backfilled == 0) {
     ASSERT_LT(rows_, kMaxCommits);
@@ -76,30 +77,31 @@ TEST_F(CheckpointerTest, PassiveCheckpointCopiesFramesBackWhileTheCoreCommits) {
   EXPECT_GT(stats.requests, 0u);
   EXPECT_GT(stats.passive_runs, 0u);
   EXPECT_EQ(stats.failures, 0u);
-  EXPECT_EQ(stats.truncations, 0u);
+  EXPECT_EQ(stats.restarts, 0u);
   // The rows reached the database file itself, not only the WAL.
   EXPECT_GT(size_of(path_), db_size);
 }
 
-TEST_F(CheckpointerTest, WalPastTheLimitIsTruncated) {
-  open({.passive_every_pages = 8, .truncate_above_pages = 64});
-  // Passive checkpoints and WAL restarts reuse the file without shrinking it; only TRUNCATE does.
-  uintmax_t previous = 0;
-  bool shrank = false;
-  while (!shrank || store_->checkpointer()->stats().truncations == 0) {
+TEST_F(CheckpointerTest, WalPastTheLimitIsRestartedFromItsStart) {
+  open({.passive_every_pages = 8, .restart_above_pages = 64});
+  while (store_->checkpointer()->stats().restarts == 0) {
     ASSERT_LT(rows_, kMaxCommits);
     commit_row();
-    const uintmax_t wal = size_of(path_ + "-wal");
-    if (wal < previous) shrank = true;
-    previous = wal;
   }
+  // This thread is the only writer and saw the restart right after the commit it waited for, so
+  // the next commits go to the start of the file: it does not grow. Without the restart they
+  // would be appended past the 64 pages already there.
+  const uintmax_t wal = size_of(path_ + "-wal");
+  ASSERT_GT(wal, 64u * 4096u);
+  for (int i = 0; i < 5; ++i) commit_row();
+  EXPECT_EQ(size_of(path_ + "-wal"), wal);
   EXPECT_EQ(store_->checkpointer()->stats().failures, 0u);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("SELECT count(*) FROM admin_tokens"), std::to_string(rows_));
 }
 
 TEST_F(CheckpointerTest, ClosingWhileCheckpointingLosesNothing) {
-  open({.passive_every_pages = 2, .truncate_above_pages = 32});
+  open({.passive_every_pages = 2, .restart_above_pages = 32});
   while (store_->checkpointer()->stats().passive_runs == 0) {
     ASSERT_LT(rows_, kMaxCommits);
     commit_row();
@@ -117,7 +119,7 @@ TEST_F(CheckpointerTest, ClosingWhileCheckpointingLosesNothing) {
 
 TEST(CheckpointerPolicy, NonPositivePageCountsAreRefused) {
   TempDir dir;
-  auto opened = SqliteStore::open(dir.file("corral.db"), {.passive_every_pages = 0, .truncate_above_pages = 10});
+  auto opened = SqliteStore::open(dir.file("corral.db"), {.passive_every_pages = 0, .restart_above_pages = 10});
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), ErrorCode::invalid_argument);
   EXPECT_NE(opened.status().to_string().find("checkpoint policy"), std::string::npos);
