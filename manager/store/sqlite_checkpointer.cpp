@@ -96,6 +96,8 @@ void SqliteCheckpointer::checkpoint() {
   int wal_frames = 0;
   int backfilled = 0;
   int rc = sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &backfilled);
+  // BUSY: another connection (an operator's shell, a backup) is checkpointing; nothing to do.
+  if (rc == SQLITE_BUSY) return;
   if (rc != SQLITE_OK) {
     failures_.fetch_add(1, std::memory_order_relaxed);
     log::warn("store.checkpoint_failed", {{"mode", "passive"}, {"error", sqlite3_errmsg(own_)}});
@@ -120,7 +122,7 @@ void SqliteCheckpointer::checkpoint() {
     restarts_.fetch_add(1, std::memory_order_relaxed);
     // The core waited for part of this; the figure says how long a stall it was at most.
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    log::info("store.wal_restarted", {{"frames_left_to_copy", left}, {"micros", us.count()}});
+    log::debug("store.wal_restarted", {{"frames_left_to_copy", left}, {"micros", us.count()}});
     return;
   }
   // BUSY: the core held its transaction past the busy timeout; the next request tries again.

@@ -1,7 +1,7 @@
 // Store on a local SQLite file: the manager's default backend for a single manager process.
 // One connection, opened SQLITE_OPEN_NOMUTEX, so only one thread may use the store at a time;
-// every repository runs on it and shares its prepared-statement cache. The schema is in
-// sqlite_migrations.cpp.
+// every repository runs on it and shares its prepared-statement cache. A second connection, on
+// the checkpointer's own thread, only checkpoints the WAL. The schema is in sqlite_migrations.cpp.
 #pragma once
 
 #include <memory>
