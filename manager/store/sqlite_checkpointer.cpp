@@ -45,7 +45,9 @@ Result<std::unique_ptr<SqliteCheckpointer>> SqliteCheckpointer::start(sqlite3* c
 }
 
 SqliteCheckpointer::SqliteCheckpointer(sqlite3* core, sqlite3* own, CheckpointPolicy policy)
-    : core_(core), own_(own), policy_(policy), next_request_at_(policy.passive_every_pages), thread_([this] { run(); }) {}
+    : core_(core), own_(own), policy_(policy), next_request_at_(policy.passive_every_pages), thread_([this] {
+        run();
+      }) {}
 
 SqliteCheckpointer::~SqliteCheckpointer() {
   sqlite3_wal_hook(core_, nullptr, nullptr);
@@ -110,7 +112,8 @@ void SqliteCheckpointer::checkpoint() {
   // The core waits for the RESTART below, for as long as it copies; passes that do not block it
   // first bring what is left to copy down to a few pages' worth.
   for (int pass = 0; pass < kCatchUpPasses && wal_frames - backfilled > policy_.passive_every_pages / 8; ++pass) {
-    if (sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &backfilled) != SQLITE_OK) break;
+    if (sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &backfilled) != SQLITE_OK)
+      break;
   }
 
   // Everything up to the passive run's end is in the database already, so this one copies only

@@ -35,14 +35,14 @@ class SqliteCheckpointer {
  public:
   // Counters for tests and the bench; each is read without a lock, so they may be a step apart.
   struct Stats {
-    uint64_t requests = 0;            // wakeups asked for by the core's commits
-    uint64_t passive_runs = 0;        // PASSIVE checkpoints that ran to SQLITE_OK
+    uint64_t requests = 0;      // wakeups asked for by the core's commits
+    uint64_t passive_runs = 0;  // PASSIVE checkpoints that ran to SQLITE_OK
     // As the last PASSIVE run left them: frames in the WAL, and how many of them are copied back
     // into the database (SQLite counts those since the WAL was last restarted).
     int wal_frames = 0;
     int wal_frames_backfilled = 0;
-    uint64_t restarts = 0;            // RESTART checkpoints: the next commit writes the WAL from its start
-    uint64_t failures = 0;            // checkpoints that returned an error other than BUSY
+    uint64_t restarts = 0;  // RESTART checkpoints: the next commit writes the WAL from its start
+    uint64_t failures = 0;  // checkpoints that returned an error other than BUSY
   };
 
   // Opens a second connection to `path` and starts the thread, then hooks `core`'s commits
