@@ -30,25 +30,39 @@ struct Options {
   size_t requests = 50000;
   size_t clients = 64;
   std::string user_prefix = "load-";
+  // The manager admits at most 32 requests in flight per client address (HttpLimits): with more
+  // clients than that, spread them over 127.0.0.2, 127.0.0.3, ... as separate hosts would be.
+  size_t source_addresses = 1;
 };
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: corral-sessions-load --url https://HOST:PORT --ca CA.pem --admin-token-file FILE\n"
-               "                            --workspace ID|NAME [--requests N] [--clients C] [--user-prefix P]\n");
+  std::fprintf(
+      stderr,
+      "usage: corral-sessions-load --url https://HOST:PORT --ca CA.pem --admin-token-file FILE\n"
+      "                            --workspace ID|NAME [--requests N] [--clients C] [--user-prefix P]\n"
+      "                            [--source-addresses K]   (K > 1: bind clients to 127.0.0.2 ... 127.0.0.K+1)\n");
 }
 
 bool parse(int argc, char** argv, Options* o) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const char* v = argv[i + 1];
-    if (a == "--url") o->url = v;
-    else if (a == "--ca") o->ca_file = v;
-    else if (a == "--admin-token-file") o->admin_token_file = v;
-    else if (a == "--workspace") o->workspace = v;
-    else if (a == "--requests") o->requests = std::strtoul(v, nullptr, 10);
-    else if (a == "--clients") o->clients = std::strtoul(v, nullptr, 10);
-    else if (a == "--user-prefix") o->user_prefix = v;
+    if (a == "--url")
+      o->url = v;
+    else if (a == "--ca")
+      o->ca_file = v;
+    else if (a == "--admin-token-file")
+      o->admin_token_file = v;
+    else if (a == "--workspace")
+      o->workspace = v;
+    else if (a == "--requests")
+      o->requests = std::strtoul(v, nullptr, 10);
+    else if (a == "--clients")
+      o->clients = std::strtoul(v, nullptr, 10);
+    else if (a == "--user-prefix")
+      o->user_prefix = v;
+    else if (a == "--source-addresses")
+      o->source_addresses = std::strtoul(v, nullptr, 10);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return false;
@@ -59,7 +73,7 @@ bool parse(int argc, char** argv, Options* o) {
     std::fprintf(stderr, "--url, --ca, --admin-token-file and --workspace are required\n");
     return false;
   }
-  return o->requests > 0 && o->clients > 0;
+  return o->requests > 0 && o->clients > 0 && o->source_addresses > 0 && o->source_addresses < 250;
 }
 
 std::string json_string(const std::string& s) {
@@ -100,14 +114,20 @@ int run(const Options& o) {
   std::map<CURL*, Client*> by_easy;
   size_t issued = 0;
   auto send = [&](Client& c) {
-    const std::string body =
-        "{\"workspace\":" + json_string(o.workspace) + ",\"user\":" + json_string(o.user_prefix + std::to_string(issued++)) + "}";
+    const std::string body = "{\"workspace\":" + json_string(o.workspace) +
+                             ",\"user\":" + json_string(o.user_prefix + std::to_string(issued++)) + "}";
     curl_easy_setopt(c.easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
     c.sent = Steady::now();
     curl_multi_add_handle(multi, c.easy);
   };
-  for (Client& c : clients) {
+  std::vector<std::string> interfaces;
+  for (size_t i = 0; o.source_addresses > 1 && i < o.source_addresses; ++i) {
+    interfaces.push_back("host!127.0.0." + std::to_string(2 + i));
+  }
+  for (size_t i = 0; i < clients.size(); ++i) {
+    Client& c = clients[i];
     c.easy = curl_easy_init();
+    if (!interfaces.empty()) curl_easy_setopt(c.easy, CURLOPT_INTERFACE, interfaces[i % interfaces.size()].c_str());
     curl_easy_setopt(c.easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c.easy, CURLOPT_CAINFO, o.ca_file.c_str());
@@ -143,7 +163,8 @@ int run(const Options& o) {
       new_connections += connects;
       if (m->data.result != CURLE_OK) {
         ++transport_errors;
-        if (transport_errors == 1) std::fprintf(stderr, "first transport error: %s\n", curl_easy_strerror(m->data.result));
+        if (transport_errors == 1)
+          std::fprintf(stderr, "first transport error: %s\n", curl_easy_strerror(m->data.result));
       } else {
         ++by_status[code];
       }
@@ -159,10 +180,11 @@ int run(const Options& o) {
   for (const auto& [code, n] : by_status) {
     if (code != 201 && code != 503) other += n;
   }
-  std::printf("phase=sessions clients=%zu requests=%zu seconds=%.3f per_second=%.0f status_201=%zu status_503=%zu "
-              "other=%zu transport_errors=%zu new_connections=%ld ",
-              o.clients, answered, seconds, seconds > 0 ? static_cast<double>(answered) / seconds : 0,
-              by_status[201], by_status[503], other, transport_errors, new_connections);
+  std::printf(
+      "phase=sessions clients=%zu requests=%zu seconds=%.3f per_second=%.0f status_201=%zu status_503=%zu "
+      "other=%zu transport_errors=%zu new_connections=%ld ",
+      o.clients, answered, seconds, seconds > 0 ? static_cast<double>(answered) / seconds : 0, by_status[201],
+      by_status[503], other, transport_errors, new_connections);
   latency.print(stdout);
   std::printf("\n");
   for (const auto& [code, n] : by_status) {

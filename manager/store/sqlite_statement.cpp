@@ -1,5 +1,9 @@
 #include "manager/store/sqlite_statement.h"
 
+#include <unistd.h>
+
+#include <cstdint>
+
 #include <utility>
 
 namespace corral::store {
@@ -190,6 +194,24 @@ Status Transaction::commit() {
   // A failed COMMIT (e.g. SQLITE_BUSY) leaves the transaction open; the destructor rolls it back.
   if (s.ok()) db_ = nullptr;
   return s;
+}
+
+namespace {
+
+constexpr int kBusyStepUs = 250;
+
+int retry_in_short_steps(void* timeout_ms, int attempts) {
+  const int64_t limit_us = int64_t{reinterpret_cast<intptr_t>(timeout_ms)} * 1000;
+  if (int64_t{attempts} * kBusyStepUs >= limit_us) return 0;
+  ::usleep(kBusyStepUs);
+  return 1;
+}
+
+}  // namespace
+
+void wait_while_busy_in_short_steps(sqlite3* db, int timeout_ms) {
+  // The timeout travels in the handler's pointer argument, so nothing needs to outlive this call.
+  sqlite3_busy_handler(db, &retry_in_short_steps, reinterpret_cast<void*>(static_cast<intptr_t>(timeout_ms)));
 }
 
 }  // namespace corral::store

@@ -94,4 +94,9 @@ class Transaction {
 // For statements without parameters and results (PRAGMAs, DDL, BEGIN/COMMIT).
 Status exec_sql(sqlite3* db, const char* sql, std::string_view op);
 
+// A busy handler for `db` that retries a lock every 250 us for up to `timeout_ms`. SQLite's own
+// busy timeout sleeps in steps growing to 100 ms, so a lock held for 2 ms (the checkpointer's
+// RESTART, the core's group commit) could cost the waiter 10 ms or more.
+void wait_while_busy_in_short_steps(sqlite3* db, int timeout_ms);
+
 }  // namespace corral::store

@@ -48,7 +48,7 @@ Result<std::string> pragma_value(sqlite3* db, const char* sql, std::string_view 
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, CheckpointPolicy policy) {
   if (path.empty()) return error(ErrorCode::invalid_argument, "store path is empty");
   const bool in_memory = path == ":memory:";
   if (!in_memory) {
@@ -64,7 +64,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 
   // Extended codes tell a taken key (already_exists) from other constraint failures.
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  wait_while_busy_in_short_steps(db, kBusyTimeoutMs);
   // Refuses writable_schema and similar tricks that could corrupt the file.
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
 
@@ -86,6 +86,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (Status s = apply_migrations(db, sqlite_migrations(), now); !s.ok()) return s;
   auto version = store->schema_version();
   if (!version.ok()) return version.status();
+
+  if (!in_memory) {
+    // An automatic checkpoint runs inside the commit that crosses its threshold, fsyncs and all,
+    // on the core thread; the checkpointer's thread does it instead. The PRAGMA comes first: it
+    // resets the connection's WAL hook, which start() then takes.
+    if (Status s = exec_sql(db, "PRAGMA wal_autocheckpoint=0", "set wal_autocheckpoint=0"); !s.ok()) return s;
+    auto checkpointer = SqliteCheckpointer::start(db, path, policy);
+    if (!checkpointer.ok()) return checkpointer.status();
+    store->checkpointer_ = std::move(checkpointer).value();
+  }
   log::info("store.opened", {{"backend", "sqlite"}, {"path", path}, {"schema_version", *version}});
   return store;
 }

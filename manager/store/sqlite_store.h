@@ -1,7 +1,7 @@
 // Store on a local SQLite file: the manager's default backend for a single manager process.
 // One connection, opened SQLITE_OPEN_NOMUTEX, so only one thread may use the store at a time;
-// every repository runs on it and shares its prepared-statement cache. The schema is in
-// sqlite_migrations.cpp.
+// every repository runs on it and shares its prepared-statement cache. A second connection, on
+// the checkpointer's own thread, only checkpoints the WAL. The schema is in sqlite_migrations.cpp.
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 
 #include "manager/store/sqlite_admin_token_repository.h"
 #include "manager/store/sqlite_agent_repository.h"
+#include "manager/store/sqlite_checkpointer.h"
 #include "manager/store/sqlite_connection.h"
 #include "manager/store/sqlite_intent_repository.h"
 #include "manager/store/sqlite_join_token_repository.h"
@@ -27,7 +28,9 @@ class SqliteStore final : public Store {
   // Opens or creates the database file (created 0600: it holds token hashes), sets
   // journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON and a busy timeout, then applies
   // pending migrations. A database from a newer Corral is refused with failed_precondition.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // A file database checkpoints its WAL on a thread of its own (SqliteCheckpointer, `policy`),
+  // never inside a commit; ":memory:" has no WAL to checkpoint.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, CheckpointPolicy policy = {});
 
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -51,6 +54,8 @@ class SqliteStore final : public Store {
 
   // For tests and diagnostics (statement cache counters); never write through it.
   const SqliteConnection& connection() const { return conn_; }
+  // Null for ":memory:".
+  const SqliteCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
  private:
   explicit SqliteStore(sqlite3* db);
@@ -69,6 +74,8 @@ class SqliteStore final : public Store {
   SqliteSessionRepository sessions_{conn_};
   bool in_unit_of_work_ = false;
   bool in_group_ = false;
+  // Declared after conn_, so destroyed before it: it unhooks conn_ and joins its thread first.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 }  // namespace corral::store
