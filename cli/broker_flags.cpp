@@ -83,7 +83,7 @@ Result<uint64_t> parse_memory(std::string_view text) {
 Result<uint32_t> parse_cores(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
   auto d = leading_decimal(text);
-  if (!d || (d->rest != "" && d->rest != "m") || (d->rest == "m" && d->scale != 1)) {
+  if (!d || (!d->rest.empty() && d->rest != "m") || (d->rest == "m" && d->scale != 1)) {
     return bad(quoted + " is not a number of cores: use 2, 1.5 or 250m (thousandths)");
   }
   auto milli = scaled(*d, d->rest == "m" ? 1 : 1000);

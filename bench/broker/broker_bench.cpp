@@ -35,8 +35,9 @@ struct Options {
   double rate = 20000;
   std::string synchronous = "normal";
   std::string executor = "grouped";
-  std::vector<std::string> pragmas;  // what-ifs, run on the store's connection after it opened  // the store executor's mode: grouped (the manager's) or inline
-  std::string dir;  // empty: a fresh temporary directory, removed at the end
+  std::vector<std::string> pragmas;  // what-ifs, run on the store's connection after it opened  // the store executor's
+                                     // mode: grouped (the manager's) or inline
+  std::string dir;                   // empty: a fresh temporary directory, removed at the end
   bool keep = false;
   std::string log_level = "warn";
 };
@@ -61,16 +62,26 @@ bool parse(int argc, char** argv, Options* o) {
       continue;
     }
     if (a == "--help" || a == "-h" || (v = value()) == nullptr) return false;
-    if (a == "--servers") o->servers = std::strtoul(v, nullptr, 10);
-    else if (a == "--max-sessions") o->max_sessions = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else if (a == "--placements") o->placements = std::strtoul(v, nullptr, 10);
-    else if (a == "--in-flight") o->in_flight = std::strtoul(v, nullptr, 10);
-    else if (a == "--rate") o->rate = std::strtod(v, nullptr);
-    else if (a == "--synchronous") o->synchronous = v;
-    else if (a == "--executor") o->executor = v;
-    else if (a == "--pragma") o->pragmas.push_back(std::string("PRAGMA ") + v);
-    else if (a == "--dir") o->dir = v;
-    else if (a == "--log-level") o->log_level = v;
+    if (a == "--servers")
+      o->servers = std::strtoul(v, nullptr, 10);
+    else if (a == "--max-sessions")
+      o->max_sessions = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else if (a == "--placements")
+      o->placements = std::strtoul(v, nullptr, 10);
+    else if (a == "--in-flight")
+      o->in_flight = std::strtoul(v, nullptr, 10);
+    else if (a == "--rate")
+      o->rate = std::strtod(v, nullptr);
+    else if (a == "--synchronous")
+      o->synchronous = v;
+    else if (a == "--executor")
+      o->executor = v;
+    else if (a == "--pragma")
+      o->pragmas.push_back(std::string("PRAGMA ") + v);
+    else if (a == "--dir")
+      o->dir = v;
+    else if (a == "--log-level")
+      o->log_level = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return false;
@@ -197,9 +208,10 @@ int run(const Options& o) {
       events.publish([&](manager::FleetObserver& observer) { observer.on_agent_welcomed(welcomed); });
     }
     const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
-    std::printf("phase=seed servers=%zu max_sessions=%u synchronous=%s executor=%s seed_seconds=%.2f "
-                "load_seconds=%.2f\n",
-                o.servers, o.max_sessions, o.synchronous.c_str(), o.executor.c_str(), seed_seconds, load_seconds);
+    std::printf(
+        "phase=seed servers=%zu max_sessions=%u synchronous=%s executor=%s seed_seconds=%.2f "
+        "load_seconds=%.2f\n",
+        o.servers, o.max_sessions, o.synchronous.c_str(), o.executor.c_str(), seed_seconds, load_seconds);
     std::fflush(stdout);
     sqlite3_commit_hook(
         store.connection().handle(),
@@ -224,11 +236,12 @@ int run(const Options& o) {
     auto row = stmt.ok() ? stmt->step() : Result<bool>(stmt.status());
     const int64_t stored = row.ok() && *row ? stmt->column_int64(0) : -1;
     sqlite3_commit_hook(store.connection().handle(), nullptr, nullptr);
-    std::printf("phase=end placed=%zu commits=%llu stored_sessions=%lld unfinished_in_broker=%zu commands_sent=%llu "
-                "db_bytes=%ju wal_bytes=%ju dir=%s\n",
-                placed, static_cast<unsigned long long>(commits), static_cast<long long>(stored), broker.unfinished_sessions(),
-                static_cast<unsigned long long>(agents.sent()), file_size_or_zero(db),
-                file_size_or_zero(db.string() + "-wal"), o.keep ? dir.c_str() : "(removed)");
+    std::printf(
+        "phase=end placed=%zu commits=%llu stored_sessions=%lld unfinished_in_broker=%zu commands_sent=%llu "
+        "db_bytes=%ju wal_bytes=%ju dir=%s\n",
+        placed, static_cast<unsigned long long>(commits), static_cast<long long>(stored), broker.unfinished_sessions(),
+        static_cast<unsigned long long>(agents.sent()), file_size_or_zero(db), file_size_or_zero(db.string() + "-wal"),
+        o.keep ? dir.c_str() : "(removed)");
     if (stored != static_cast<int64_t>(placed)) {
       std::fprintf(stderr, "stored sessions (%lld) differ from placements answered as placed (%zu)\n",
                    static_cast<long long>(stored), placed);
