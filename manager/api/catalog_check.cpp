@@ -139,7 +139,7 @@ Violations check_server(const brokerv1::Server& in, const store::PoolRecord* poo
   }
   c.entries("/labels", in.labels(), kMaxLabelBytes);
   if (Status agent_ready = broker::check_agent_labels(label_set(in.labels()));
-      agent_ready.ok() == false && !in.labels().empty()) {
+      !agent_ready.ok() && !in.labels().empty()) {
     c.add("/labels", agent_ready.message());
   }
   const bool docker = pool != nullptr && pool->type == store::PoolType::docker_agent;

@@ -39,9 +39,10 @@ void create_pool(broker::Broker& broker, const Clock& clock, const ApiRequest& r
   PoolRecord rec = pool_record(in, nullptr);
   rec.id = random_uuid();
   rec.created_at = rec.updated_at = unix_seconds(clock.now());
-  broker.create_pool(rec, [reply = std::move(reply), id = rec.id](Result<broker::CatalogOutcome<PoolRecord>> done) {
-    reply(catalog_answer("pool", done, 201, pool_view, id, 0));
-  });
+  broker.create_pool(rec,
+                     [reply = std::move(reply), id = rec.id](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
+                       reply(catalog_answer("pool", done, 201, pool_view, id, 0));
+                     });
 }
 
 void replace_pool(broker::Broker& broker, const Clock& clock, const ApiRequest& r, Reply reply) {
@@ -57,11 +58,11 @@ void replace_pool(broker::Broker& broker, const Clock& clock, const ApiRequest& 
   if (Violations v = check_pool(in, stored); !v.empty()) return reply(violations_response("pool", v));
   PoolRecord rec = pool_record(in, stored);
   rec.updated_at = unix_seconds(clock.now());
-  broker.update_pool(
-      rec, revision.based_on,
-      [reply = std::move(reply), id, based_on = revision.based_on](Result<broker::CatalogOutcome<PoolRecord>> done) {
-        reply(catalog_answer("pool", done, 200, pool_view, id, based_on));
-      });
+  broker.update_pool(rec, revision.based_on,
+                     [reply = std::move(reply), id,
+                      based_on = revision.based_on](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
+                       reply(catalog_answer("pool", done, 200, pool_view, id, based_on));
+                     });
 }
 
 }  // namespace
@@ -88,10 +89,10 @@ void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecuto
   });
   router.add_async("DELETE", one, Access::admin, [&broker](const ApiRequest& r, Reply reply) {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
-    broker.delete_pool(r.param("id"),
-                       [reply = std::move(reply), id = r.param("id")](Result<broker::CatalogOutcome<PoolRecord>> done) {
-                         reply(catalog_answer("pool", done, 200, pool_view, id, 0));
-                       });
+    broker.delete_pool(r.param("id"), [reply = std::move(reply),
+                                       id = r.param("id")](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
+      reply(catalog_answer("pool", done, 200, pool_view, id, 0));
+    });
   });
 }
 
