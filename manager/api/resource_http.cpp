@@ -66,7 +66,9 @@ RevisionCheck check_revision(const std::string& what, const std::string& id, uin
                                  "If-Match names revision " + std::to_string(*expected) + " but " + what + " " + id +
                                      " is at revision " + std::to_string(stored));
   } else if (body_revision != 0 && body_revision != stored) {
-    out.refused = refusal_response(what, broker::CatalogRefusal::revision_conflict, "", id, stored, body_revision);
+    const uint64_t stored_revision = stored;
+    const uint64_t based_on = body_revision;
+    out.refused = refusal_response(what, broker::CatalogRefusal::revision_conflict, "", id, stored_revision, based_on);
   }
   return out;
 }

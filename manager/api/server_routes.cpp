@@ -65,7 +65,7 @@ struct ServerRoutes {
     rec.id = random_uuid();
     rec.created_at = rec.updated_at = unix_seconds(clock.now());
     apply_password(in, rec);
-    broker.create_server(rec, [reply = std::move(reply), id = rec.id](Done done) {
+    broker.create_server(rec, [reply = std::move(reply), id = rec.id](const Done& done) {
       reply(catalog_answer("server", done, 201, server_view, id, 0));
     });
   }
@@ -87,7 +87,7 @@ struct ServerRoutes {
     rec.updated_at = unix_seconds(clock.now());
     apply_password(in, rec);
     broker.update_server(rec, revision.based_on,
-                         [reply = std::move(reply), id, based_on = revision.based_on](Done done) {
+                         [reply = std::move(reply), id, based_on = revision.based_on](const Done& done) {
                            reply(catalog_answer("server", done, 200, server_view, id, based_on));
                          });
   }
@@ -97,7 +97,7 @@ struct ServerRoutes {
     if (!r.http.body.empty() && r.http.body.find_first_not_of(" \t\r\n{}") != std::string::npos) {
       return reply(error_response(400, "invalid_argument", "drain and undrain take an empty body"));
     }
-    broker.set_draining(r.param("id"), draining, [reply = std::move(reply)](Result<ServerRecord> done) {
+    broker.set_draining(r.param("id"), draining, [reply = std::move(reply)](const Result<ServerRecord>& done) {
       if (!done.ok()) return reply(status_response(done.status()));
       reply(with_etag(json_response(200, server_view(*done)), done->revision));
     });
@@ -107,7 +107,7 @@ struct ServerRoutes {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
     brokerv1::AssignAgentRequest in;
     if (Status st = parse_json_body(r.http.body, &in); !st.ok()) return reply(status_response(st));
-    broker.assign_agent(r.param("id"), in.agent_id(), [reply = std::move(reply), id = r.param("id")](Done done) {
+    broker.assign_agent(r.param("id"), in.agent_id(), [reply = std::move(reply), id = r.param("id")](const Done& done) {
       reply(catalog_answer("server", done, 200, server_view, id, 0));
     });
   }
@@ -130,7 +130,7 @@ void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecu
                    [routes](const ApiRequest& r, Reply reply) { routes->replace(r, std::move(reply)); });
   router.add_async("DELETE", one, Access::admin, [routes](const ApiRequest& r, Reply reply) {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
-    routes->broker.delete_server(r.param("id"), [reply = std::move(reply), id = r.param("id")](Done done) {
+    routes->broker.delete_server(r.param("id"), [reply = std::move(reply), id = r.param("id")](const Done& done) {
       reply(catalog_answer("server", done, 200, server_view, id, 0));
     });
   });

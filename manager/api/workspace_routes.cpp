@@ -44,7 +44,7 @@ void create_workspace(broker::Broker& broker, const Clock& clock, const ApiReque
   WorkspaceRecord rec = workspace_record(in, nullptr);
   rec.id = random_uuid();
   rec.created_at = rec.updated_at = unix_seconds(clock.now());
-  broker.create_workspace(rec, [reply = std::move(reply), id = rec.id](Done done) {
+  broker.create_workspace(rec, [reply = std::move(reply), id = rec.id](const Done& done) {
     reply(catalog_answer("workspace", done, 201, workspace_view, id, 0));
   });
 }
@@ -65,7 +65,7 @@ void replace_workspace(broker::Broker& broker, const Clock& clock, const ApiRequ
   WorkspaceRecord rec = workspace_record(in, stored);
   rec.updated_at = unix_seconds(clock.now());
   broker.update_workspace(rec, revision.based_on,
-                          [reply = std::move(reply), id, based_on = revision.based_on](Done done) {
+                          [reply = std::move(reply), id, based_on = revision.based_on](const Done& done) {
                             reply(catalog_answer("workspace", done, 200, workspace_view, id, based_on));
                           });
 }
@@ -94,7 +94,7 @@ void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreEx
   });
   router.add_async("DELETE", one, Access::admin, [&broker](const ApiRequest& r, Reply reply) {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
-    broker.delete_workspace(r.param("id"), [reply = std::move(reply), id = r.param("id")](Done done) {
+    broker.delete_workspace(r.param("id"), [reply = std::move(reply), id = r.param("id")](const Done& done) {
       reply(catalog_answer("workspace", done, 200, workspace_view, id, 0));
     });
   });
