@@ -41,9 +41,9 @@ Status read_back(Result<std::optional<Record>> got, CatalogOutcome<Record>& out)
 }
 
 template <typename Record>
-void refuse(CatalogOutcome<Record>& out, CatalogRefusal why, std::string message) {
+void refuse(CatalogOutcome<Record>& out, CatalogRefusal why, const std::string& message) {
   out.refusal = why;
-  out.message = std::move(message);
+  out.message = message;
 }
 
 // The answer to a compare-and-set update of `record` (a pool, server or workspace) through `repo`.

@@ -14,8 +14,6 @@
 namespace {
 
 namespace pv1 = corral::provider::v1;
-using corral::aws::AwsConfig;
-using corral::aws::CredentialChain;
 
 class AwsProvider : public corral::sdk::Provider {
  public:
