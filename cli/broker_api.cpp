@@ -43,6 +43,15 @@ Result<std::string> resolve_id(ApiClient& api, const std::string& collection, co
   return str(*found, "id");
 }
 
+Status add_id_filter(ApiClient& api, QueryParams& params, const std::string& param, const std::string& collection,
+                     const std::string& id_or_name, const std::string& flag) {
+  if (id_or_name.empty()) return {};
+  auto id = resolve_id(api, collection, id_or_name, flag);
+  if (!id.ok()) return id.status();
+  params.emplace_back(param, *id);
+  return {};
+}
+
 Status for_each_json_page(ApiClient& api, const std::string& collection, QueryParams params,
                           const JsonPageHandler& on_page) {
   std::set<std::string> tokens_seen;

@@ -38,6 +38,9 @@ Result<nlohmann::json> find_resource(ApiClient& api, const std::string& collecti
                                      const std::string& flag);
 Result<std::string> resolve_id(ApiClient& api, const std::string& collection, const std::string& id_or_name,
                                const std::string& flag);
+// A list filter given by id or name: adds PARAM=<id> to PARAMS when ID_OR_NAME is not empty.
+Status add_id_filter(ApiClient& api, QueryParams& params, const std::string& param, const std::string& collection,
+                     const std::string& id_or_name, const std::string& flag);
 
 // Follows GET /api/v1/COLLECTION?PARAMS page by page (nextPageToken) to the end, handing each
 // page over as it arrives. A page token seen twice is an error rather than an endless loop.

@@ -37,11 +37,7 @@ Status create(Session& s, const ServerFlags& flags) {
 
 Status list(Session& s, const std::string& pool) {
   QueryParams params;
-  if (!pool.empty()) {
-    auto id = resolve_id(*s.api, "pools", pool, "--pool");
-    if (!id.ok()) return id.status();
-    params.emplace_back("poolId", *id);
-  }
+  if (Status st = add_id_filter(*s.api, params, "poolId", "pools", pool, "--pool"); !st.ok()) return st;
   return print_collection(s, "servers", params, server_table_header(), &server_row);
 }
 

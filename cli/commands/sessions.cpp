@@ -33,16 +33,11 @@ Status create(Session& s, const CreateFlags& flags) {
 
 Status list(Session& s, const ListFlags& flags) {
   QueryParams params;
-  if (!flags.pool.empty()) {
-    auto id = resolve_id(*s.api, "pools", flags.pool, "--pool");
-    if (!id.ok()) return id.status();
-    params.emplace_back("poolId", *id);
-  }
+  if (Status st = add_id_filter(*s.api, params, "poolId", "pools", flags.pool, "--pool"); !st.ok()) return st;
   if (!flags.server.empty()) params.emplace_back("serverId", flags.server);
-  if (!flags.workspace.empty()) {
-    auto id = resolve_id(*s.api, "workspaces", flags.workspace, "--workspace");
-    if (!id.ok()) return id.status();
-    params.emplace_back("workspaceId", *id);
+  if (Status st = add_id_filter(*s.api, params, "workspaceId", "workspaces", flags.workspace, "--workspace");
+      !st.ok()) {
+    return st;
   }
   if (!flags.user.empty()) params.emplace_back("user", flags.user);
   if (!flags.state.empty()) params.emplace_back("state", flags.state);
