@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <sys/stat.h>
 
@@ -13,6 +14,19 @@ namespace {
 bool exists(const char* path) {
   struct stat st {};
   return path != nullptr && ::stat(path, &st) == 0;
+}
+
+// OpenSSL decodes a certificate's extensions (key identifiers, constraints, purposes) the first time
+// a verification asks, and checks whether that was done without taking the certificate's lock. Two
+// threads verifying against a fresh shared store can then read a key identifier while the other
+// writes it. Decoding them here, before the store is shared, leaves verification only reading.
+// (Certificates that OpenSSL finds later in the system's hashed CA directory, because they are not
+// in its CA file, are still decoded on first use.)
+void cache_extensions(X509_STORE* store) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) X509_check_purpose(cert, -1, 0);
+  }
 }
 
 }  // namespace
@@ -68,6 +82,7 @@ Result<std::shared_ptr<const TrustStore>> TrustStore::create(const std::string& 
                                                     " does not parse (after " + std::to_string(added) + " good ones)");
     }
   }
+  cache_extensions(trust->store_);
   return std::shared_ptr<const TrustStore>(std::move(trust));
 }
 
