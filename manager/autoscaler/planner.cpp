@@ -1,0 +1,165 @@
+#include "manager/autoscaler/planner.h"
+
+#include <algorithm>
+
+namespace corral::autoscaler {
+namespace {
+
+uint32_t free_slots(const ServerView& s) { return s.sessions >= s.max_sessions ? 0 : s.max_sessions - s.sessions; }
+
+// What a server adds to the pool's availability: free slots once ready, its whole capacity while
+// it boots (it is on its way, and asking again for it would double the VMs).
+uint32_t counted(const ServerView& s) {
+  switch (s.phase) {
+    case ServerPhase::ready:
+      return free_slots(s);
+    case ServerPhase::provisioning:
+      return s.max_sessions;
+    default:
+      return 0;
+  }
+}
+
+// Deletes that keep the fleet clean whatever the config's state: VMs that never came up, agents
+// that are gone, servers that may take no more sessions and have none.
+bool clean_up(const PlannerInput& in, const ServerView& s, Plan& out) {
+  const Policy& p = in.policy;
+  DeleteReason reason{};
+  if (s.phase == ServerPhase::provisioning && in.now_ms - s.created_at_ms >= p.provision_timeout_ms) {
+    reason = DeleteReason::provision_timeout;
+  } else if (s.phase == ServerPhase::missing && in.now_ms - s.silent_since_ms >= p.host_dead_expiration_ms) {
+    reason = DeleteReason::dead_agent;
+  } else if (!p.reusable && s.used && s.phase != ServerPhase::deleting) {
+    if (s.sessions > 0) {
+      if (s.phase != ServerPhase::draining) out.drains.push_back(s.id);
+      return false;
+    }
+    reason = DeleteReason::used_not_reusable;
+  } else if (s.phase == ServerPhase::draining && s.sessions == 0) {
+    reason = DeleteReason::drained;
+  } else {
+    return false;
+  }
+  out.deletes.push_back({s.id, reason});
+  return true;
+}
+
+}  // namespace
+
+Plan plan(const PlannerInput& in) {
+  const Policy& p = in.policy;
+  Plan out;
+  std::vector<const ServerView*> kept;  // neither deleted by this plan nor already being deleted
+  for (const ServerView& s : in.servers) {
+    if (s.phase == ServerPhase::deleting || clean_up(in, s, out)) continue;
+    // A non-reusable server that has served a session takes no new one: it does not count.
+    if (!p.reusable && s.used) continue;
+    kept.push_back(&s);
+  }
+
+  const bool active = in.enabled && in.schedule_active;
+  if (in.enabled && !in.schedule_active) {
+    // Outside the window only servers with sessions stay.
+    for (const ServerView* s : kept) {
+      if (s->sessions == 0 && s->phase != ServerPhase::draining) {
+        out.deletes.push_back({s->id, DeleteReason::outside_schedule});
+      }
+    }
+    out.hold = Hold::schedule_closed;
+    return out;
+  }
+
+  for (const ServerView* s : kept) out.available += counted(*s);
+  if (out.available < p.minimum_available_sessions) out.deficit = p.minimum_available_sessions - out.available;
+  if (!active) {
+    out.hold = Hold::disabled;
+    return out;
+  }
+
+  if (out.deficit > 0) {
+    const uint32_t per_server = std::max<uint32_t>(p.sessions_per_server, 1);
+    const uint32_t wanted = (out.deficit + per_server - 1) / per_server;
+    // The cap counts every VM the config has: those being deleted still exist at the provider.
+    const auto instances = static_cast<uint32_t>(in.servers.size());
+    const uint32_t room = instances >= p.max_instances ? 0 : p.max_instances - instances;
+    if (in.backoff_until_ms > in.now_ms) {
+      out.hold = Hold::backoff;
+    } else {
+      out.create = std::min(wanted, room);
+      if (out.create < wanted) out.hold = Hold::max_instances;
+    }
+    return out;
+  }
+
+  // Scale in: empty ready servers, newest first, while what remains keeps the minimum.
+  if (in.last_scale_out_ms != 0 && in.now_ms - in.last_scale_out_ms < p.downscale_backoff_ms) return out;
+  std::vector<const ServerView*> empty;
+  for (const ServerView* s : kept) {
+    if (s->phase == ServerPhase::ready && s->sessions == 0) empty.push_back(s);
+  }
+  std::sort(empty.begin(), empty.end(), [](const ServerView* a, const ServerView* b) {
+    return a->created_at_ms != b->created_at_ms ? a->created_at_ms > b->created_at_ms : a->id > b->id;
+  });
+  uint32_t available = out.available;
+  for (const ServerView* s : empty) {
+    const uint32_t slots = free_slots(*s);
+    if (available - slots < p.minimum_available_sessions) continue;
+    available -= slots;
+    out.deletes.push_back({s->id, DeleteReason::scale_in});
+  }
+  return out;
+}
+
+const char* server_phase_name(ServerPhase phase) {
+  switch (phase) {
+    case ServerPhase::provisioning:
+      return "provisioning";
+    case ServerPhase::ready:
+      return "ready";
+    case ServerPhase::not_ready:
+      return "not_ready";
+    case ServerPhase::missing:
+      return "missing";
+    case ServerPhase::draining:
+      return "draining";
+    case ServerPhase::deleting:
+      return "deleting";
+  }
+  return "unknown";
+}
+
+const char* delete_reason_name(DeleteReason reason) {
+  switch (reason) {
+    case DeleteReason::provision_timeout:
+      return "provision_timeout";
+    case DeleteReason::dead_agent:
+      return "dead_agent";
+    case DeleteReason::used_not_reusable:
+      return "used_not_reusable";
+    case DeleteReason::drained:
+      return "drained";
+    case DeleteReason::outside_schedule:
+      return "outside_schedule";
+    case DeleteReason::scale_in:
+      return "scale_in";
+  }
+  return "unknown";
+}
+
+const char* hold_name(Hold hold) {
+  switch (hold) {
+    case Hold::none:
+      return "none";
+    case Hold::disabled:
+      return "disabled";
+    case Hold::schedule_closed:
+      return "schedule_closed";
+    case Hold::backoff:
+      return "backoff";
+    case Hold::max_instances:
+      return "max_instances";
+  }
+  return "unknown";
+}
+
+}  // namespace corral::autoscaler
