@@ -11,12 +11,9 @@ uint32_t free_slots(const ServerView& s) { return s.sessions >= s.max_sessions ?
 // it boots (it is on its way, and asking again for it would double the VMs).
 uint32_t counted(const ServerView& s) {
   switch (s.phase) {
-    case ServerPhase::ready:
-      return free_slots(s);
-    case ServerPhase::provisioning:
-      return s.max_sessions;
-    default:
-      return 0;
+    case ServerPhase::ready: return free_slots(s);
+    case ServerPhase::provisioning: return s.max_sessions;
+    default: return 0;
   }
 }
 
@@ -112,52 +109,35 @@ Plan plan(const PlannerInput& in) {
 
 const char* server_phase_name(ServerPhase phase) {
   switch (phase) {
-    case ServerPhase::provisioning:
-      return "provisioning";
-    case ServerPhase::ready:
-      return "ready";
-    case ServerPhase::not_ready:
-      return "not_ready";
-    case ServerPhase::missing:
-      return "missing";
-    case ServerPhase::draining:
-      return "draining";
-    case ServerPhase::deleting:
-      return "deleting";
+    case ServerPhase::provisioning: return "provisioning";
+    case ServerPhase::ready: return "ready";
+    case ServerPhase::not_ready: return "not_ready";
+    case ServerPhase::missing: return "missing";
+    case ServerPhase::draining: return "draining";
+    case ServerPhase::deleting: return "deleting";
   }
   return "unknown";
 }
 
 const char* delete_reason_name(DeleteReason reason) {
   switch (reason) {
-    case DeleteReason::provision_timeout:
-      return "provision_timeout";
-    case DeleteReason::dead_agent:
-      return "dead_agent";
-    case DeleteReason::used_not_reusable:
-      return "used_not_reusable";
-    case DeleteReason::drained:
-      return "drained";
-    case DeleteReason::outside_schedule:
-      return "outside_schedule";
-    case DeleteReason::scale_in:
-      return "scale_in";
+    case DeleteReason::provision_timeout: return "provision_timeout";
+    case DeleteReason::dead_agent: return "dead_agent";
+    case DeleteReason::used_not_reusable: return "used_not_reusable";
+    case DeleteReason::drained: return "drained";
+    case DeleteReason::outside_schedule: return "outside_schedule";
+    case DeleteReason::scale_in: return "scale_in";
   }
   return "unknown";
 }
 
 const char* hold_name(Hold hold) {
   switch (hold) {
-    case Hold::none:
-      return "none";
-    case Hold::disabled:
-      return "disabled";
-    case Hold::schedule_closed:
-      return "schedule_closed";
-    case Hold::backoff:
-      return "backoff";
-    case Hold::max_instances:
-      return "max_instances";
+    case Hold::none: return "none";
+    case Hold::disabled: return "disabled";
+    case Hold::schedule_closed: return "schedule_closed";
+    case Hold::backoff: return "backoff";
+    case Hold::max_instances: return "max_instances";
   }
   return "unknown";
 }

@@ -27,9 +27,9 @@ const char* server_phase_name(ServerPhase phase);
 struct ServerView {
   std::string id;
   ServerPhase phase = ServerPhase::provisioning;
-  uint32_t sessions = 0;      // active plus reserved
-  uint32_t max_sessions = 0;  // what it takes at most
-  int64_t created_at_ms = 0;  // when its create intent was written: the provision timeout counts from here
+  uint32_t sessions = 0;        // active plus reserved
+  uint32_t max_sessions = 0;    // what it takes at most
+  int64_t created_at_ms = 0;    // when its create intent was written: the provision timeout counts from here
   int64_t silent_since_ms = 0;  // missing: when its agent was last heard from
   // A session has ended on it. A config that is not reusable deletes such a server once empty.
   bool used = false;
@@ -56,12 +56,12 @@ struct PlannerInput {
 };
 
 enum class DeleteReason {
-  provision_timeout,   // never checked in within the provision timeout
-  dead_agent,          // silent past host_dead_expiration
-  used_not_reusable,   // a session ended on it and the config is not reusable
-  drained,             // draining and empty
-  outside_schedule,    // empty while the config's schedule is closed
-  scale_in,            // empty, not needed to keep the minimum, past the downscale backoff
+  provision_timeout,  // never checked in within the provision timeout
+  dead_agent,         // silent past host_dead_expiration
+  used_not_reusable,  // a session ended on it and the config is not reusable
+  drained,            // draining and empty
+  outside_schedule,   // empty while the config's schedule is closed
+  scale_in,           // empty, not needed to keep the minimum, past the downscale backoff
 };
 
 const char* delete_reason_name(DeleteReason reason);
@@ -69,10 +69,10 @@ const char* delete_reason_name(DeleteReason reason);
 // Why fewer VMs are requested than the deficit asks for.
 enum class Hold {
   none,
-  disabled,          // the config is disabled: no scale-out or scale-in, only clean-up
-  schedule_closed,   // outside every schedule window
-  backoff,           // create failures: waiting until backoff_until_ms
-  max_instances,     // the cap is reached (or would be passed)
+  disabled,         // the config is disabled: no scale-out or scale-in, only clean-up
+  schedule_closed,  // outside every schedule window
+  backoff,          // create failures: waiting until backoff_until_ms
+  max_instances,    // the cap is reached (or would be passed)
 };
 
 const char* hold_name(Hold hold);

@@ -14,7 +14,8 @@ constexpr int64_t kMinute = 60 * 1000;
 constexpr int64_t kNow = 1'000'000 * kMinute;
 
 ServerView server(std::string id, ServerPhase phase, uint32_t sessions = 0, uint32_t max = 2) {
-  return {.id = std::move(id), .phase = phase, .sessions = sessions, .max_sessions = max, .created_at_ms = kNow - kMinute};
+  return {
+      .id = std::move(id), .phase = phase, .sessions = sessions, .max_sessions = max, .created_at_ms = kNow - kMinute};
 }
 
 // Minimum 4, two per server, at most 10 VMs, default backoffs; last scale-out long ago.
@@ -53,13 +54,13 @@ TEST(Planner, ScalesOutFromZeroByCeilingOfTheDeficitOverSessionsPerServer) {
 
 TEST(Planner, AvailableCountsFreeSlotsOfReadyServersAndTheWholeOfProvisioningOnes) {
   std::vector<ServerView> servers = {
-      server("ready-half", ServerPhase::ready, 1),     // 1 free
-      server("ready-full", ServerPhase::ready, 2),     // 0 free
-      server("booting", ServerPhase::provisioning),    // 2 on the way
-      server("away", ServerPhase::not_ready),          // nothing
-      server("silent", ServerPhase::missing),          // nothing
-      server("drain", ServerPhase::draining, 1),       // nothing
-      server("going", ServerPhase::deleting),          // nothing
+      server("ready-half", ServerPhase::ready, 1),   // 1 free
+      server("ready-full", ServerPhase::ready, 2),   // 0 free
+      server("booting", ServerPhase::provisioning),  // 2 on the way
+      server("away", ServerPhase::not_ready),        // nothing
+      server("silent", ServerPhase::missing),        // nothing
+      server("drain", ServerPhase::draining, 1),     // nothing
+      server("going", ServerPhase::deleting),        // nothing
   };
   Plan p = plan(input(servers));
   EXPECT_EQ(p.available, 3u);
@@ -107,7 +108,8 @@ TEST(Planner, BackoffHoldsCreatesUntilItEnds) {
 }
 
 TEST(Planner, AProvisioningServerPastItsTimeoutIsDeletedAndNoLongerCounted) {
-  std::vector<ServerView> servers = {server("late", ServerPhase::provisioning), server("fresh", ServerPhase::provisioning)};
+  std::vector<ServerView> servers = {server("late", ServerPhase::provisioning),
+                                     server("fresh", ServerPhase::provisioning)};
   servers[0].created_at_ms = kNow - 10 * kMinute;  // exactly the default 600 s
   servers[1].created_at_ms = kNow - 10 * kMinute + 1;
   Plan p = plan(input(servers));
