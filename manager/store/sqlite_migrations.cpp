@@ -232,6 +232,26 @@ ALTER TABLE pools ADD COLUMN rd_gateway_hostname TEXT NOT NULL DEFAULT '';
 ALTER TABLE pools ADD COLUMN rd_gateway_port INTEGER NOT NULL DEFAULT 0
   CHECK (rd_gateway_port BETWEEN 0 AND 65535);
 )sql"},
+    // The event log. AUTOINCREMENT: an id is never given twice, even after the newest rows are
+    // deleted, so a client following with the last id it saw never misses or repeats one. No
+    // foreign keys: events outlive what they name.
+    {8, R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL CHECK (at_ms > 0),
+  kind TEXT NOT NULL CHECK (kind <> ''),
+  severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+  pool_id TEXT NOT NULL,
+  autoscale_config_id TEXT NOT NULL,
+  server_id TEXT NOT NULL,
+  vm_id TEXT NOT NULL,
+  message TEXT NOT NULL CHECK (message <> '')
+);
+CREATE INDEX events_pool ON events(pool_id, id) WHERE pool_id <> '';
+CREATE INDEX events_autoscale_config ON events(autoscale_config_id, id) WHERE autoscale_config_id <> '';
+CREATE INDEX events_server ON events(server_id, id) WHERE server_id <> '';
+CREATE INDEX events_at ON events(at_ms);
+)sql"},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "manager/store/sqlite_agent_repository.h"
 #include "manager/store/sqlite_checkpointer.h"
 #include "manager/store/sqlite_connection.h"
+#include "manager/store/sqlite_event_repository.h"
 #include "manager/store/sqlite_intent_repository.h"
 #include "manager/store/sqlite_join_token_repository.h"
 #include "manager/store/sqlite_lease_repository.h"
@@ -47,6 +48,7 @@ class SqliteStore final : public Store {
   ProviderConfigRepository& provider_configs() override { return provider_configs_; }
   IntentRepository& intents() override { return intents_; }
   LeaseRepository& leases() override { return leases_; }
+  EventRepository& events() override { return events_; }
   PoolRepository& pools() override { return pools_; }
   ServerRepository& servers() override { return servers_; }
   WorkspaceRepository& workspaces() override { return workspaces_; }
@@ -68,6 +70,7 @@ class SqliteStore final : public Store {
   SqliteProviderConfigRepository provider_configs_{conn_};
   SqliteIntentRepository intents_{conn_};
   SqliteLeaseRepository leases_{conn_};
+  SqliteEventRepository events_{conn_};
   SqlitePoolRepository pools_{conn_};
   SqliteServerRepository servers_{conn_};
   SqliteWorkspaceRepository workspaces_{conn_};
