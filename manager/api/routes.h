@@ -48,6 +48,8 @@ void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreEx
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
 // /api/v1/sessions...: placed and ended through the broker, read from the store.
 void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store);
+// GET /api/v1/events: the event log, read from the store.
+void add_event_routes(Router& router, store::StoreExecutor& store);
 
 }  // namespace api
 }  // namespace corral::manager

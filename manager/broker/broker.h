@@ -140,6 +140,9 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   };
 
   int64_t now() const { return unix_seconds(clock_.now()); }
+  int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
+  }
   PoolEntry* pool_of(const ServerEntry& server);
   ServerEntry* server_of_agent(const std::string& agent_id);
   // Tells the pool's index what changed about the server.

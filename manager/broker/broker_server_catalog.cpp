@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "manager/broker/broker.h"
 #include "manager/broker/catalog_writes.h"
+#include "manager/broker/server_events.h"
 #include "manager/broker/server_labels.h"
 
 namespace corral::broker {
@@ -114,7 +115,7 @@ void Broker::on_agent_bound(const ServerRecord& server) { apply_server(server); 
 
 void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply) {
   store_.submit(
-      [server](store::Store& s) {
+      [server, at_ms = now_ms()](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(
             s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
               auto pool = r.pools().get(server.pool_id);
@@ -135,7 +136,8 @@ void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply
                   return free;
               }
               if (Status in = r.servers().insert(server); !in.ok()) return in;
-              return catalog::read_back(r.servers().get(server.id), out);
+              if (Status back = catalog::read_back(r.servers().get(server.id), out); !back.ok()) return back;
+              return record_server_created(r, out.record, at_ms);
             });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
@@ -146,10 +148,14 @@ void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply
 
 void Broker::update_server(ServerRecord server, uint64_t based_on, CatalogReply<ServerRecord> reply) {
   store_.submit(
-      [server, based_on](store::Store& s) {
+      [server, based_on, at_ms = now_ms()](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(
             s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
-              return catalog::updated(r.servers().update(server, based_on), r.servers(), server, "server", out);
+              auto before = r.servers().get(server.id);
+              if (!before.ok()) return before.status();
+              Status st = catalog::updated(r.servers().update(server, based_on), r.servers(), server, "server", out);
+              if (!st.ok() || out.refusal != CatalogRefusal::none || !before->has_value()) return st;
+              return record_server_changed(r, **before, out.record, at_ms);
             });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
@@ -160,11 +166,13 @@ void Broker::update_server(ServerRecord server, uint64_t based_on, CatalogReply<
 
 void Broker::delete_server(const std::string& server_id, CatalogReply<ServerRecord> reply) {
   store_.submit(
-      [server_id](store::Store& s) {
-        return catalog::in_unit_of_work<ServerRecord>(s,
-                                                      [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
-                                                        return catalog::removed(r.servers(), server_id, "server", out);
-                                                      });
+      [server_id, at_ms = now_ms()](store::Store& s) {
+        return catalog::in_unit_of_work<ServerRecord>(
+            s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
+              Status st = catalog::removed(r.servers(), server_id, "server", out);
+              if (!st.ok() || out.refusal != CatalogRefusal::none) return st;
+              return record_server_deleted(r, out.record, at_ms);
+            });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
         if (done.ok() && done->refusal == CatalogRefusal::has_dependents) {
@@ -190,7 +198,7 @@ void Broker::delete_server(const std::string& server_id, CatalogReply<ServerReco
 
 void Broker::assign_agent(const std::string& server_id, const std::string& agent_id, CatalogReply<ServerRecord> reply) {
   store_.submit(
-      [server_id, agent_id, at = now()](store::Store& s) {
+      [server_id, agent_id, at = now(), at_ms = now_ms()](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(s, [&](store::Repositories& r,
                                                              CatalogOutcome<ServerRecord>& out) {
           auto known = r.servers().get(server_id);
@@ -199,9 +207,14 @@ void Broker::assign_agent(const std::string& server_id, const std::string& agent
             catalog::refuse(out, CatalogRefusal::not_found, "no server " + server_id);
             return Status{};
           }
+          // Both ways end in the read-back and its event.
+          auto changed = [&]() -> Status {
+            if (Status back = catalog::read_back(r.servers().get(server_id), out); !back.ok()) return back;
+            return record_server_changed(r, **known, out.record, at_ms);
+          };
           if (agent_id.empty()) {
             if (Status unbound = r.servers().unbind_agent(server_id, at); !unbound.ok()) return unbound;
-            return catalog::read_back(r.servers().get(server_id), out);
+            return changed();
           }
           ServerRecord wanted;
           wanted.id = server_id;
@@ -211,7 +224,7 @@ void Broker::assign_agent(const std::string& server_id, const std::string& agent
           auto bound = r.servers().bind_agent(server_id, agent_id, at);
           if (!bound.ok()) return bound.status();
           switch (*bound) {
-            case store::AgentBinding::bound: return catalog::read_back(r.servers().get(server_id), out);
+            case store::AgentBinding::bound: return changed();
             case store::AgentBinding::server_not_found:
               catalog::refuse(out, CatalogRefusal::not_found, "no server " + server_id);
               break;

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "manager/broker/broker.h"
+#include "manager/broker/server_events.h"
 #include "manager/broker/server_labels.h"
 
 namespace corral::broker {
@@ -67,7 +68,7 @@ void Broker::set_labels(const std::string& server_id, store::LabelSet labels, Se
 void Broker::change_server(const std::string& server_id, ServerChange change, Command command, ServerReply reply) {
   if (!servers_.contains(server_id)) return reply(error(ErrorCode::not_found, "no server with id " + server_id));
   store_.submit(
-      [server_id, change = std::move(change)](store::Store& s) -> Result<store::ServerRecord> {
+      [server_id, change = std::move(change), at_ms = now_ms()](store::Store& s) -> Result<store::ServerRecord> {
         store::ServerRecord row;
         // Read, change and read back in one transaction: the row answered is the row written.
         Status written = s.unit_of_work([&](store::Repositories& repos) -> Status {
@@ -79,8 +80,10 @@ void Broker::change_server(const std::string& server_id, ServerChange change, Co
             return {};
           };
           if (Status r = read(); !r.ok()) return r;
+          const store::ServerRecord before = row;
           if (Status c = change(repos, row); !c.ok()) return c;
-          return read();
+          if (Status r = read(); !r.ok()) return r;
+          return record_server_changed(repos, before, row, at_ms);
         });
         if (!written.ok()) return written;
         return row;

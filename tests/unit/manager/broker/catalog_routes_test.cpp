@@ -6,6 +6,7 @@
 
 #include "common/files.h"
 #include "corral/broker/v1/broker.pb.h"
+#include "corral/broker/v1/events.pb.h"
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
 #include "manager/api/routes.h"
@@ -38,6 +39,7 @@ class CatalogRoutesTest : public BrokerTest {
     manager::api::add_pool_routes(routes, *broker_, core_->store(), clock_);
     manager::api::add_server_routes(routes, *broker_, core_->store(), secrets_, clock_);
     manager::api::add_workspace_routes(routes, *broker_, core_->store(), clock_);
+    manager::api::add_event_routes(routes, core_->store());
     api_ = std::make_unique<manager::ApiServer>(std::move(routes), *auth_);
   }
 
@@ -304,6 +306,90 @@ TEST_F(CatalogRoutesTest, ListsPageInIdOrderAndFilterByPool) {
   ASSERT_EQ(west.servers_size(), 1);
   EXPECT_EQ(west.servers(0).hostname(), "w");
   EXPECT_EQ(call("GET", "/api/v1/pools/west").status, 200);  // by name
+}
+
+std::vector<std::string> event_kinds(const bv1::ListEventsResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& e : r.events()) out.push_back(e.kind());
+  return out;
+}
+
+using Kinds = std::vector<std::string>;
+
+TEST_F(CatalogRoutesTest, ServerChangesAreEventsInTheServersTimeline) {
+  HttpResponse since_now = call("GET", "/api/v1/events?since=now");
+  ASSERT_EQ(since_now.status, 200) << since_now.body;
+  const int64_t start = parsed<bv1::ListEventsResponse>(since_now).next_since();
+  EXPECT_EQ(parsed<bv1::ListEventsResponse>(since_now).events_size(), 0);
+
+  HttpResponse sv = call("POST", "/api/v1/servers",
+                         R"({"poolId":"p1","hostname":"h9","address":"h9","maxSimultaneousSessionsPerServer":2})");
+  ASSERT_EQ(sv.status, 201) << sv.body;
+  const std::string id = parsed<bv1::Server>(sv).id();
+  ASSERT_EQ(call("POST", "/api/v1/servers/" + id + "/drain").status, 200);
+  ASSERT_EQ(call("POST", "/api/v1/servers/" + id + "/drain").status, 200);  // no change, no event
+  ASSERT_EQ(call("POST", "/api/v1/servers/s1/drain").status, 200);          // another server
+  ASSERT_EQ(call("POST", "/api/v1/servers/" + id + "/undrain").status, 200);
+  ASSERT_EQ(call("DELETE", "/api/v1/servers/" + id).status, 200);
+  // A refused change writes nothing.
+  ASSERT_EQ(call("DELETE", "/api/v1/servers/" + id).status, 404);
+
+  HttpResponse timeline = call("GET", "/api/v1/events?serverId=" + id + "&since=" + std::to_string(start));
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  bv1::ListEventsResponse events = parsed<bv1::ListEventsResponse>(timeline);
+  EXPECT_EQ(event_kinds(events), (Kinds{"server.created", "server.draining", "server.undrained", "server.deleted"}));
+  ASSERT_EQ(events.events_size(), 4);
+  const bv1::Event& created = events.events(0);
+  EXPECT_GT(created.id(), start);
+  EXPECT_EQ(created.pool_id(), "p1");
+  EXPECT_EQ(created.server_id(), id);
+  EXPECT_EQ(created.severity(), bv1::EVENT_SEVERITY_INFO);
+  EXPECT_EQ(created.message(), "server h9 created (static, at most 2 sessions)");
+  EXPECT_EQ(created.time().seconds(),
+            std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count());
+  EXPECT_EQ(events.next_since(), events.events(3).id());
+
+  // Following: after the last id there is nothing more for this server; the whole log has s1's drain too.
+  bv1::ListEventsResponse after = parsed<bv1::ListEventsResponse>(
+      call("GET", "/api/v1/events?serverId=" + id + "&since=" + std::to_string(events.next_since())));
+  EXPECT_EQ(after.events_size(), 0);
+  EXPECT_EQ(after.next_since(), events.next_since());
+  bv1::ListEventsResponse all =
+      parsed<bv1::ListEventsResponse>(call("GET", "/api/v1/events?poolId=p1&since=" + std::to_string(start)));
+  EXPECT_EQ(event_kinds(all),
+            (Kinds{"server.created", "server.draining", "server.draining", "server.undrained", "server.deleted"}));
+  bv1::ListEventsResponse first_two =
+      parsed<bv1::ListEventsResponse>(call("GET", "/api/v1/events?pageSize=2&since=" + std::to_string(start)));
+  EXPECT_EQ(first_two.events_size(), 2);
+  EXPECT_EQ(first_two.next_since(), first_two.events(1).id());
+}
+
+TEST_F(CatalogRoutesTest, AnUpdateNamesWhatChanged) {
+  connect("a1");
+  HttpResponse got = call("GET", "/api/v1/servers/s1");
+  ASSERT_EQ(got.status, 200);
+  bv1::Server s1 = parsed<bv1::Server>(got);
+  const int64_t start = parsed<bv1::ListEventsResponse>(call("GET", "/api/v1/events?since=now")).next_since();
+  // Output-only fields are refused on PUT: send only what may be written.
+  HttpResponse put = call("PUT", "/api/v1/servers/s1",
+                          R"({"poolId":"p1","hostname":")" + s1.hostname() + R"(","address":")" + s1.address() +
+                              R"(","maxSimultaneousSessionsPerServer":7,"enabled":false,"agentId":"a1"})",
+                          etag(got));
+  ASSERT_EQ(put.status, 200) << put.body;
+  bv1::ListEventsResponse events =
+      parsed<bv1::ListEventsResponse>(call("GET", "/api/v1/events?since=" + std::to_string(start)));
+  ASSERT_EQ(events.events_size(), 1) << put.body;
+  EXPECT_EQ(events.events(0).kind(), "server.updated");
+  EXPECT_NE(events.events(0).message().find("max sessions 2 -> 7, disabled"), std::string::npos)
+      << events.events(0).message();
+}
+
+TEST_F(CatalogRoutesTest, BadEventQueriesAreRefusedNamingTheParameter) {
+  for (const std::string q : {"since=-1", "since=abc", "since=12x", "pageSize=0", "pageSize=1001", "colour=red"}) {
+    HttpResponse r = call("GET", "/api/v1/events?" + q);
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_NE(r.body.find(q.substr(0, q.find('='))), std::string::npos) << q << ": " << r.body;
+  }
 }
 
 }  // namespace
