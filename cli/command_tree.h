@@ -27,6 +27,8 @@ struct Output {
   std::chrono::system_clock::time_point now;
   // What `servers create --password-stdin` reads; null reads nothing (an empty stdin).
   std::istream* in = nullptr;
+  // How a command that follows something waits between two asks (tests make it return at once).
+  std::function<void(std::chrono::milliseconds)> pause;
 };
 
 // What a command runs with. API is null only for commands that connect `if_configured` and

@@ -1,6 +1,7 @@
 #include "cli/run.h"
 
 #include <exception>
+#include <thread>
 
 #include "cli/commands/commands.h"
 #include "cli/terminal_text.h"
@@ -31,7 +32,8 @@ int run_unguarded(const std::vector<std::string>& args, const RunContext& contex
     return kExitOk;
   }
 
-  Output output{*context.out, *context.err, inv->flags.json, context.clock->now(), context.in};
+  Output output{*context.out, *context.err, inv->flags.json, context.clock->now(), context.in, context.pause};
+  if (!output.pause) output.pause = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   const Command& command = *inv->command;
   if (command.connects == Connects::never) {
     Session session{nullptr, output};

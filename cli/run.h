@@ -2,6 +2,8 @@
 // (transport, environment, clock, streams): main() passes the real ones, tests fakes.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -22,6 +24,8 @@ struct RunContext {
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
   std::istream* in = nullptr;  // standard input; null: empty
+  // How `events --follow` waits between polls; null sleeps for real.
+  std::function<void(std::chrono::milliseconds)> pause;
 };
 
 // ARGS excludes the program name. Errors go to err as "corralctl: <message>". Returns

@@ -54,6 +54,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->max_pending_handshakes_per_address() == 0) c->set_max_pending_handshakes_per_address(32);
   if (c->client_hello_timeout_seconds() == 0) c->set_client_hello_timeout_seconds(5);
   if (c->api_request_header_timeout_seconds() == 0) c->set_api_request_header_timeout_seconds(10);
+  if (c->event_retention_days() == 0) c->set_event_retention_days(30);
   if (c->broker().reservation_timeout_seconds() == 0) c->mutable_broker()->set_reservation_timeout_seconds(60);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
@@ -82,6 +83,9 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   }
   if (c->api_request_header_timeout_seconds() > 3600) {
     return error(ErrorCode::invalid_argument, "api_request_header_timeout_seconds must be at most 3600");
+  }
+  if (c->event_retention_days() > 3650) {
+    return error(ErrorCode::invalid_argument, "event_retention_days must be at most 3650");
   }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
@@ -225,6 +229,7 @@ Status Manager::open() {
   api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);
   api::add_workspace_routes(routes, *broker_, *store_exec_, clock_);
   api::add_session_routes(routes, *broker_, *store_exec_);
+  api::add_event_routes(routes, *store_exec_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};
@@ -282,10 +287,21 @@ void Manager::schedule_sweep() {
 
 void Manager::schedule_token_sweep() {
   // Expired join tokens are useless and each holds a row; an hourly sweep keeps the table to the
-  // tokens that can still be used plus the record of used ones.
+  // tokens that can still be used plus the record of used ones. Old events go the same way.
   enrollment_->delete_expired_tokens([](const Result<int>& deleted) {
     if (!deleted.ok()) log::error("join_token.sweep_failed", {{"error", deleted.status().to_string()}});
   });
+  // Events past their retention go in the same hourly pass.
+  const auto cut = clock_.now() - std::chrono::hours(24) * config_.event_retention_days();
+  const int64_t cut_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cut.time_since_epoch()).count();
+  store_exec_->submit([cut_ms](store::Store& s) { return s.events().delete_before(cut_ms); },
+                      [](const Result<int>& deleted) {
+                        if (!deleted.ok()) {
+                          log::error("event.retention_failed", {{"error", deleted.status().to_string()}});
+                        } else if (*deleted > 0) {
+                          log::info("event.retention", {{"deleted", *deleted}});
+                        }
+                      });
   token_sweep_timer_.expires_after(std::chrono::hours(1));
   token_sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) schedule_token_sweep();

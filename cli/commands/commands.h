@@ -24,6 +24,7 @@ void add_server_actions(CommandTree& tree, CLI::App& servers);
 void add_workspace_commands(CommandTree& tree);
 void add_session_commands(CommandTree& tree);
 void add_session_connect(CommandTree& tree, CLI::App& sessions);
+void add_event_commands(CommandTree& tree);
 void add_version_command(CommandTree& tree);
 void add_completion_command(CommandTree& tree);
 void add_help_command(CommandTree& tree);

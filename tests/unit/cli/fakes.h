@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -101,6 +102,8 @@ struct Harness {
   std::ostringstream out;
   std::ostringstream err;
   std::istringstream in;  // standard input
+  // The waits `events --follow` asked for; none is really waited.
+  std::vector<std::chrono::milliseconds> pauses;
   std::map<std::string, std::string> env{{"CORRAL_SERVER", "https://m.test:8443"}, {"CORRAL_TOKEN", kToken}};
 
   int run(std::vector<std::string> args) {
@@ -111,6 +114,7 @@ struct Harness {
     context.out = &out;
     context.err = &err;
     context.in = &in;
+    context.pause = [this](std::chrono::milliseconds d) { pauses.push_back(d); };
     return cli::run(args, context);
   }
 

@@ -34,5 +34,17 @@ TEST(BrokerConfigTest, TheApiRequestHeaderTimeoutDefaultsToTenSecondsAndIsBounde
   EXPECT_NE(refused.message().find("api_request_header_timeout_seconds"), std::string::npos) << refused.message();
 }
 
+TEST(BrokerConfigTest, EventsAreKeptThirtyDaysByDefaultAndAtMostTenYears) {
+  corral::config::v1::ManagerConfig config;
+  ASSERT_TRUE(apply_config_defaults(&config).ok());
+  EXPECT_EQ(config.event_retention_days(), 30u);
+  config.set_event_retention_days(3650);
+  EXPECT_TRUE(apply_config_defaults(&config).ok());
+  config.set_event_retention_days(3651);
+  Status refused = apply_config_defaults(&config);
+  EXPECT_EQ(refused.code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.message().find("event_retention_days"), std::string::npos) << refused.message();
+}
+
 }  // namespace
 }  // namespace corral::manager
