@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "manager/store/admin_token_repository.h"
 #include "manager/store/agent_repository.h"
+#include "manager/store/autoscale_config_repository.h"
 #include "manager/store/intent_repository.h"
 #include "manager/store/join_token_repository.h"
 #include "manager/store/lease_repository.h"
@@ -37,6 +38,8 @@ class Repositories {
   virtual ServerRepository& servers() = 0;
   virtual WorkspaceRepository& workspaces() = 0;
   virtual SessionRepository& sessions() = 0;
+  // How pools scale (docs/autoscaling.md).
+  virtual AutoscaleConfigRepository& autoscale_configs() = 0;
 
  protected:
   ~Repositories() = default;
