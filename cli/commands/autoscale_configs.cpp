@@ -131,8 +131,9 @@ void add_save_flags(CommandTree& tree, CLI::App* command, SaveFlags& flags) {
       ->type_name("FILE|-")
       ->required();
   command->add_option("--pool", flags.pool, "set poolId to this pool (id or name)")->type_name("POOL");
-  command->add_option("--provider-config", flags.provider_config,
-                      "set providerConfigId to this provider config (id or name)")
+  command
+      ->add_option("--provider-config", flags.provider_config,
+                   "set providerConfigId to this provider config (id or name)")
       ->type_name("CONFIG");
 }
 

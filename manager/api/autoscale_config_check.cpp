@@ -70,8 +70,8 @@ void check_hostname_pattern(FieldChecker& c, const std::string& pattern) {
     if (!ok) return c.add("/hostnamePattern", "may hold only letters, digits, '-' and \"{random}\"");
   }
   if (fixed.size() > kMaxHostnameFixedChars) {
-    c.add("/hostnamePattern", "leaves too little room for {random}: at most " +
-                                  std::to_string(kMaxHostnameFixedChars) + " other characters (15 in all)");
+    c.add("/hostnamePattern", "leaves too little room for {random}: at most " + std::to_string(kMaxHostnameFixedChars) +
+                                  " other characters (15 in all)");
   }
   if (pattern.front() == '-' || pattern.back() == '-') c.add("/hostnamePattern", "must not start or end with '-'");
 }
@@ -87,8 +87,8 @@ bool dn_well_formed(std::string_view dn) {
     const size_t eq = rdn.find('=');
     if (eq == std::string_view::npos || eq == 0 || eq + 1 == rdn.size()) return false;
     for (char ch : rdn.substr(0, eq)) {
-      const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-                      ch == ' ';
+      const bool ok =
+          (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == ' ';
       if (!ok) return false;
     }
     if (end == dn.size()) return true;
@@ -160,7 +160,8 @@ void refuse_server_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) 
 }
 
 void check_docker_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) {
-  if (in.standby_cores() > kMaxStandbyCores) c.add("/standbyCores", "must be at most " + std::to_string(kMaxStandbyCores));
+  if (in.standby_cores() > kMaxStandbyCores)
+    c.add("/standbyCores", "must be at most " + std::to_string(kMaxStandbyCores));
   if (in.standby_memory_mb() > kMaxStandbyMemoryMb) {
     c.add("/standbyMemoryMb", "must be at most " + std::to_string(kMaxStandbyMemoryMb));
   }
@@ -212,15 +213,16 @@ Violations check_autoscale_config(const brokerv1::AutoscaleConfig& in, const sto
   }
   c.text("/deploymentZone", in.deployment_zone(), kMaxZoneBytes, false);
   if (in.max_instances() < 1 || in.max_instances() > kMaxInstances) {
-    c.add("/maxInstances", "is required: 1-" + std::to_string(kMaxInstances) + " (the most VMs the config has at once)");
+    c.add("/maxInstances",
+          "is required: 1-" + std::to_string(kMaxInstances) + " (the most VMs the config has at once)");
   }
   if (in.has_downscale_backoff_seconds() && in.downscale_backoff_seconds() > kMaxDownscaleBackoffSeconds) {
     c.add("/downscaleBackoffSeconds", "must be at most " + std::to_string(kMaxDownscaleBackoffSeconds));
   }
   if (in.has_provision_timeout_seconds() && (in.provision_timeout_seconds() < kMinProvisionTimeoutSeconds ||
                                              in.provision_timeout_seconds() > kMaxProvisionTimeoutSeconds)) {
-    c.add("/provisionTimeoutSeconds", "must be " + std::to_string(kMinProvisionTimeoutSeconds) + "-" +
-                                          std::to_string(kMaxProvisionTimeoutSeconds));
+    c.add("/provisionTimeoutSeconds",
+          "must be " + std::to_string(kMinProvisionTimeoutSeconds) + "-" + std::to_string(kMaxProvisionTimeoutSeconds));
   }
   if (in.schedules_size() > kMaxSchedules) c.add("/schedules", "at most " + std::to_string(kMaxSchedules));
   for (int i = 0; i < in.schedules_size(); ++i) check_schedule(c, "/schedules/" + std::to_string(i), in.schedules(i));
@@ -267,7 +269,8 @@ store::AutoscaleConfigRecord autoscale_config_record(const brokerv1::AutoscaleCo
   }
   r.hostname_pattern = in.hostname_pattern();
   r.minimum_available_sessions = in.minimum_available_sessions();
-  if (in.has_max_simultaneous_sessions_per_server()) r.max_sessions_per_server = in.max_simultaneous_sessions_per_server();
+  if (in.has_max_simultaneous_sessions_per_server())
+    r.max_sessions_per_server = in.max_simultaneous_sessions_per_server();
   if (in.has_reusable()) r.reusable = in.reusable();
   if (in.has_require_checkin()) r.require_checkin = in.require_checkin();
   r.connection_type = connection_type(in.connection_type());

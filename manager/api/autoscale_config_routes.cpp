@@ -167,7 +167,8 @@ struct AutoscaleConfigRoutes {
             auto taken = repos.autoscale_configs().get_by_name(in.name());
             if (!taken.ok()) return taken.status();
             if (taken->has_value()) {
-              a.response = error_response(409, "already_exists", "an autoscale config named '" + in.name() + "' exists");
+              a.response =
+                  error_response(409, "already_exists", "an autoscale config named '" + in.name() + "' exists");
               return {};
             }
             AutoscaleConfigRecord rec = autoscale_config_record(in, nullptr);
@@ -220,7 +221,8 @@ struct AutoscaleConfigRoutes {
             switch (*outcome) {
               case store::UpdateOutcome::updated: return answer_written(repos, id, 200, "autoscale_config.updated", a);
               case store::UpdateOutcome::name_taken:
-                a.response = error_response(409, "already_exists", "an autoscale config named '" + in.name() + "' exists");
+                a.response =
+                    error_response(409, "already_exists", "an autoscale config named '" + in.name() + "' exists");
                 return {};
               case store::UpdateOutcome::revision_mismatch:
                 a.response = refusal_response(kWhat, broker::CatalogRefusal::revision_conflict, "", id, old.revision,

@@ -70,12 +70,14 @@ void replace_pool(broker::Broker& broker, const Clock& clock, const ApiRequest& 
 // checks them again inside the delete, so one created meanwhile still stops it.
 void delete_pool(broker::Broker& broker, store::StoreExecutor& store, const std::string& id, Reply reply) {
   store.submit(
-      [id](store::Store& s) { return autoscale_configs_using(s, {id, ""}); },
+      [id](store::Store& s) {
+        return autoscale_configs_using(s, {id, ""});
+      },
       [&broker, id, reply = std::move(reply)](Result<std::string> users) mutable {
         if (!users.ok()) return reply(status_response(users.status()));
         if (!users->empty()) {
-          return reply(
-              error_response(409, "failed_precondition", "pool " + id + " is scaled by " + *users + "; delete them first"));
+          return reply(error_response(409, "failed_precondition",
+                                      "pool " + id + " is scaled by " + *users + "; delete them first"));
         }
         broker.delete_pool(id, [reply = std::move(reply), id](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
           reply(catalog_answer("pool", done, 200, pool_view, id, 0));

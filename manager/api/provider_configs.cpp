@@ -196,8 +196,9 @@ void ProviderConfigService::remove(const std::string& id, Reply reply) {
           auto users = api::autoscale_configs_using(r, {"", id});
           if (!users.ok()) return users.status();
           if (!users->empty()) {
-            return error(ErrorCode::failed_precondition, "provider config " + (*stored)->name + " is used by " + *users +
-                                                             "; delete them or point them at another provider config first");
+            return error(ErrorCode::failed_precondition,
+                         "provider config " + (*stored)->name + " is used by " + *users +
+                             "; delete them or point them at another provider config first");
           }
           removed = std::move(**stored);
           return r.provider_configs().remove(id);

@@ -11,21 +11,36 @@ namespace {
 // The columns an insert and an update both write, bound to ?2 ... ?31 in this order. ?1 is the id;
 // an insert adds the pool (?32) and created_at (?33), an update the expected revision (?32).
 constexpr const char* kSettings[] = {
-    "name",                     "enabled",
-    "provider_config_id",       "deployment_zone",
-    "priority",                 "dry_run",
-    "max_instances",            "downscale_backoff_seconds",
-    "provision_timeout_seconds", "hostname_pattern",
-    "minimum_available_sessions", "max_sessions_per_server",
-    "reusable",                 "require_checkin",
-    "connection_type",          "connection_port",
-    "connection_username",      "connection_password_sealed",
-    "connection_info",          "ad_create_machine_record",
-    "ldap_config_id",           "ad_computer_container_dn",
-    "ad_recursive_cleanup",     "standby_cores",
-    "standby_memory_mb",        "standby_gpus",
-    "cores_milli_override",     "memory_bytes_override",
-    "gpus_override",            "updated_at",
+    "name",
+    "enabled",
+    "provider_config_id",
+    "deployment_zone",
+    "priority",
+    "dry_run",
+    "max_instances",
+    "downscale_backoff_seconds",
+    "provision_timeout_seconds",
+    "hostname_pattern",
+    "minimum_available_sessions",
+    "max_sessions_per_server",
+    "reusable",
+    "require_checkin",
+    "connection_type",
+    "connection_port",
+    "connection_username",
+    "connection_password_sealed",
+    "connection_info",
+    "ad_create_machine_record",
+    "ldap_config_id",
+    "ad_computer_container_dn",
+    "ad_recursive_cleanup",
+    "standby_cores",
+    "standby_memory_mb",
+    "standby_gpus",
+    "cores_milli_override",
+    "memory_bytes_override",
+    "gpus_override",
+    "updated_at",
 };
 constexpr int kFirstSetting = 2;
 constexpr int kAfterSettings = kFirstSetting + static_cast<int>(std::size(kSettings));
@@ -54,8 +69,9 @@ const std::string& insert_sql() {
 
 // The revision check and the write are one statement (see SqlitePoolRepository).
 const std::string& compare_and_set_sql() {
-  static const std::string sql = "UPDATE autoscale_configs SET " + joined_settings(true) + ", revision = " +
-                                 param(kAfterSettings) + " + 1 WHERE id = ?1 AND revision = " + param(kAfterSettings);
+  static const std::string sql = "UPDATE autoscale_configs SET " + joined_settings(true) +
+                                 ", revision = " + param(kAfterSettings) +
+                                 " + 1 WHERE id = ?1 AND revision = " + param(kAfterSettings);
   return sql;
 }
 
@@ -266,7 +282,7 @@ Result<std::optional<AutoscaleConfigRecord>> SqliteAutoscaleConfigRepository::ge
 }
 
 Result<Page<AutoscaleConfigRecord>> SqliteAutoscaleConfigRepository::list(const AutoscaleConfigFilter& filter,
-                                                                           const PageRequest& page) {
+                                                                          const PageRequest& page) {
   if (page.size == 0) return error(ErrorCode::invalid_argument, "page size must be at least 1");
   // '' matches every row for an empty filter field, so one statement serves every filter.
   static const std::string sql = select_where(

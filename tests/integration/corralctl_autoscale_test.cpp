@@ -81,8 +81,8 @@ TEST_F(CorralctlAutoscaleTest, AConfigThroughCorralctlFromCreateToDelete) {
       "minimumAvailableSessions":4,"maxSimultaneousSessionsPerServer":2,"connectionPassword":")") +
                                                     kPassword + R"(",
       "schedules":[{"days":["monday","friday"],"startTime":"07:00","endTime":"19:00","timeZone":"Europe/Berlin"}]})");
-  Run created = ctl(*m, {"autoscale-configs", "create", "--file", config, "--pool", "desktops", "--provider-config",
-                         "mem"});
+  Run created =
+      ctl(*m, {"autoscale-configs", "create", "--file", config, "--pool", "desktops", "--provider-config", "mem"});
   ASSERT_OK(created);
   const std::string id = created_id(created.output);
   ASSERT_FALSE(id.empty()) << created.output;

@@ -42,9 +42,9 @@ TEST(AutoscaleConfigCommands, CreateSendsTheFileWithTheReferencesResolved) {
   h.fake.answers.push_back(response(200, R"({"id":"p-1","name":"desktops"})"));
   h.fake.answers.push_back(response(200, R"({"id":"pc-1","name":"local"})"));
   h.fake.answers.push_back(response(201, R"({"id":"as-1","name":"east"})"));
-  ASSERT_EQ(h.run({"autoscale-configs", "create", "--file", file.path(), "--pool", "desktops", "--provider-config",
-                   "local"}),
-            kExitOk)
+  ASSERT_EQ(
+      h.run({"autoscale-configs", "create", "--file", file.path(), "--pool", "desktops", "--provider-config", "local"}),
+      kExitOk)
       << h.err.str();
   ASSERT_EQ(h.fake.requests.size(), 3u);
   EXPECT_EQ(h.fake.requests[0].url, kBase + "/api/v1/pools/desktops");

@@ -146,21 +146,20 @@ TEST(Completion, BashCompletesFlagsAndValues) {
                      bash_complete({"--", ""});                  // after --, no commands
   ShellRun r = run_shell(dir, "bash --norc --noprofile", test);
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(
-      r.output,
-      "agents list --l|--label --limit \n"
-      "--js|--json \n"
-      "agents list --status o|online offline \n"
-      "agents list --status =|=online =missing =offline =revoked \n"
-      "agents list --status = r|revoked \n"
-      "agents list --status=m|--status=missing \n"
-      "--server agents |agents join-token admin-tokens plugins provider-configs pools autoscale-configs servers "
-      "workspaces sessions version completion help \n"
-      "--json agents |list show revoke command \n"
-      "provider-configs create --file configs/d|configs/dev.json \n"
-      "completion |bash zsh \n"
-      "agents command | \n"
-      "-- | \n");
+  EXPECT_EQ(r.output,
+            "agents list --l|--label --limit \n"
+            "--js|--json \n"
+            "agents list --status o|online offline \n"
+            "agents list --status =|=online =missing =offline =revoked \n"
+            "agents list --status = r|revoked \n"
+            "agents list --status=m|--status=missing \n"
+            "--server agents |agents join-token admin-tokens plugins provider-configs pools autoscale-configs servers "
+            "workspaces sessions version completion help \n"
+            "--json agents |list show revoke command \n"
+            "provider-configs create --file configs/d|configs/dev.json \n"
+            "completion |bash zsh \n"
+            "agents command | \n"
+            "-- | \n");
 }
 
 TEST(Completion, BashCompletesTheBrokerCommands) {

@@ -57,10 +57,10 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
   }
   // The id of a server-pool config created from `extra` fields ("" for none) added to the minimum.
   std::string create(const std::string& name, const std::string& extra = "", const std::string& pool = "p-srv") {
-    HttpResponse r = call(*server_, "POST", "/api/v1/autoscale-configs",
-                          R"({"name":")" + name + R"(","poolId":")" + pool +
-                              R"(","providerConfigId":"pc1","maxInstances":3)" + (extra.empty() ? "" : "," + extra) +
-                              "}");
+    HttpResponse r =
+        call(*server_, "POST", "/api/v1/autoscale-configs",
+             R"({"name":")" + name + R"(","poolId":")" + pool + R"(","providerConfigId":"pc1","maxInstances":3)" +
+                 (extra.empty() ? "" : "," + extra) + "}");
     EXPECT_EQ(r.status, 201) << r.body;
     return parse(r).id();
   }
@@ -129,11 +129,28 @@ TEST_F(AutoscaleConfigRoutesTest, EveryProblemIsNamedByItsPathInOneAnswer) {
     "connectionPort": 70000, "connectionInfo": "[1,2]",
     "adCreateMachineRecord": true, "adComputerContainerDn": "not a dn",
     "standbyCores": 2})");
-  expect_paths(r, {"/id", "/revision", "/createdAt", "/name", "/maxInstances", "/downscaleBackoffSeconds",
-                   "/provisionTimeoutSeconds", "/schedules/0/days/1", "/schedules/0/days/2", "/schedules/0/startTime",
-                   "/schedules/0/endTime", "/schedules/0/timeZone", "/schedules/1/endTime", "/schedules/1/timeZone",
-                   "/hostnamePattern", "/minimumAvailableSessions", "/maxSimultaneousSessionsPerServer",
-                   "/connectionPort", "/connectionInfo", "/ldapConfigId", "/adComputerContainerDn", "/standbyCores"});
+  expect_paths(r, {"/id",
+                   "/revision",
+                   "/createdAt",
+                   "/name",
+                   "/maxInstances",
+                   "/downscaleBackoffSeconds",
+                   "/provisionTimeoutSeconds",
+                   "/schedules/0/days/1",
+                   "/schedules/0/days/2",
+                   "/schedules/0/startTime",
+                   "/schedules/0/endTime",
+                   "/schedules/0/timeZone",
+                   "/schedules/1/endTime",
+                   "/schedules/1/timeZone",
+                   "/hostnamePattern",
+                   "/minimumAvailableSessions",
+                   "/maxSimultaneousSessionsPerServer",
+                   "/connectionPort",
+                   "/connectionInfo",
+                   "/ldapConfigId",
+                   "/adComputerContainerDn",
+                   "/standbyCores"});
   EXPECT_NE(r.body.find("the autoscale config has 22 problems"), std::string::npos) << r.body;
   EXPECT_EQ(call(*server_, "GET", "/api/v1/autoscale-configs").body.find("autoscaleConfigs"), std::string::npos);
 
@@ -155,8 +172,8 @@ TEST_F(AutoscaleConfigRoutesTest, ThePoolAndProviderConfigMustExistAndFieldsMust
                     R"({"name":"x","poolId":"p-dock","providerConfigId":"pc1","maxInstances":1,
                         "minimumAvailableSessions":2,"reusable":false,"requireCheckin":true,
                         "connectionType":"CONNECTION_TYPE_SSH","connectionPassword":"pw","ldapConfigId":"l1"})"),
-               {"/minimumAvailableSessions", "/reusable", "/requireCheckin", "/connectionType",
-                "/connectionPassword", "/ldapConfigId"});
+               {"/minimumAvailableSessions", "/reusable", "/requireCheckin", "/connectionType", "/connectionPassword",
+                "/ldapConfigId"});
   expect_paths(call(*server_, "POST", "/api/v1/autoscale-configs",
                     R"({"name":"x","poolId":"p-srv","providerConfigId":"pc1","maxInstances":1,
                         "standbyMemoryMb":1,"standbyGpus":1,"agentResourceOverrides":{"gpus":1}})"),
@@ -198,15 +215,15 @@ TEST_F(AutoscaleConfigRoutesTest, ThePasswordIsSealedShownRedactedAndKeptOrRemov
             "hunter2-secret");
 
   // "[redacted]" keeps it.
-  HttpResponse kept = call(*server_, "PUT", "/api/v1/autoscale-configs/" + id,
-                           "{" + base + R"(,"connectionPassword":"[redacted]"})");
+  HttpResponse kept =
+      call(*server_, "PUT", "/api/v1/autoscale-configs/" + id, "{" + base + R"(,"connectionPassword":"[redacted]"})");
   ASSERT_EQ(kept.status, 200) << kept.body;
-  EXPECT_EQ(store_->autoscale_configs().get(id).value()->connection_password_sealed,
-            stored.connection_password_sealed);
+  EXPECT_EQ(store_->autoscale_configs().get(id).value()->connection_password_sealed, stored.connection_password_sealed);
   // The user's own credential is sealed like any other value.
-  ASSERT_EQ(call(*server_, "PUT", "/api/v1/autoscale-configs/" + id, "{" + base + R"(,"connectionPassword":"{sso_cred}"})")
-                .status,
-            200);
+  ASSERT_EQ(
+      call(*server_, "PUT", "/api/v1/autoscale-configs/" + id, "{" + base + R"(,"connectionPassword":"{sso_cred}"})")
+          .status,
+      200);
   auto sso = store_->autoscale_configs().get(id).value().value();
   EXPECT_EQ(secrets_.open(sso.connection_password_sealed, store::autoscale_password_aad(id)).value(), "{sso_cred}");
   // "" removes it.

@@ -32,8 +32,8 @@ AutoscaleSchedule window(uint8_t on, const char* start, const char* end, const c
 TEST(ScheduleTest, NoScheduleIsAlwaysActive) { EXPECT_TRUE(schedule_active({}, utc(2026, 1, 1, 3, 0))); }
 
 TEST(ScheduleTest, OfficeHoursInNewYorkFollowTheWallClockAcrossTheSpringChange) {
-  const Schedules office{window(days({"monday", "tuesday", "wednesday", "thursday", "friday"}), "09:00", "17:00",
-                                "America/New_York")};
+  const Schedules office{
+      window(days({"monday", "tuesday", "wednesday", "thursday", "friday"}), "09:00", "17:00", "America/New_York")};
   // Friday 6 March: EST, UTC-5.
   EXPECT_FALSE(schedule_active(office, utc(2026, 3, 6, 13, 59)));
   EXPECT_TRUE(schedule_active(office, utc(2026, 3, 6, 14, 0)));
@@ -51,7 +51,7 @@ TEST(ScheduleTest, OfficeHoursInNewYorkFollowTheWallClockAcrossTheSpringChange) 
 TEST(ScheduleTest, AWindowCrossingMidnightBelongsToTheDayItStarts) {
   const Schedules friday_night{window(days({"friday"}), "22:00", "06:00", "Europe/Berlin")};
   // Berlin in March before the change: CET, UTC+1.
-  EXPECT_FALSE(schedule_active(friday_night, utc(2026, 3, 26, 22, 0)));  // Thursday 23:00
+  EXPECT_FALSE(schedule_active(friday_night, utc(2026, 3, 26, 22, 0)));   // Thursday 23:00
   EXPECT_FALSE(schedule_active(friday_night, utc(2026, 3, 27, 20, 59)));  // Friday 21:59
   EXPECT_TRUE(schedule_active(friday_night, utc(2026, 3, 27, 21, 0)));    // Friday 22:00
   EXPECT_TRUE(schedule_active(friday_night, utc(2026, 3, 27, 23, 30)));   // Saturday 00:30
