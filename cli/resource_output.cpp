@@ -6,12 +6,13 @@
 namespace corral::cli {
 
 Status print_collection(Session& s, const std::string& collection, const QueryParams& params, const Row& header,
-                        const RowOf& row) {
+                        const RowOf& row, const std::string& list_field_or_empty) {
+  const std::string& list_field = list_field_or_empty.empty() ? collection : list_field_or_empty;
   const Output& o = s.output;
   if (o.json) {
-    JsonPages pages(collection, "nextPageToken");
+    JsonPages pages(list_field, "nextPageToken");
     Status st = for_each_json_page(*s.api, collection, params, [&](const JsonReply& page) {
-      return pages.add(page.text, items_of(page.value, collection).size());
+      return pages.add(page.text, items_of(page.value, list_field).size());
     });
     if (!st.ok()) return st;
     o.out << pretty_json(pages.document());
@@ -21,7 +22,7 @@ Status print_collection(Session& s, const std::string& collection, const QueryPa
   bool any = false;
   Status st = for_each_json_page(*s.api, collection, params, [&](const JsonReply& page) {
     std::vector<Row> rows;
-    for (const auto& item : items_of(page.value, collection)) {
+    for (const auto& item : items_of(page.value, list_field)) {
       if (item.is_object()) rows.push_back(row(item));
     }
     if (!rows.empty()) {

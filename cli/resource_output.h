@@ -16,9 +16,10 @@ namespace corral::cli {
 
 using RowOf = std::function<Row(const nlohmann::json& item)>;
 
-// GET /api/v1/COLLECTION?PARAMS to the last page.
+// GET /api/v1/COLLECTION?PARAMS to the last page. The items are the page's LIST_FIELD (default:
+// COLLECTION; "autoscaleConfigs" for "autoscale-configs").
 Status print_collection(Session& s, const std::string& collection, const QueryParams& params, const Row& header,
-                        const RowOf& row);
+                        const RowOf& row, const std::string& list_field = "");
 
 // REPLY as --json asks, else as FORMAT lays it out.
 void print_resource(const Output& o, const JsonReply& reply,

@@ -228,6 +228,7 @@ Status Manager::open() {
   api::add_pool_routes(routes, *broker_, *store_exec_, clock_);
   api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);
   api::add_workspace_routes(routes, *broker_, *store_exec_, clock_);
+  api::add_autoscale_config_routes(routes, *store_exec_, *secrets_, clock_);
   api::add_session_routes(routes, *broker_, *store_exec_);
   api::add_event_routes(routes, *store_exec_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;

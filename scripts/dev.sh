@@ -29,6 +29,7 @@ PACKAGES=(
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libyaml-cpp-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zsh
   clang libclang-rt-14-dev clang-format clang-tidy
+  libhowardhinnant-date-dev tzdata  # autoscale schedules: IANA time zones from the system database
   libpugixml-dev python3-botocore  # the AWS plugin: XML answers; an independent SigV4 in its tests
   file systemd  # packaging: cpack reads binaries with file(1); tests run systemd-sysusers
 )

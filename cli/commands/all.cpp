@@ -11,6 +11,7 @@ std::unique_ptr<CommandTree> corralctl_commands() {
   add_plugin_commands(*tree);
   add_provider_config_commands(*tree);
   add_pool_commands(*tree);
+  add_autoscale_config_commands(*tree);
   add_server_commands(*tree);
   add_workspace_commands(*tree);
   add_session_commands(*tree);

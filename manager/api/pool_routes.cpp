@@ -1,6 +1,7 @@
 // /api/v1/pools: reads come from the store; writes go through the broker, which commits them and
 // applies them to placement before the answer (docs/api.md, "Pools").
 #include "common/encoding.h"
+#include "manager/api/autoscale_dependents.h"
 #include "manager/api/catalog_check.h"
 #include "manager/api/routes.h"
 #include "manager/broker/broker.h"
@@ -65,6 +66,25 @@ void replace_pool(broker::Broker& broker, const Clock& clock, const ApiRequest& 
                      });
 }
 
+// The autoscale configs of the pool are named first: the broker does not hold them. The store
+// checks them again inside the delete, so one created meanwhile still stops it.
+void delete_pool(broker::Broker& broker, store::StoreExecutor& store, const std::string& id, Reply reply) {
+  store.submit(
+      [id](store::Store& s) {
+        return autoscale_configs_using(s, {id, ""});
+      },
+      [&broker, id, reply = std::move(reply)](Result<std::string> users) mutable {
+        if (!users.ok()) return reply(status_response(users.status()));
+        if (!users->empty()) {
+          return reply(error_response(409, "failed_precondition",
+                                      "pool " + id + " is scaled by " + *users + "; delete them first"));
+        }
+        broker.delete_pool(id, [reply = std::move(reply), id](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
+          reply(catalog_answer("pool", done, 200, pool_view, id, 0));
+        });
+      });
+}
+
 }  // namespace
 
 void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock) {
@@ -87,12 +107,9 @@ void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecuto
   router.add_async("PUT", one, Access::admin, [&broker, &clock](const ApiRequest& r, Reply reply) {
     replace_pool(broker, clock, r, std::move(reply));
   });
-  router.add_async("DELETE", one, Access::admin, [&broker](const ApiRequest& r, Reply reply) {
+  router.add_async("DELETE", one, Access::admin, [&broker, &store](const ApiRequest& r, Reply reply) {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
-    broker.delete_pool(r.param("id"), [reply = std::move(reply),
-                                       id = r.param("id")](const Result<broker::CatalogOutcome<PoolRecord>>& done) {
-      reply(catalog_answer("pool", done, 200, pool_view, id, 0));
-    });
+    delete_pool(broker, store, r.param("id"), std::move(reply));
   });
 }
 

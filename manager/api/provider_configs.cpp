@@ -11,6 +11,7 @@
 
 #include "common/encoding.h"
 #include "common/log.h"
+#include "manager/api/autoscale_dependents.h"
 #include "manager/api/json.h"
 #include "manager/api/provider_config_check.h"
 #include "manager/api/resource_http.h"
@@ -192,6 +193,13 @@ void ProviderConfigService::remove(const std::string& id, Reply reply) {
           auto stored = r.provider_configs().get(id);
           if (!stored.ok()) return stored.status();
           if (!stored->has_value()) return error(ErrorCode::not_found, "no provider config " + id);
+          auto users = api::autoscale_configs_using(r, {"", id});
+          if (!users.ok()) return users.status();
+          if (!users->empty()) {
+            return error(ErrorCode::failed_precondition,
+                         "provider config " + (*stored)->name + " is used by " + *users +
+                             "; delete them or point them at another provider config first");
+          }
           removed = std::move(**stored);
           return r.provider_configs().remove(id);
         });

@@ -75,7 +75,8 @@ std::string Broker::pool_dependents(const PoolRecord& pool) const {
   add(servers, "server", "servers");
   add(workspaces, "workspace", "workspaces");
   add(sessions, "unfinished session", "unfinished sessions");
-  if (what.empty()) what = "servers, workspaces or sessions";  // gone meanwhile: say what the store saw
+  // Gone meanwhile: say what the store saw.
+  if (what.empty()) what = "autoscale configs, servers, workspaces or sessions";
   return "pool " + pool.name + " still has " + what + "; delete them first";
 }
 

@@ -18,9 +18,10 @@ const char* update_outcome_name(UpdateOutcome o);
 enum class RemoveOutcome {
   removed,
   not_found,
-  has_servers,     // a pool with servers
-  has_workspaces,  // a pool with workspaces
-  has_sessions,    // reserved or active sessions (ended ones never block a delete)
+  has_servers,            // a pool with servers
+  has_workspaces,         // a pool with workspaces
+  has_sessions,           // reserved or active sessions (ended ones never block a delete)
+  has_autoscale_configs,  // a pool that autoscale configs scale
 };
 const char* remove_outcome_name(RemoveOutcome o);
 

@@ -93,6 +93,7 @@ const char* remove_outcome_name(RemoveOutcome o) {
     case RemoveOutcome::has_servers: return "has_servers";
     case RemoveOutcome::has_workspaces: return "has_workspaces";
     case RemoveOutcome::has_sessions: return "has_sessions";
+    case RemoveOutcome::has_autoscale_configs: return "has_autoscale_configs";
   }
   return "?";
 }

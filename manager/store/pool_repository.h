@@ -1,6 +1,6 @@
 // Pools: named sets of servers with a type, labels and server assignment. The REST API creates
 // and edits them; the broker loads them at start. Updates are compare-and-set on the revision; a
-// pool that still has servers, workspaces or running sessions is not deleted.
+// pool that still has autoscale configs, servers, workspaces or running sessions is not deleted.
 #pragma once
 
 #include <cstdint>
@@ -28,8 +28,8 @@ class PoolRepository {
   // Replaces every field but id, created_at and revision and makes the revision
   // expected_revision + 1, only if the stored revision is expected_revision.
   virtual Result<UpdateOutcome> update(const PoolRecord& pool, uint64_t expected_revision) = 0;
-  // Refused (has_servers, has_workspaces, has_sessions, in that order) while anything depends on
-  // the pool. Its ended sessions stay, with their pool emptied.
+  // Refused (has_autoscale_configs, has_servers, has_workspaces, has_sessions, in that order)
+  // while anything depends on the pool. Its ended sessions stay, with their pool emptied.
   virtual Result<RemoveOutcome> remove(const std::string& id) = 0;
 };
 

@@ -252,6 +252,61 @@ CREATE INDEX events_autoscale_config ON events(autoscale_config_id, id) WHERE au
 CREATE INDEX events_server ON events(server_id, id) WHERE server_id <> '';
 CREATE INDEX events_at ON events(at_ms);
 )sql"},
+    // Autoscale configs (docs/autoscaling.md). A config keeps its pool and provider config (no
+    // cascade: the API refuses those deletes and names the configs). Server-pool and docker-pool
+    // settings share one row: a pool's type decides which of them the autoscaler reads, and the
+    // API refuses the others. Schedules are child rows in the order given; days is a bit set,
+    // Sunday = bit 0. The pool index serves the list filter in id order and the pool delete check.
+    {9, R"sql(
+CREATE TABLE autoscale_configs (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  pool_id TEXT NOT NULL REFERENCES pools(id),
+  provider_config_id TEXT NOT NULL REFERENCES provider_configs(id),
+  deployment_zone TEXT NOT NULL,
+  priority INTEGER NOT NULL CHECK (priority >= 0),
+  dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+  max_instances INTEGER NOT NULL CHECK (max_instances >= 1),
+  downscale_backoff_seconds INTEGER NOT NULL CHECK (downscale_backoff_seconds >= 0),
+  provision_timeout_seconds INTEGER NOT NULL CHECK (provision_timeout_seconds >= 1),
+  hostname_pattern TEXT NOT NULL,
+  minimum_available_sessions INTEGER NOT NULL CHECK (minimum_available_sessions >= 0),
+  max_sessions_per_server INTEGER NOT NULL CHECK (max_sessions_per_server >= 1),
+  reusable INTEGER NOT NULL CHECK (reusable IN (0, 1)),
+  require_checkin INTEGER NOT NULL CHECK (require_checkin IN (0, 1)),
+  connection_type TEXT NOT NULL CHECK (connection_type IN ('rdp', 'ssh', 'vnc')),
+  connection_port INTEGER NOT NULL CHECK (connection_port BETWEEN 0 AND 65535),
+  connection_username TEXT NOT NULL,
+  connection_password_sealed TEXT NOT NULL,
+  connection_info TEXT NOT NULL,
+  ad_create_machine_record INTEGER NOT NULL CHECK (ad_create_machine_record IN (0, 1)),
+  ldap_config_id TEXT NOT NULL,
+  ad_computer_container_dn TEXT NOT NULL,
+  ad_recursive_cleanup INTEGER NOT NULL CHECK (ad_recursive_cleanup IN (0, 1)),
+  standby_cores INTEGER NOT NULL CHECK (standby_cores >= 0),
+  standby_memory_mb INTEGER NOT NULL CHECK (standby_memory_mb >= 0),
+  standby_gpus INTEGER NOT NULL CHECK (standby_gpus >= 0),
+  cores_milli_override INTEGER NOT NULL,
+  memory_bytes_override INTEGER NOT NULL,
+  gpus_override INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX autoscale_configs_pool ON autoscale_configs(pool_id, id);
+CREATE INDEX autoscale_configs_provider_config ON autoscale_configs(provider_config_id, id);
+
+CREATE TABLE autoscale_schedules (
+  config_id TEXT NOT NULL REFERENCES autoscale_configs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),
+  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+  end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 0 AND 1440 AND end_minute <> start_minute),
+  time_zone TEXT NOT NULL,
+  PRIMARY KEY (config_id, position)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -158,6 +158,7 @@ Result<RemoveOutcome> SqlitePoolRepository::remove(const std::string& id) {
     RemoveOutcome refusal;
   };
   const Check checks[] = {
+      {"SELECT 1 FROM autoscale_configs WHERE pool_id = ?1 LIMIT 1", RemoveOutcome::has_autoscale_configs},
       {"SELECT 1 FROM servers WHERE pool_id = ?1 LIMIT 1", RemoveOutcome::has_servers},
       {"SELECT 1 FROM workspaces WHERE pool_id = ?1 LIMIT 1", RemoveOutcome::has_workspaces},
       {"SELECT 1 FROM sessions WHERE pool_id = ?1 AND state <> 'ended' LIMIT 1", RemoveOutcome::has_sessions},

@@ -9,6 +9,7 @@
 
 #include "manager/store/sqlite_admin_token_repository.h"
 #include "manager/store/sqlite_agent_repository.h"
+#include "manager/store/sqlite_autoscale_config_repository.h"
 #include "manager/store/sqlite_checkpointer.h"
 #include "manager/store/sqlite_connection.h"
 #include "manager/store/sqlite_event_repository.h"
@@ -53,6 +54,7 @@ class SqliteStore final : public Store {
   ServerRepository& servers() override { return servers_; }
   WorkspaceRepository& workspaces() override { return workspaces_; }
   SessionRepository& sessions() override { return sessions_; }
+  AutoscaleConfigRepository& autoscale_configs() override { return autoscale_configs_; }
 
   // For tests and diagnostics (statement cache counters); never write through it.
   const SqliteConnection& connection() const { return conn_; }
@@ -75,6 +77,7 @@ class SqliteStore final : public Store {
   SqliteServerRepository servers_{conn_};
   SqliteWorkspaceRepository workspaces_{conn_};
   SqliteSessionRepository sessions_{conn_};
+  SqliteAutoscaleConfigRepository autoscale_configs_{conn_};
   bool in_unit_of_work_ = false;
   bool in_group_ = false;
   // Declared after conn_, so destroyed before it: it unhooks conn_ and joins its thread first.

@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "manager/store/admin_token_repository.h"
 #include "manager/store/agent_repository.h"
+#include "manager/store/autoscale_config_repository.h"
 #include "manager/store/event_repository.h"
 #include "manager/store/intent_repository.h"
 #include "manager/store/join_token_repository.h"
@@ -40,6 +41,8 @@ class Repositories {
   virtual SessionRepository& sessions() = 0;
   // What happened, for operators to follow (docs/events.md).
   virtual EventRepository& events() = 0;
+  // How pools scale (docs/autoscaling.md).
+  virtual AutoscaleConfigRepository& autoscale_configs() = 0;
 
  protected:
   ~Repositories() = default;

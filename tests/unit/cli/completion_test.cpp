@@ -153,9 +153,8 @@ TEST(Completion, BashCompletesFlagsAndValues) {
             "agents list --status =|=online =missing =offline =revoked \n"
             "agents list --status = r|revoked \n"
             "agents list --status=m|--status=missing \n"
-            "--server agents |agents join-token admin-tokens plugins provider-configs pools servers workspaces "
-            "sessions events "
-            "version completion help \n"
+            "--server agents |agents join-token admin-tokens plugins provider-configs pools autoscale-configs servers "
+            "workspaces sessions events version completion help \n"
             "--json agents |list show revoke command \n"
             "provider-configs create --file configs/d|configs/dev.json \n"
             "completion |bash zsh \n"
@@ -169,7 +168,8 @@ TEST(Completion, BashCompletesTheBrokerCommands) {
   std::string path = dir.write("corralctl.bash", script("bash"));
   std::string test =
       "source " + shell_quote(path) + "\ncd " + shell_quote(dir.path()) + "\n" + kBashHarness +
-      bash_complete({"pools", "create", "lab", "--type", ""}) +
+      bash_complete({"pools", "create", "lab", "--type", ""}) + bash_complete({"autoscale-configs", ""}) +
+      bash_complete({"autoscale-configs", "update", "east", "--p"}) +
       bash_complete({"servers", "create", "--connection", ""}) + bash_complete({"servers", "create", "--pa"}) +
       bash_complete({"workspaces", "create", "w", "--m"}) + bash_complete({"sessions", ""}) +
       bash_complete({"sessions", "list", "--state", ""}) + bash_complete({"sessions", "connect", "se-1", "-o", "ts"}) +
@@ -178,6 +178,8 @@ TEST(Completion, BashCompletesTheBrokerCommands) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output,
             "pools create lab --type |server docker-agent \n"
+            "autoscale-configs |list show create update delete \n"
+            "autoscale-configs update east --p|--pool --provider-config \n"
             "servers create --connection |rdp ssh vnc \n"
             "servers create --pa|--password-stdin \n"
             "workspaces create w --m|--memory \n"

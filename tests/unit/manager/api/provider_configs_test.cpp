@@ -297,5 +297,30 @@ TEST_F(ProviderConfigsTest, ConfigsSavedBeforeSecretPathsWereRecordedNeverLeakAS
   EXPECT_EQ(orphan.body.find("v1:"), std::string::npos) << orphan.body;
 }
 
+TEST_F(ProviderConfigsTest, AConfigThatAutoscaleConfigsUseIsNotDeletedAndTheAnswerNamesThem) {
+  std::string id = create("cloud");
+  store::PoolRecord pool;
+  pool.id = "p1";
+  pool.name = "desktops";
+  ASSERT_TRUE(store_->pools().insert(pool).ok());
+  for (const char* name : {"east", "west"}) {
+    store::AutoscaleConfigRecord c;
+    c.id = std::string("as-") + name;
+    c.name = name;
+    c.pool_id = "p1";
+    c.provider_config_id = id;
+    ASSERT_TRUE(store_->autoscale_configs().insert(c).ok());
+  }
+  HttpResponse refused = call(*server_, "DELETE", "/api/v1/provider-configs/" + id);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("provider config cloud is used by autoscale configs east, west"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(call(*server_, "GET", "/api/v1/provider-configs/" + id).status, 200);
+
+  ASSERT_EQ(store_->autoscale_configs().remove("as-east").value(), store::RemoveOutcome::removed);
+  ASSERT_EQ(store_->autoscale_configs().remove("as-west").value(), store::RemoveOutcome::removed);
+  EXPECT_EQ(call(*server_, "DELETE", "/api/v1/provider-configs/" + id).status, 200);
+}
+
 }  // namespace
 }  // namespace corral::manager

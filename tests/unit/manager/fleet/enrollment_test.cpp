@@ -39,6 +39,8 @@ class RacingStore final : public store::Store, store::JoinTokenRepository {
   store::ServerRepository& servers() override { return real_.servers(); }
   store::WorkspaceRepository& workspaces() override { return real_.workspaces(); }
   store::SessionRepository& sessions() override { return real_.sessions(); }
+  store::AutoscaleConfigRepository& autoscale_configs() override { return real_.autoscale_configs(); }
+  store::EventRepository& events() override { return real_.events(); }
 
   Status insert(const store::JoinTokenRecord& t) override { return real_.join_tokens().insert(t); }
   Result<std::optional<store::JoinTokenRecord>> get(const std::string& id) override {
