@@ -31,6 +31,8 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libpugixml-dev python3-botocore  # the AWS plugin: XML answers; an independent SigV4 in its tests
   file systemd  # packaging: cpack reads binaries with file(1); tests run systemd-sysusers
+  libldap-dev  # manager/directory: computer records in Active Directory
+  samba samba-ad-dc samba-ad-provision ldap-utils krb5-user winbind  # tests/peers/samba_ad.sh
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
