@@ -14,7 +14,8 @@ struct MessageFree {
 };
 using Message = std::unique_ptr<LDAPMessage, MessageFree>;
 
-// berval arrays for ldap_add_ext_s / ldap_modify_ext_s, pointing into the caller's strings.
+// berval arrays for ldap_add_ext_s / ldap_modify_ext_s, pointing into the caller's strings:
+// the attributes must outlive the ModList.
 struct ModList {
   std::vector<std::unique_ptr<LDAPMod>> mods;
   std::vector<std::vector<berval>> values;
@@ -132,7 +133,8 @@ DirectoryStatus LdapConnection::add(const std::string& dn, const LdapAttributes&
 
 DirectoryStatus LdapConnection::replace(const std::string& dn, const std::string& attribute,
                                         const std::vector<std::string>& values) {
-  ModList mods({{attribute, values}}, LDAP_MOD_REPLACE);
+  const LdapAttributes attributes{{attribute, values}};  // ModList points into it: keep it alive
+  ModList mods(attributes, LDAP_MOD_REPLACE);
   int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods.ptrs.data(), nullptr, nullptr);
   if (rc != LDAP_SUCCESS) return failure(DirectoryStep::modify, rc, "replacing " + attribute + " of " + dn);
   return DirectoryStatus::ok_status();

@@ -11,7 +11,9 @@
 
 #include "common/log.h"
 #include "manager/directory/ldap_connection.h"
+#include "common/tls/openssl_util.h"
 #include "manager/directory/ldap_url.h"
+#include "manager/directory/server_probe.h"
 
 namespace corral::manager::directory {
 namespace {
@@ -30,8 +32,6 @@ std::string diagnostic_of(LDAP* ld) {
     out = text;
     ldap_memfree(text);
   }
-  // GnuTLS-backed libldap says this when its own host name check fails.
-  if (out == "(unknown error code)") out.clear();
   return out;
 }
 
@@ -100,8 +100,8 @@ DirectoryStatus set_options(LDAP* ld, const DirectoryConfig& config, CaFile& ca)
     return {DirectoryStep::config, 0, "config: libldap refused a connection option"};
   }
   if (!config.ca_pem.empty()) {
-    if (config.ca_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      return {DirectoryStep::config, 0, "config: ca_certificate is not a PEM certificate"};
+    if (auto certs = tls::detail::parse_certificate_bundle_pem(config.ca_pem, "ca_certificate"); !certs.ok()) {
+      return {DirectoryStep::config, 0, "config: " + certs.status().message()};
     }
     if (!ca.write(config.ca_pem)) {
       return {DirectoryStep::config, 0, "config: cannot write the CA certificate to a temporary file"};
@@ -120,17 +120,33 @@ DirectoryStatus set_options(LDAP* ld, const DirectoryConfig& config, CaFile& ca)
 
 std::string where(const LdapUrl& url) { return url.host + ":" + std::to_string(url.port); }
 
-DirectoryStatus connect_failure(LDAP* ld, const LdapUrl& url, int rc) {
-  std::string detail = diagnostic_of(ld);
-  if (rc == LDAP_CONNECT_ERROR && url.ldaps) {
+std::string tls_hint(const LdapUrl& url) {
+  return " (is the server's certificate signed by the configured CA and issued for " + url.host + "?)";
+}
+
+DirectoryStatus connect_failure(const DirectoryConfig& config, const LdapUrl& url, int rc) {
+  std::string why;
+  int fd = tcp_connect(url, config.connect_timeout, why);
+  if (fd < 0) return {DirectoryStep::tcp, rc, "tcp: cannot connect to " + where(url) + ": " + why};
+  ::close(fd);
+  if (!url.ldaps) return {DirectoryStep::tcp, rc, "tcp: " + where(url) + " accepts connections but libldap failed: " + ldap_err2string(rc)};
+  std::string tls_why = diagnose_tls(url, config.ca_pem, config.operation_timeout);
+  return {DirectoryStep::tls, rc,
+          "tls: handshake with " + where(url) + " failed: " + (tls_why.empty() ? ldap_err2string(rc) : tls_why) +
+              tls_hint(url)};
+}
+
+DirectoryStatus start_tls_failure(LDAP* ld, const DirectoryConfig& config, const LdapUrl& url, int rc) {
+  if (rc > 0) {
+    std::string detail = diagnostic_of(ld);
     return {DirectoryStep::tls, rc,
-            "tls: handshake with " + where(url) + " failed: " +
-                (detail.empty() ? "the server's certificate does not name the host, or TLS failed" : detail) +
-                " (is the server's certificate signed by the configured CA and issued for " + url.host + "?)"};
+            "tls: " + where(url) + " refused StartTLS: " + ldap_err2string(rc) +
+                (detail.empty() ? "" : " (directory says: " + detail + ")")};
   }
-  if (rc == LDAP_TIMEOUT) return {DirectoryStep::tcp, rc, "tcp: connecting to " + where(url) + " timed out"};
-  return {DirectoryStep::tcp, rc,
-          "tcp: cannot connect to " + where(url) + ": " + ldap_err2string(rc) + (detail.empty() ? "" : " (" + detail + ")")};
+  std::string tls_why = diagnose_tls(url, config.ca_pem, config.operation_timeout);
+  return {DirectoryStep::tls, rc,
+          "tls: StartTLS with " + where(url) + " failed: " + (tls_why.empty() ? ldap_err2string(rc) : tls_why) +
+              tls_hint(url)};
 }
 
 }  // namespace
@@ -157,19 +173,10 @@ DirectoryResult<LdapConnection> LdapConnection::open(const DirectoryConfig& conf
   if (auto s = set_options(handle.ld, config, ca); !s.ok()) return s;
 
   rc = ldap_connect(handle.ld);
-  if (rc != LDAP_SUCCESS) return connect_failure(handle.ld, *url, rc);
+  if (rc != LDAP_SUCCESS) return connect_failure(config, *url, rc);
   if (!url->ldaps) {
     rc = ldap_start_tls_s(handle.ld, nullptr, nullptr);
-    if (rc != LDAP_SUCCESS) {
-      std::string detail = diagnostic_of(handle.ld);
-      std::string why = rc > 0 ? std::string("the server refused StartTLS: ") + ldap_err2string(rc)
-                               : (detail.empty() ? std::string("the server's certificate does not name the host, or TLS failed")
-                                                 : detail);
-      return DirectoryStatus{DirectoryStep::tls, rc,
-                             "tls: StartTLS with " + where(*url) + " failed: " + why +
-                                 (rc > 0 ? "" : " (is the server's certificate signed by the configured CA and issued for " +
-                                                    url->host + "?)")};
-    }
+    if (rc != LDAP_SUCCESS) return start_tls_failure(handle.ld, config, *url, rc);
   }
 
   berval credentials{};
