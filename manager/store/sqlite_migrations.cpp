@@ -232,6 +232,32 @@ ALTER TABLE pools ADD COLUMN rd_gateway_hostname TEXT NOT NULL DEFAULT '';
 ALTER TABLE pools ADD COLUMN rd_gateway_port INTEGER NOT NULL DEFAULT 0
   CHECK (rd_gateway_port BETWEEN 0 AND 65535);
 )sql"},
+    // Version 8 belongs to another change being merged; this empty step stands in for it until
+    // then (versions must be contiguous) and is to be replaced by it, not kept beside it.
+    {8, ""},
+    // LDAP configs (docs/active-directory.md). The bind password is sealed (SecretBox) like
+    // provider secrets; timeouts in milliseconds.
+    {9, R"sql(
+CREATE TABLE ldap_configs (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  start_tls INTEGER NOT NULL CHECK (start_tls IN (0, 1)),
+  bind_dn TEXT NOT NULL,
+  bind_password_sealed TEXT NOT NULL,
+  ca_certificate TEXT NOT NULL,
+  base_dn TEXT NOT NULL,
+  connect_timeout_ms INTEGER NOT NULL,
+  operation_timeout_ms INTEGER NOT NULL,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  computer_container_dn TEXT NOT NULL,
+  hostname_pattern TEXT NOT NULL,
+  recursive_delete INTEGER NOT NULL CHECK (recursive_delete IN (0, 1)),
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace
