@@ -17,7 +17,8 @@ enum class AddOutcome { added, taken };
 DirectoryResult<AddOutcome> add_computer(LdapConnection& ldap, const ComputerRecords& records,
                                          const std::string& hostname, const std::string& password) {
   if (!ldap.encrypted()) {
-    return DirectoryStatus{DirectoryStep::config, 0, "config: refusing to send a password over an unencrypted connection"};
+    return DirectoryStatus{DirectoryStep::config, 0,
+                           "config: refusing to send a password over an unencrypted connection"};
   }
   auto pwd = unicode_pwd_value(password);
   if (!pwd.ok()) return DirectoryStatus{DirectoryStep::config, 0, "config: " + pwd.status().message()};
@@ -55,7 +56,8 @@ std::string dns_domain_of(const std::string& base_dn) {
   size_t start = 0;
   while (start <= base_dn.size()) {
     size_t comma = base_dn.find(',', start);
-    std::string_view part = trim_whitespace(std::string_view(base_dn).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    std::string_view part = trim_whitespace(
+        std::string_view(base_dn).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (part.size() > 3 && ascii_iequals(part.substr(0, 3), "dc=")) {
       if (!out.empty()) out += '.';
       out += ascii_lower(part.substr(3));
@@ -118,8 +120,9 @@ DirectoryResult<ComputerRecord> ComputerRecords::ensure(const std::string& hostn
                     entry->at("description") == std::vector<std::string>{owner_mark()};
   if (!ours) {
     return DirectoryStatus{DirectoryStep::add, LDAP_ALREADY_EXISTS,
-                           "add: " + record.hostname + " already exists in the directory and was not created by this "
-                           "manager; not touching it"};
+                           "add: " + record.hostname +
+                               " already exists in the directory and was not created by this "
+                               "manager; not touching it"};
   }
   auto pwd = unicode_pwd_value(record.password);
   if (!pwd.ok()) return DirectoryStatus{DirectoryStep::config, 0, "config: " + pwd.status().message()};

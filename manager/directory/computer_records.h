@@ -55,7 +55,10 @@ class ComputerRecords {
 
  private:
   ComputerRecords(DirectoryConfig config, ComputerPolicy policy, HostnamePattern pattern, RandomBytes random)
-      : config_(std::move(config)), policy_(std::move(policy)), pattern_(std::move(pattern)), random_(std::move(random)) {}
+      : config_(std::move(config)),
+        policy_(std::move(policy)),
+        pattern_(std::move(pattern)),
+        random_(std::move(random)) {}
 
   DirectoryConfig config_;
   ComputerPolicy policy_;

@@ -52,7 +52,7 @@ class [[nodiscard]] DirectoryStatus {
 template <typename T>
 class [[nodiscard]] DirectoryResult {
  public:
-  DirectoryResult(T value) : v_(std::move(value)) {}                   // NOLINT(google-explicit-constructor)
+  DirectoryResult(T value) : v_(std::move(value)) {}                  // NOLINT(google-explicit-constructor)
   DirectoryResult(DirectoryStatus status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }

@@ -16,9 +16,9 @@ bool is_name_char(char c) {
 Status check_literal(std::string_view text) {
   for (char c : text) {
     if (!is_name_char(c)) {
-      return error(ErrorCode::invalid_argument,
-                   std::string("hostname pattern may hold only letters, digits, '-' and one {random}; found '") + c +
-                       "'");
+      return error(
+          ErrorCode::invalid_argument,
+          std::string("hostname pattern may hold only letters, digits, '-' and one {random}; found '") + c + "'");
     }
   }
   return Status::ok_status();
@@ -33,7 +33,8 @@ Result<HostnamePattern> HostnamePattern::parse(std::string_view pattern) {
     out.prefix_ = std::string(pattern);
   } else {
     auto close = pattern.find('}', open);
-    if (close == std::string_view::npos) return error(ErrorCode::invalid_argument, "hostname pattern has an unclosed '{'");
+    if (close == std::string_view::npos)
+      return error(ErrorCode::invalid_argument, "hostname pattern has an unclosed '{'");
     auto field = pattern.substr(open + 1, close - open - 1);
     out.prefix_ = std::string(pattern.substr(0, open));
     out.suffix_ = std::string(pattern.substr(close + 1));
@@ -65,10 +66,10 @@ Result<HostnamePattern> HostnamePattern::parse(std::string_view pattern) {
   }
   // Random characters are never '-', so only the literal ends of a name can be.
   const std::string literal = out.prefix_ + out.suffix_;
-  const bool begins_with_dash = out.prefix_.empty() ? out.random_length_ == 0 && literal.starts_with('-')
-                                                    : out.prefix_.starts_with('-');
-  const bool ends_with_dash = out.suffix_.empty() ? out.random_length_ == 0 && literal.ends_with('-')
-                                                  : out.suffix_.ends_with('-');
+  const bool begins_with_dash =
+      out.prefix_.empty() ? out.random_length_ == 0 && literal.starts_with('-') : out.prefix_.starts_with('-');
+  const bool ends_with_dash =
+      out.suffix_.empty() ? out.random_length_ == 0 && literal.ends_with('-') : out.suffix_.ends_with('-');
   if (begins_with_dash || ends_with_dash) {
     return error(ErrorCode::invalid_argument, "hostname pattern makes names that begin or end with '-'");
   }

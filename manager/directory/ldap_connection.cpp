@@ -93,7 +93,8 @@ DirectoryResult<std::optional<LdapEntry>> LdapConnection::read(const std::string
   if (entry == nullptr) return std::optional<LdapEntry>();
   LdapEntry out;
   BerElement* ber = nullptr;
-  for (char* attr = ldap_first_attribute(ld_, entry, &ber); attr != nullptr; attr = ldap_next_attribute(ld_, entry, ber)) {
+  for (char* attr = ldap_first_attribute(ld_, entry, &ber); attr != nullptr;
+       attr = ldap_next_attribute(ld_, entry, ber)) {
     auto& values = out[ascii_lower(attr)];
     if (berval** vals = ldap_get_values_len(ld_, entry, attr); vals != nullptr) {
       for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "common/log.h"
-#include "manager/directory/ldap_connection.h"
 #include "common/tls/openssl_util.h"
+#include "manager/directory/ldap_connection.h"
 #include "manager/directory/ldap_url.h"
 #include "manager/directory/server_probe.h"
 
@@ -113,7 +113,8 @@ DirectoryStatus set_options(LDAP* ld, const DirectoryConfig& config, CaFile& ca)
   int is_server = 0;
   int rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server);
   if (rc != LDAP_OPT_SUCCESS) {
-    return {DirectoryStep::config, rc, "config: the CA certificate could not be loaded (is it a valid PEM certificate?)"};
+    return {DirectoryStep::config, rc,
+            "config: the CA certificate could not be loaded (is it a valid PEM certificate?)"};
   }
   return DirectoryStatus::ok_status();
 }
@@ -129,7 +130,9 @@ DirectoryStatus connect_failure(const DirectoryConfig& config, const LdapUrl& ur
   int fd = tcp_connect(url, config.connect_timeout, why);
   if (fd < 0) return {DirectoryStep::tcp, rc, "tcp: cannot connect to " + where(url) + ": " + why};
   ::close(fd);
-  if (!url.ldaps) return {DirectoryStep::tcp, rc, "tcp: " + where(url) + " accepts connections but libldap failed: " + ldap_err2string(rc)};
+  if (!url.ldaps)
+    return {DirectoryStep::tcp, rc,
+            "tcp: " + where(url) + " accepts connections but libldap failed: " + ldap_err2string(rc)};
   std::string tls_why = diagnose_tls(url, config.ca_pem, config.operation_timeout);
   return {DirectoryStep::tls, rc,
           "tls: handshake with " + where(url) + " failed: " + (tls_why.empty() ? ldap_err2string(rc) : tls_why) +
@@ -168,7 +171,8 @@ DirectoryResult<LdapConnection> LdapConnection::open(const DirectoryConfig& conf
 
   HandleGuard handle;
   int rc = ldap_initialize(&handle.ld, config.url.c_str());
-  if (rc != LDAP_SUCCESS) return DirectoryStatus{DirectoryStep::config, rc, std::string("config: ") + ldap_err2string(rc)};
+  if (rc != LDAP_SUCCESS)
+    return DirectoryStatus{DirectoryStep::config, rc, std::string("config: ") + ldap_err2string(rc)};
   CaFile ca;
   if (auto s = set_options(handle.ld, config, ca); !s.ok()) return s;
 

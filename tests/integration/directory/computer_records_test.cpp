@@ -59,8 +59,8 @@ TEST(ComputerRecordsSamba, RecordHasTheAttributesOfAWorkstation) {
   EXPECT_EQ(rec.hostname.size(), 15u);
   EXPECT_EQ(rec.dn, "CN=" + rec.hostname + "," + kContainer);
 
-  auto entry = admin().read(rec.dn, {"objectClass", "sAMAccountName", "userAccountControl", "dNSHostName",
-                                     "description"});
+  auto entry =
+      admin().read(rec.dn, {"objectClass", "sAMAccountName", "userAccountControl", "dNSHostName", "description"});
   ASSERT_TRUE(entry.ok()) << entry.status().message();
   ASSERT_TRUE(entry.value().has_value());
   const LdapEntry& e = *entry.value();
@@ -137,8 +137,7 @@ TEST(ComputerRecordsSamba, EnsureIsIdempotentAndLeavesOthersRecordsAlone) {
   EXPECT_TRUE(LdapConnection::open(as_computer(name, second->password)).ok());
   // AD still accepts a computer's previous password (machine password rotation), so the proof
   // that ensure() replaced it is the password from two generations ago.
-  EXPECT_EQ(LdapConnection::open(as_computer(name, created->password)).status().ldap_code(),
-            LDAP_INVALID_CREDENTIALS);
+  EXPECT_EQ(LdapConnection::open(as_computer(name, created->password)).status().ldap_code(), LDAP_INVALID_CREDENTIALS);
 
   auto other = records(samba_admin_config(), false, "another-manager");
   auto refused = other.ensure(name);

@@ -16,7 +16,8 @@ SambaAd* g_samba = nullptr;
 
 std::string run_script(const std::string& verb, const std::string& dir) {
   const std::string log = dir + "/script-" + verb + ".log";
-  auto script = Process::start(CORRAL_SAMBA_AD_SCRIPT, {verb, dir + "/dc"}, log, {{"SAMBA_AD_ADMIN_PASS", kAdminPassword}});
+  auto script =
+      Process::start(CORRAL_SAMBA_AD_SCRIPT, {verb, dir + "/dc"}, log, {{"SAMBA_AD_ADMIN_PASS", kAdminPassword}});
   auto rc = script.wait_exit(std::chrono::minutes(3));
   if (!rc.has_value() || *rc != 0) return "";
   return script.log();
