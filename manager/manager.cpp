@@ -217,6 +217,7 @@ Status Manager::open() {
   if (!executor.ok()) return executor.status();
   workers_ = std::move(executor).value();
   provider_configs_ = std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
+  ldap_configs_ = std::make_unique<LdapConfigService>(*store_exec_, *secrets_, clock_, *workers_);
 
   api::Router routes;
   api::add_health_routes(routes, *registry_, CORRAL_VERSION);
@@ -224,6 +225,7 @@ Status Manager::open() {
   api::add_agent_routes(routes, *registry_);
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
+  api::add_ldap_config_routes(routes, *ldap_configs_);
   api::add_admin_token_routes(routes, *store_exec_, *auth_, clock_);
   api::add_pool_routes(routes, *broker_, *store_exec_, clock_);
   api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);

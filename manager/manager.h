@@ -15,6 +15,7 @@
 #include "corral/config/v1/config.pb.h"
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
+#include "manager/api/ldap_configs.h"
 #include "manager/api/provider_configs.h"
 #include "manager/broker/broker.h"
 #include "manager/broker/server_settings_table.h"
@@ -84,6 +85,7 @@ class Manager final : public TransportSink {
   // Blocking provider calls (plugins talk to clouds) run here, never on the core or network threads.
   std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
+  std::unique_ptr<LdapConfigService> ldap_configs_;
   std::unique_ptr<ApiServer> api_;
 };
 

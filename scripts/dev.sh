@@ -32,6 +32,8 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata  # autoscale schedules: IANA time zones from the system database
   libpugixml-dev python3-botocore  # the AWS plugin: XML answers; an independent SigV4 in its tests
   file systemd  # packaging: cpack reads binaries with file(1); tests run systemd-sysusers
+  libldap-dev  # manager/directory: computer records in Active Directory
+  samba samba-ad-dc samba-ad-provision ldap-utils krb5-user winbind  # tests/peers/samba_ad.sh
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -10,6 +10,7 @@ std::unique_ptr<CommandTree> corralctl_commands() {
   add_admin_token_commands(*tree);
   add_plugin_commands(*tree);
   add_provider_config_commands(*tree);
+  add_ldap_config_commands(*tree);
   add_pool_commands(*tree);
   add_autoscale_config_commands(*tree);
   add_server_commands(*tree);

@@ -18,6 +18,7 @@ void add_join_token_commands(CommandTree& tree);
 void add_admin_token_commands(CommandTree& tree);
 void add_plugin_commands(CommandTree& tree);
 void add_provider_config_commands(CommandTree& tree);
+void add_ldap_config_commands(CommandTree& tree);
 void add_pool_commands(CommandTree& tree);
 void add_autoscale_config_commands(CommandTree& tree);
 void add_server_commands(CommandTree& tree);

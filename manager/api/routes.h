@@ -21,6 +21,7 @@ class AdminAuth;
 class AgentRegistry;
 class Enrollment;
 class ProviderConfigService;
+class LdapConfigService;
 namespace providers {
 class ProviderRegistry;
 }
@@ -39,6 +40,8 @@ void add_agent_routes(Router& router, AgentRegistry& registry);
 void add_plugin_routes(Router& router, const providers::ProviderRegistry& providers);
 // /api/v1/provider-configs...
 void add_provider_config_routes(Router& router, ProviderConfigService& service);
+// /api/v1/ldap-configs... and POST /api/v1/ldap-configs/{id}/test.
+void add_ldap_config_routes(Router& router, LdapConfigService& service);
 // /api/v1/pools, /servers, /workspaces: reads from the store, writes through the broker.
 void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
 void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const SecretBox& secrets,

@@ -307,6 +307,29 @@ CREATE TABLE autoscale_schedules (
   PRIMARY KEY (config_id, position)
 ) WITHOUT ROWID;
 )sql"},
+    // LDAP configs (docs/active-directory.md). The bind password is sealed (SecretBox) like
+    // provider secrets; timeouts in milliseconds.
+    {10, R"sql(
+CREATE TABLE ldap_configs (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  start_tls INTEGER NOT NULL CHECK (start_tls IN (0, 1)),
+  bind_dn TEXT NOT NULL,
+  bind_password_sealed TEXT NOT NULL,
+  ca_certificate TEXT NOT NULL,
+  base_dn TEXT NOT NULL,
+  connect_timeout_ms INTEGER NOT NULL,
+  operation_timeout_ms INTEGER NOT NULL,
+  enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  computer_container_dn TEXT NOT NULL,
+  hostname_pattern TEXT NOT NULL,
+  recursive_delete INTEGER NOT NULL CHECK (recursive_delete IN (0, 1)),
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "manager/store/sqlite_lease_repository.h"
 #include "manager/store/sqlite_pool_repository.h"
 #include "manager/store/sqlite_provider_config_repository.h"
+#include "manager/store/sqlite_ldap_config_repository.h"
 #include "manager/store/sqlite_server_repository.h"
 #include "manager/store/sqlite_session_repository.h"
 #include "manager/store/sqlite_workspace_repository.h"
@@ -47,6 +48,7 @@ class SqliteStore final : public Store {
   JoinTokenRepository& join_tokens() override { return join_tokens_; }
   AdminTokenRepository& admin_tokens() override { return admin_tokens_; }
   ProviderConfigRepository& provider_configs() override { return provider_configs_; }
+  LdapConfigRepository& ldap_configs() override { return ldap_configs_; }
   IntentRepository& intents() override { return intents_; }
   LeaseRepository& leases() override { return leases_; }
   EventRepository& events() override { return events_; }
@@ -70,6 +72,7 @@ class SqliteStore final : public Store {
   SqliteJoinTokenRepository join_tokens_{conn_};
   SqliteAdminTokenRepository admin_tokens_{conn_};
   SqliteProviderConfigRepository provider_configs_{conn_};
+  SqliteLdapConfigRepository ldap_configs_{conn_};
   SqliteIntentRepository intents_{conn_};
   SqliteLeaseRepository leases_{conn_};
   SqliteEventRepository events_{conn_};

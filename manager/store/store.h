@@ -14,6 +14,7 @@
 #include "manager/store/event_repository.h"
 #include "manager/store/intent_repository.h"
 #include "manager/store/join_token_repository.h"
+#include "manager/store/ldap_config_repository.h"
 #include "manager/store/lease_repository.h"
 #include "manager/store/pool_repository.h"
 #include "manager/store/provider_config_repository.h"
@@ -32,6 +33,7 @@ class Repositories {
   virtual JoinTokenRepository& join_tokens() = 0;
   virtual AdminTokenRepository& admin_tokens() = 0;
   virtual ProviderConfigRepository& provider_configs() = 0;
+  virtual LdapConfigRepository& ldap_configs() = 0;
   virtual IntentRepository& intents() = 0;
   virtual LeaseRepository& leases() = 0;
   // The session broker's model (docs/broker-model.md).

@@ -33,6 +33,7 @@ class RacingStore final : public store::Store, store::JoinTokenRepository {
   store::JoinTokenRepository& join_tokens() override { return *this; }
   store::AdminTokenRepository& admin_tokens() override { return real_.admin_tokens(); }
   store::ProviderConfigRepository& provider_configs() override { return real_.provider_configs(); }
+  store::LdapConfigRepository& ldap_configs() override { return real_.ldap_configs(); }
   store::IntentRepository& intents() override { return real_.intents(); }
   store::LeaseRepository& leases() override { return real_.leases(); }
   store::PoolRepository& pools() override { return real_.pools(); }
