@@ -1,5 +1,7 @@
 #include "manager/api/autoscale_config_check.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -10,6 +12,8 @@
 
 namespace corral::manager::api {
 namespace {
+
+using google::protobuf::util::TimeUtil;
 
 constexpr size_t kMaxNameBytes = 128;
 constexpr size_t kMaxZoneBytes = 128;
@@ -178,20 +182,6 @@ void refuse_docker_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) 
   }
 }
 
-store::ConnectionType connection_type(brokerv1::ConnectionType t) {
-  switch (t) {
-    case brokerv1::CONNECTION_TYPE_SSH: return store::ConnectionType::ssh;
-    case brokerv1::CONNECTION_TYPE_VNC: return store::ConnectionType::vnc;
-    default: return store::ConnectionType::rdp;
-  }
-}
-
-google::protobuf::Timestamp timestamp(int64_t seconds) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(seconds);
-  return t;
-}
-
 }  // namespace
 
 Violations check_autoscale_config(const brokerv1::AutoscaleConfig& in, const store::PoolRecord* pool,
@@ -273,7 +263,7 @@ store::AutoscaleConfigRecord autoscale_config_record(const brokerv1::AutoscaleCo
     r.max_sessions_per_server = in.max_simultaneous_sessions_per_server();
   if (in.has_reusable()) r.reusable = in.reusable();
   if (in.has_require_checkin()) r.require_checkin = in.require_checkin();
-  r.connection_type = connection_type(in.connection_type());
+  r.connection_type = connection_type_from(in.connection_type());
   r.connection_port =
       in.connection_port() != 0 ? in.connection_port() : store::default_connection_port(r.connection_type);
   r.connection_username = in.connection_username();
@@ -348,8 +338,8 @@ brokerv1::AutoscaleConfig autoscale_config_view(const store::AutoscaleConfigReco
       v->set_gpus(static_cast<uint32_t>(o.gpus));
     }
   }
-  *out.mutable_created_at() = timestamp(r.created_at);
-  *out.mutable_updated_at() = timestamp(r.updated_at);
+  *out.mutable_created_at() = TimeUtil::SecondsToTimestamp(r.created_at);
+  *out.mutable_updated_at() = TimeUtil::SecondsToTimestamp(r.updated_at);
   out.set_revision(r.revision);
   return out;
 }

@@ -1,5 +1,7 @@
 #include "manager/api/catalog_check.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <string_view>
 
 #include "common/text.h"
@@ -10,6 +12,8 @@
 
 namespace corral::manager::api {
 namespace {
+
+using google::protobuf::util::TimeUtil;
 
 constexpr size_t kMaxNameBytes = 128;
 constexpr size_t kMaxLabelBytes = 255;
@@ -32,20 +36,6 @@ brokerv1::Resources resources_view(const store::ResourceAmounts& a) {
   r.set_memory_bytes(static_cast<uint64_t>(a.memory_bytes));
   r.set_gpus(static_cast<uint32_t>(a.gpus));
   return r;
-}
-
-store::ConnectionType connection_type(brokerv1::ConnectionType t) {
-  switch (t) {
-    case brokerv1::CONNECTION_TYPE_SSH: return store::ConnectionType::ssh;
-    case brokerv1::CONNECTION_TYPE_VNC: return store::ConnectionType::vnc;
-    default: return store::ConnectionType::rdp;
-  }
-}
-
-google::protobuf::Timestamp timestamp(int64_t seconds) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(seconds);
-  return t;
 }
 
 store::LabelSet label_set(const google::protobuf::RepeatedPtrField<std::string>& values) {
@@ -188,7 +178,7 @@ store::ServerRecord server_record(const brokerv1::Server& in, const store::Serve
   }
   r.hostname = in.hostname();
   r.address = in.address();
-  r.connection_type = connection_type(in.connection_type());
+  r.connection_type = connection_type_from(in.connection_type());
   r.connection_port =
       in.connection_port() != 0 ? in.connection_port() : store::default_connection_port(r.connection_type);
   r.connection_username = in.connection_username();
@@ -219,8 +209,8 @@ brokerv1::Pool pool_view(const store::PoolRecord& r) {
   for (const auto& l : r.labels) out.add_labels(l);
   out.set_server_assignment(r.server_assignment);
   if (!r.rd_gateway.hostname.empty()) *out.mutable_rd_gateway() = rd_gateway_view(r.rd_gateway);
-  *out.mutable_created_at() = timestamp(r.created_at);
-  *out.mutable_updated_at() = timestamp(r.updated_at);
+  *out.mutable_created_at() = TimeUtil::SecondsToTimestamp(r.created_at);
+  *out.mutable_updated_at() = TimeUtil::SecondsToTimestamp(r.updated_at);
   out.set_revision(r.revision);
   return out;
 }
@@ -248,8 +238,8 @@ brokerv1::Server server_view(const store::ServerRecord& r) {
   if (!(r.resource_overrides == store::ResourceAmounts{})) {
     *out.mutable_resource_overrides() = resources_view(r.resource_overrides);
   }
-  *out.mutable_created_at() = timestamp(r.created_at);
-  *out.mutable_updated_at() = timestamp(r.updated_at);
+  *out.mutable_created_at() = TimeUtil::SecondsToTimestamp(r.created_at);
+  *out.mutable_updated_at() = TimeUtil::SecondsToTimestamp(r.updated_at);
   out.set_revision(r.revision);
   return out;
 }
@@ -265,8 +255,8 @@ brokerv1::Workspace workspace_view(const store::WorkspaceRecord& r) {
   if (!(r.session_resources == store::ResourceAmounts{})) {
     *out.mutable_session_resources() = resources_view(r.session_resources);
   }
-  *out.mutable_created_at() = timestamp(r.created_at);
-  *out.mutable_updated_at() = timestamp(r.updated_at);
+  *out.mutable_created_at() = TimeUtil::SecondsToTimestamp(r.created_at);
+  *out.mutable_updated_at() = TimeUtil::SecondsToTimestamp(r.updated_at);
   out.set_revision(r.revision);
   return out;
 }

@@ -30,14 +30,15 @@ class LdapConfigService {
   // Compare-and-set on the revision: If-Match (412 when it differs), else the body's revision,
   // else the one read when the request arrived (409 when another update landed meanwhile).
   void replace(const std::string& id, const HttpRequest& request, Reply reply);
-  void show(const std::string& id_or_name, Reply reply);
+  // KEY: a config's id or its name.
+  void show(const std::string& key, Reply reply);
   void list(Reply reply);
   void remove(const std::string& id, Reply reply);
   // 200 with LdapConfigTestResult whether or not the directory answered; 404 for no such config.
-  void test(const std::string& id_or_name, Reply reply);
+  void test(const std::string& key, Reply reply);
 
  private:
-  void find(const std::string& id_or_name, std::function<void(Result<std::optional<store::LdapConfigRecord>>)> then);
+  void find(const std::string& key, std::function<void(Result<std::optional<store::LdapConfigRecord>>)> then);
 
   store::StoreExecutor& store_;
   const SecretBox& secrets_;

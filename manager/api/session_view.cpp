@@ -52,6 +52,14 @@ brokerv1::ConnectionType connection_type_view(store::ConnectionType t) {
   return brokerv1::CONNECTION_TYPE_UNSPECIFIED;
 }
 
+store::ConnectionType connection_type_from(brokerv1::ConnectionType t) {
+  switch (t) {
+    case brokerv1::CONNECTION_TYPE_SSH: return store::ConnectionType::ssh;
+    case brokerv1::CONNECTION_TYPE_VNC: return store::ConnectionType::vnc;
+    default: return store::ConnectionType::rdp;
+  }
+}
+
 brokerv1::Session session_view(const store::SessionRecord& s) {
   brokerv1::Session out;
   out.set_id(s.id);

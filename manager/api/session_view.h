@@ -13,6 +13,8 @@
 namespace corral::manager::api {
 
 corral::broker::v1::ConnectionType connection_type_view(store::ConnectionType type);
+// The other way; an unset type is RDP.
+store::ConnectionType connection_type_from(corral::broker::v1::ConnectionType type);
 corral::broker::v1::Session session_view(const store::SessionRecord& session);
 corral::broker::v1::SessionConnection session_connection_view(const broker::ConnectionDetails& connection);
 

@@ -42,6 +42,8 @@ struct ModList {
   }
 };
 
+}  // namespace
+
 std::string diagnostic_of(LDAP* ld) {
   char* text = nullptr;
   std::string out;
@@ -51,8 +53,6 @@ std::string diagnostic_of(LDAP* ld) {
   }
   return out;
 }
-
-}  // namespace
 
 LdapConnection& LdapConnection::operator=(LdapConnection&& other) noexcept {
   if (this != &other) {
@@ -78,6 +78,7 @@ DirectoryStatus LdapConnection::failure(DirectoryStep step, int rc, const std::s
 DirectoryResult<std::optional<LdapEntry>> LdapConnection::read(const std::string& dn,
                                                                const std::vector<std::string>& attributes) {
   std::vector<char*> names;
+  names.reserve(attributes.size() + 1);
   for (const auto& a : attributes) names.push_back(const_cast<char*>(a.c_str()));
   // "1.1" asks for no attributes at all (RFC 4511 4.5.1.8).
   static char kNoAttributes[] = "1.1";

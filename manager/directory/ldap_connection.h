@@ -21,6 +21,10 @@ namespace corral::manager::directory {
 using LdapAttributes = std::vector<std::pair<std::string, std::vector<std::string>>>;
 using LdapEntry = std::map<std::string, std::vector<std::string>>;  // keys in lower case
 
+// The directory's own explanation of the last failure on LD (its diagnostic message); empty when
+// it gave none.
+std::string diagnostic_of(struct ldap* ld);
+
 class LdapConnection {
  public:
   // Refuses (step config, nothing sent) an ldap:// URL without StartTLS: a simple bind would

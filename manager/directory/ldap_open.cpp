@@ -25,16 +25,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-std::string diagnostic_of(LDAP* ld) {
-  char* text = nullptr;
-  std::string out;
-  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text) == LDAP_OPT_SUCCESS && text != nullptr) {
-    out = text;
-    ldap_memfree(text);
-  }
-  return out;
-}
-
 // A handle that is unbound (and freed) unless released to an LdapConnection.
 struct HandleGuard {
   LDAP* ld = nullptr;
