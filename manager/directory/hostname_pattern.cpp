@@ -1,5 +1,7 @@
 #include "manager/directory/hostname_pattern.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "common/text.h"
@@ -51,6 +53,11 @@ Result<HostnamePattern> HostnamePattern::parse(std::string_view pattern) {
       if (ec != std::errc() || end != digits.data() + digits.size() || n == 0) {
         return error(ErrorCode::invalid_argument, "hostname pattern: {random:N} needs a positive number N");
       }
+      // Bounded here, before any sum: a huge N would wrap the length check below.
+      if (n > kMaxNetbiosName) {
+        return error(ErrorCode::invalid_argument,
+                     "hostname pattern: {random:N} makes names of more than 15 characters");
+      }
       out.random_length_ = n;
     } else {
       return error(ErrorCode::invalid_argument, "hostname pattern knows only {random} and {random:N}");
@@ -81,14 +88,17 @@ Result<HostnamePattern> HostnamePattern::parse(std::string_view pattern) {
 
 std::string HostnamePattern::generate(const RandomBytes& random) const {
   std::string name = prefix_;
-  // Random characters never begin or end a name with '-' (the alphabet has none); a name of
-  // digits only is possible only without a literal part, and then its first character is a letter.
-  const bool needs_letter = prefix_.empty() && suffix_.empty();
+  // Random characters never begin or end a name with '-' (the alphabet has none). When the
+  // literal parts hold no letter ("{random}", "{random}7", "42-{random:3}") the name could be
+  // digits only, which Windows refuses: then its first random character is a letter.
+  const std::string literal = prefix_ + suffix_;
+  const bool needs_letter =
+      std::none_of(literal.begin(), literal.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
   while (name.size() < prefix_.size() + random_length_) {
     std::string bytes = random(32);
     for (unsigned char b : bytes) {
       if (name.size() == prefix_.size() + random_length_) break;
-      const size_t n = (needs_letter && name.empty()) ? 26 : kRandomAlphabet.size();
+      const size_t n = (needs_letter && name.size() == prefix_.size()) ? 26 : kRandomAlphabet.size();
       const size_t limit = 256 - (256 % n);
       if (b < limit) name.push_back(kRandomAlphabet[b % n]);
     }

@@ -36,6 +36,25 @@ TEST(HostnamePattern, ANameWithoutLettersStartsWithALetter) {
   // Byte 26 would be '0' in the full alphabet; the first character draws from letters only.
   RandomBytes twenty_six = [](size_t n) { return std::string(n, '\x1a'); };
   EXPECT_EQ(p->generate(twenty_six), "a00000");
+
+  // Literal parts of digits only leave the same risk (found by fuzz_directory_text).
+  for (const char* digits_only : {"{random}7", "42-{random:3}", "{random:2}-0"}) {
+    auto q = HostnamePattern::parse(digits_only);
+    ASSERT_TRUE(q.ok()) << digits_only;
+    std::string name = q->generate(twenty_six);
+    EXPECT_NE(name.find('a'), std::string::npos) << digits_only << " gave " << name;
+  }
+  // A letter in the literal part is enough: the random part draws from the whole alphabet.
+  EXPECT_EQ(HostnamePattern::parse("x{random:2}")->generate(twenty_six), "x00");
+}
+
+TEST(HostnamePattern, AHugeRandomLengthIsRefusedNotWrapped) {
+  // 17 + (2^64 - 3) wraps to 14 in size_t (found by fuzz_directory_text).
+  auto p = HostnamePattern::parse("a{random:18446744073709551613}");
+  EXPECT_FALSE(p.ok());
+  EXPECT_FALSE(HostnamePattern::parse("abcdefghijklmnopq{random:18446744073709551613}").ok());
+  EXPECT_FALSE(HostnamePattern::parse("{random:16}").ok());
+  EXPECT_TRUE(HostnamePattern::parse("{random:15}").ok());
 }
 
 TEST(HostnamePattern, RefusesWhatNetbiosOrDnsWouldNot) {
