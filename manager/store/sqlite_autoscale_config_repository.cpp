@@ -3,6 +3,7 @@
 #include <iterator>
 
 #include "manager/store/autoscale_validation.h"
+#include "manager/store/sqlite_select.h"
 
 namespace corral::store {
 
@@ -240,27 +241,14 @@ Result<std::vector<AutoscaleConfigRecord>> SqliteAutoscaleConfigRepository::sele
   // One snapshot for the rows and their schedules.
   auto txn = conn_.begin(Transaction::Kind::read);
   if (!txn.ok()) return txn.status();
-  std::vector<AutoscaleConfigRecord> configs;
-  {
-    auto stmt = conn_.statement(sql, "select autoscale configs");
-    if (!stmt.ok()) return stmt.status();
-    int index = 1;
-    for (const std::string& p : params) stmt->bind_text(index++, p);
-    if (limit > 0) stmt->bind_int64(index, limit);
-    while (true) {
-      auto row = stmt->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      auto config = read_row(*stmt);
-      if (!config.ok()) return config.status();
-      configs.push_back(std::move(*config));
-    }
-  }
+  auto rows = select_records<AutoscaleConfigRecord>(conn_, sql, "select autoscale configs", params, limit, read_row);
+  if (!rows.ok()) return rows.status();
+  std::vector<AutoscaleConfigRecord>& configs = *rows;
   for (AutoscaleConfigRecord& c : configs) {
     if (Status s = read_schedules(c); !s.ok()) return s;
   }
   if (Status s = txn->commit(); !s.ok()) return s;
-  return configs;
+  return std::move(configs);
 }
 
 Result<std::optional<AutoscaleConfigRecord>> SqliteAutoscaleConfigRepository::select_one(std::string_view sql,

@@ -1,6 +1,7 @@
 #include "manager/store/sqlite_server_repository.h"
 
 #include "manager/store/broker_validation.h"
+#include "manager/store/sqlite_select.h"
 #include "manager/store/sqlite_string_sets.h"
 
 namespace corral::store {
@@ -108,29 +109,16 @@ Result<std::vector<ServerRecord>> SqliteServerRepository::select(std::string_vie
   // One snapshot for the rows and their children.
   auto txn = conn_.begin(Transaction::Kind::read);
   if (!txn.ok()) return txn.status();
-  std::vector<ServerRecord> servers;
-  {
-    auto stmt = conn_.statement(sql, "select servers");
-    if (!stmt.ok()) return stmt.status();
-    int index = 1;
-    for (const std::string& p : params) stmt->bind_text(index++, p);
-    if (limit > 0) stmt->bind_int64(index, limit);
-    while (true) {
-      auto row = stmt->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      auto server = read_row(*stmt);
-      if (!server.ok()) return server.status();
-      servers.push_back(std::move(*server));
-    }
-  }
+  auto rows = select_records<ServerRecord>(conn_, sql, "select servers", params, limit, read_row);
+  if (!rows.ok()) return rows.status();
+  std::vector<ServerRecord>& servers = *rows;
   for (ServerRecord& s : servers) {
     Status st = read_string_set(conn_, kSelectLabels, s.id, "select server labels", &s.labels);
     if (st.ok()) st = read_string_set(conn_, kSelectUsers, s.id, "select server users", &s.assigned_users);
     if (!st.ok()) return st;
   }
   if (Status st = txn->commit(); !st.ok()) return st;
-  return servers;
+  return std::move(servers);
 }
 
 Result<std::optional<ServerRecord>> SqliteServerRepository::select_one(std::string_view sql,

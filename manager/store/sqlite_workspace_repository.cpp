@@ -1,6 +1,7 @@
 #include "manager/store/sqlite_workspace_repository.h"
 
 #include "manager/store/broker_validation.h"
+#include "manager/store/sqlite_select.h"
 #include "manager/store/sqlite_string_sets.h"
 
 namespace corral::store {
@@ -81,27 +82,18 @@ Result<std::vector<WorkspaceRecord>> SqliteWorkspaceRepository::select(std::stri
   // One snapshot for the rows and their labels.
   auto txn = conn_.begin(Transaction::Kind::read);
   if (!txn.ok()) return txn.status();
-  std::vector<WorkspaceRecord> workspaces;
-  {
-    auto stmt = conn_.statement(sql, "select workspaces");
-    if (!stmt.ok()) return stmt.status();
-    int index = 1;
-    for (const std::string& p : params) stmt->bind_text(index++, p);
-    if (limit > 0) stmt->bind_int64(index, limit);
-    while (true) {
-      auto row = stmt->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      workspaces.push_back(read_row(*stmt));
-    }
-  }
+  auto rows =
+      select_records<WorkspaceRecord>(conn_, sql, "select workspaces", params, limit,
+                                      [](const Statement& stmt) -> Result<WorkspaceRecord> { return read_row(stmt); });
+  if (!rows.ok()) return rows.status();
+  std::vector<WorkspaceRecord>& workspaces = *rows;
   for (WorkspaceRecord& w : workspaces) {
     Status s = read_string_set(conn_, kSelectIncludes, w.id, "select workspace labels", &w.include_labels);
     if (s.ok()) s = read_string_set(conn_, kSelectExcludes, w.id, "select workspace labels", &w.exclude_labels);
     if (!s.ok()) return s;
   }
   if (Status s = txn->commit(); !s.ok()) return s;
-  return workspaces;
+  return std::move(workspaces);
 }
 
 Result<std::optional<WorkspaceRecord>> SqliteWorkspaceRepository::select_one(std::string_view sql,
