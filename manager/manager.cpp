@@ -5,8 +5,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "common/encoding.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "manager/api/gate_routes.h"
 #include "manager/api/routes.h"
 #include "manager/store/sqlite_store.h"
@@ -58,6 +60,15 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->broker().reservation_timeout_seconds() == 0) c->mutable_broker()->set_reservation_timeout_seconds(60);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
+  auto* a = c->mutable_autoscaler();
+  if (a->tick_ms() == 0) a->set_tick_ms(10000);
+  if (a->orphan_sweep_seconds() == 0) a->set_orphan_sweep_seconds(300);
+  if (a->orphan_grace_seconds() == 0) a->set_orphan_grace_seconds(900);
+  if (a->host_missing_expiration_seconds() == 0) a->set_host_missing_expiration_seconds(600);
+  if (a->host_dead_expiration_seconds() == 0) a->set_host_dead_expiration_seconds(3600);
+  if (a->failure_backoff_seconds() == 0) a->set_failure_backoff_seconds(30);
+  if (a->failure_backoff_max_seconds() == 0) a->set_failure_backoff_max_seconds(1800);
+  if (a->provider_call_timeout_seconds() == 0) a->set_provider_call_timeout_seconds(300);
   if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
   for (auto& p : *c->mutable_plugins()->mutable_load()) {
     if (p.max_concurrent_calls() == 0)
@@ -86,6 +97,14 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   }
   if (c->event_retention_days() > 3650) {
     return error(ErrorCode::invalid_argument, "event_retention_days must be at most 3650");
+  }
+  if (a->failure_backoff_max_seconds() < a->failure_backoff_seconds()) {
+    return error(ErrorCode::invalid_argument,
+                 "autoscaler.failure_backoff_max_seconds must be at least autoscaler.failure_backoff_seconds");
+  }
+  if (a->host_dead_expiration_seconds() < a->host_missing_expiration_seconds()) {
+    return error(ErrorCode::invalid_argument,
+                 "autoscaler.host_dead_expiration_seconds must be at least autoscaler.host_missing_expiration_seconds");
   }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
@@ -218,6 +237,7 @@ Status Manager::open() {
   workers_ = std::move(executor).value();
   provider_configs_ = std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
   ldap_configs_ = std::make_unique<LdapConfigService>(*store_exec_, *secrets_, clock_, *workers_);
+  if (Status s = open_autoscaler(); !s.ok()) return s;
 
   api::Router routes;
   api::add_health_routes(routes, *registry_, CORRAL_VERSION);
@@ -230,12 +250,51 @@ Status Manager::open() {
   api::add_pool_routes(routes, *broker_, *store_exec_, clock_);
   api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);
   api::add_workspace_routes(routes, *broker_, *store_exec_, clock_);
-  api::add_autoscale_config_routes(routes, *store_exec_, *secrets_, clock_);
+  api::add_autoscale_config_routes(routes, *store_exec_, *secrets_, clock_,
+                                   [this](const std::string& id) { autoscaler_->config_changed(id); });
   api::add_session_routes(routes, *broker_, *store_exec_);
   api::add_event_routes(routes, *store_exec_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};
+}
+
+Status Manager::open_autoscaler() {
+  const auto& a = config_.autoscaler();
+  autoscaler::AutoscalerSettings as;
+  as.manager_id = a.manager_id();
+  if (as.manager_id.empty()) {
+    // Each manager's own: it marks the VMs it creates, so another manager's are never its orphans.
+    const std::string path = data_dir_ + "/manager.id";
+    if (file_exists(path)) {
+      auto id = read_file(path);
+      if (!id.ok()) return id.status();
+      as.manager_id = std::string(trim_whitespace(*id));
+    }
+    if (as.manager_id.empty()) {
+      as.manager_id = random_uuid();
+      if (Status s = write_file_atomic(path, as.manager_id + "\n", 0600); !s.ok()) return s;
+    }
+  }
+  if (config_.api_url().empty()) {
+    const ListenAddress api = parse_listen_address(config_.api_listen()).value();
+    const std::string host = is_wildcard(api.host) ? config_.server_names(0) : api.host;
+    config_.set_api_url("https://" + bracket_if_v6(host) + ":" + std::to_string(transport_->api_port()));
+  }
+  as.manager_url = config_.api_url();
+  as.ca_sha256 = enrollment_->ca_sha256();
+  as.tick = std::chrono::milliseconds(a.tick_ms());
+  as.orphan_sweep_interval = std::chrono::seconds(a.orphan_sweep_seconds());
+  as.orphan_grace_ms = int64_t{a.orphan_grace_seconds()} * 1000;
+  as.host_missing_expiration_ms = int64_t{a.host_missing_expiration_seconds()} * 1000;
+  as.host_dead_expiration_ms = int64_t{a.host_dead_expiration_seconds()} * 1000;
+  as.failure_backoff_base_ms = int64_t{a.failure_backoff_seconds()} * 1000;
+  as.failure_backoff_max_ms = int64_t{a.failure_backoff_max_seconds()} * 1000;
+  vm_gateway_ = std::make_unique<autoscaler::ProviderGateway>(*store_exec_, *secrets_, *providers_, *workers_,
+                                                              std::chrono::seconds(a.provider_call_timeout_seconds()));
+  autoscaler_ =
+      std::make_unique<autoscaler::Autoscaler>(io_, *store_exec_, *broker_, *vm_gateway_, *secrets_, clock_, as);
+  return autoscaler_->load(*store_);
 }
 
 Status Manager::run() {
@@ -247,6 +306,7 @@ Status Manager::run() {
   });
   schedule_sweep();
   schedule_token_sweep();
+  autoscaler_->start();
   // Tests and scripts that start the manager on port 0 read the ports from this line.
   log::info("manager.listening", {{"api_port", transport_->api_port()}, {"agent_port", transport_->agent_port()}});
   log::info("manager.started", {{"version", CORRAL_VERSION},
@@ -271,6 +331,7 @@ Status Manager::run() {
 
 void Manager::stop() {
   boost::asio::post(io_, [this] {
+    if (autoscaler_) autoscaler_->stop();
     sweep_timer_.cancel();
     token_sweep_timer_.cancel();
     io_.stop();

@@ -17,6 +17,8 @@
 #include "manager/api/api_server.h"
 #include "manager/api/ldap_configs.h"
 #include "manager/api/provider_configs.h"
+#include "manager/autoscaler/autoscaler.h"
+#include "manager/autoscaler/provider_gateway.h"
 #include "manager/broker/broker.h"
 #include "manager/broker/server_settings_table.h"
 #include "manager/fleet/agent_registry.h"
@@ -55,6 +57,7 @@ class Manager final : public TransportSink {
  private:
   Manager(std::string data_dir, corral::config::v1::ManagerConfig config);
   Status open();
+  Status open_autoscaler();
   void schedule_sweep();
   void schedule_token_sweep();
 
@@ -86,6 +89,9 @@ class Manager final : public TransportSink {
   std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<LdapConfigService> ldap_configs_;
+  // Calls providers on workers_ and commands servers through broker_: declared after both.
+  std::unique_ptr<autoscaler::ProviderGateway> vm_gateway_;
+  std::unique_ptr<autoscaler::Autoscaler> autoscaler_;
   std::unique_ptr<ApiServer> api_;
 };
 

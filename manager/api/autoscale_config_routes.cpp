@@ -9,6 +9,7 @@
 #include "common/secret_box.h"
 #include "manager/api/autoscale_config_check.h"
 #include "manager/api/routes.h"
+#include "manager/store/page.h"
 
 namespace corral::manager::api {
 namespace {
@@ -70,13 +71,15 @@ Status answer_written(store::Repositories& r, const std::string& id, int status,
   return {};
 }
 
-void send(const Result<Answer>& a, const std::function<void(HttpResponse)>& reply) {
+void send(const Result<Answer>& a, const std::function<void(HttpResponse)>& reply,
+          const std::function<void(const std::string&)>& changed) {
   if (!a.ok()) return reply(status_response(a.status()));
   if (a->event != nullptr) {
     log::info(a->event, {{"autoscale_config_id", a->record.id},
                          {"name", a->record.name},
                          {"pool_id", a->record.pool_id},
                          {"revision", a->record.revision}});
+    if (changed) changed(a->record.id);
   }
   reply(a->response);
 }
@@ -94,6 +97,7 @@ struct AutoscaleConfigRoutes {
   store::StoreExecutor& store;
   const SecretBox& secrets;
   const Clock& clock;
+  std::function<void(const std::string&)> changed;
 
   void list(const ApiRequest& r, Reply reply) const {
     auto query = QueryParams::parse(r.http.query);
@@ -179,7 +183,7 @@ struct AutoscaleConfigRoutes {
             return answer_written(repos, id, 201, "autoscale_config.created", a);
           });
         },
-        [reply = std::move(reply)](const Result<Answer>& a) { send(a, reply); });
+        [reply = std::move(reply), changed = changed](const Result<Answer>& a) { send(a, reply, changed); });
   }
 
   void replace(const ApiRequest& r, Reply reply) const {
@@ -232,7 +236,7 @@ struct AutoscaleConfigRoutes {
             }
           });
         },
-        [reply = std::move(reply)](const Result<Answer>& a) { send(a, reply); });
+        [reply = std::move(reply), changed = changed](const Result<Answer>& a) { send(a, reply, changed); });
   }
 
   void remove(const ApiRequest& r, Reply reply) const {
@@ -248,6 +252,20 @@ struct AutoscaleConfigRoutes {
             }
             auto type = pool_type_of(repos, (*stored)->pool_id);
             if (!type.ok()) return type.status();
+            // Its servers are VMs only it would ever delete: it goes once they have.
+            size_t servers = 0;
+            Status counted = store::for_each_page<store::ServerRecord>(
+                [&](const store::PageRequest& p) { return repos.servers().list({(*stored)->pool_id}, p); },
+                [&](const store::ServerRecord& server) { servers += server.autoscale_config_id == id ? 1 : 0; });
+            if (!counted.ok()) return counted;
+            if (servers > 0) {
+              a.response = error_response(
+                  409, "failed_precondition",
+                  "autoscale config " + (*stored)->name + " still has " + std::to_string(servers) + " server" +
+                      (servers == 1 ? "" : "s") +
+                      "; set its minimumAvailableSessions to 0 and let it scale in (or delete the servers) first");
+              return {};
+            }
             auto gone = repos.autoscale_configs().remove(id);
             if (!gone.ok()) return gone.status();
             a.record = std::move(**stored);
@@ -256,17 +274,18 @@ struct AutoscaleConfigRoutes {
             return {};
           });
         },
-        [reply = std::move(reply)](const Result<Answer>& a) { send(a, reply); });
+        [reply = std::move(reply), changed = changed](const Result<Answer>& a) { send(a, reply, changed); });
   }
 };
 
 }  // namespace
 
 void add_autoscale_config_routes(Router& router, store::StoreExecutor& store, const SecretBox& secrets,
-                                 const Clock& clock) {
+                                 const Clock& clock, std::function<void(const std::string&)> changed) {
   const std::string collection = "/api/v1/autoscale-configs";
   const std::string one = collection + "/{id}";
-  auto routes = std::make_shared<AutoscaleConfigRoutes>(AutoscaleConfigRoutes{store, secrets, clock});
+  auto routes =
+      std::make_shared<AutoscaleConfigRoutes>(AutoscaleConfigRoutes{store, secrets, clock, std::move(changed)});
   router.add_async("GET", collection, Access::admin,
                    [routes](const ApiRequest& r, Reply reply) { routes->list(r, std::move(reply)); });
   router.add_async("POST", collection, Access::admin,

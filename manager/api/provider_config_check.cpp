@@ -163,4 +163,49 @@ void redact_provider_config_secrets(const store::ProviderConfigRecord& rec, cons
   redact(config);
 }
 
+Result<std::string> open_provider_config_secrets(const store::ProviderConfigRecord& rec, const SecretBox& secrets) {
+  json config = json::parse(rec.config_json, nullptr, false);
+  if (!config.is_object()) return error(ErrorCode::internal, "provider config " + rec.name + " holds no JSON object");
+  auto open_at = [&](json& value, const std::string& pointer) -> Status {
+    if (!value.is_string() || !SecretBox::looks_sealed(value.get<std::string>())) return {};
+    auto plain = secrets.open(value.get<std::string>(), secret_aad(rec.id, pointer));
+    if (!plain.ok()) {
+      return error(ErrorCode::internal, "provider config " + rec.name + ": the secret at " + pointer +
+                                            " does not open: " + plain.status().message());
+    }
+    value = *plain;
+    return {};
+  };
+  if (rec.secret_paths) {
+    for (const std::string& p : *rec.secret_paths) {
+      json::json_pointer ptr;
+      try {
+        ptr = json::json_pointer(p);
+      } catch (const json::exception&) {
+        return error(ErrorCode::internal, "provider config " + rec.name + " records a bad secret path " + p);
+      }
+      if (!config.contains(ptr)) continue;
+      if (Status s = open_at(config[ptr], p); !s.ok()) return s;
+    }
+    return config.dump();
+  }
+  std::function<Status(json&, const json::json_pointer&)> walk = [&](json& j, const json::json_pointer& at) -> Status {
+    if (j.is_object()) {
+      for (auto& [key, child] : j.items()) {
+        if (Status s = walk(child, at / key); !s.ok()) return s;
+      }
+      return {};
+    }
+    if (j.is_array()) {
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (Status s = walk(j[i], at / i); !s.ok()) return s;
+      }
+      return {};
+    }
+    return open_at(j, at.to_string());
+  };
+  if (Status s = walk(config, json::json_pointer()); !s.ok()) return s;
+  return config.dump();
+}
+
 }  // namespace corral::manager

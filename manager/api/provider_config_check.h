@@ -58,4 +58,9 @@ std::string secret_aad(const std::string& id, const std::string& pointer);
 void redact_provider_config_secrets(const store::ProviderConfigRecord& record, const providers::ProviderSet& providers,
                                     nlohmann::json& config);
 
+// The config's JSON with its secret values opened, for a plugin call (never for an answer or a
+// log): the paths stored with the record, else every value that looks sealed. An error names the
+// pointer whose value does not open (a master key that changed, a value copied from elsewhere).
+Result<std::string> open_provider_config_secrets(const store::ProviderConfigRecord& record, const SecretBox& secrets);
+
 }  // namespace corral::manager

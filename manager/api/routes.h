@@ -48,8 +48,9 @@ void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecu
                        const Clock& clock);
 void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
 // /api/v1/autoscale-configs...: read and written through the store; passwords sealed with `secrets`.
+// `changed` (optional) hears the id of each config created, updated or deleted, once committed.
 void add_autoscale_config_routes(Router& router, store::StoreExecutor& store, const SecretBox& secrets,
-                                 const Clock& clock);
+                                 const Clock& clock, std::function<void(const std::string&)> changed = {});
 // /api/v1/admin-tokens...
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
 // /api/v1/sessions...: placed and ended through the broker, read from the store.

@@ -66,6 +66,7 @@ Plan plan(const PlannerInput& in) {
     return out;
   }
 
+  out.available = in.available_elsewhere;
   for (const ServerView* s : kept) out.available += counted(*s);
   if (out.available < p.minimum_available_sessions) out.deficit = p.minimum_available_sessions - out.available;
   if (!active) {

@@ -53,6 +53,9 @@ struct PlannerInput {
   int64_t last_scale_out_ms = 0;  // 0: never
   int64_t backoff_until_ms = 0;   // after create failures, no VM is requested before this
   std::span<const ServerView> servers;
+  // What the pool's other configs hold ready or on the way: counted toward the minimum, so the
+  // config that carries the pool's minimum does not double what another one already provides.
+  uint32_t available_elsewhere = 0;
 };
 
 enum class DeleteReason {
@@ -84,7 +87,7 @@ struct PlannedDelete {
 
 struct Plan {
   // Free slots on ready servers plus the full capacity of servers still provisioning, not
-  // counting servers this plan deletes.
+  // counting servers this plan deletes, plus what the pool's other configs hold.
   uint32_t available = 0;
   uint32_t deficit = 0;  // minimum - available when positive
   uint32_t create = 0;   // VMs to request now

@@ -51,7 +51,18 @@ ServerEntry* Broker::server_of_agent(const std::string& agent_id) {
   return server == servers_.end() ? nullptr : &server->second;
 }
 
+const ServerEntry* Broker::server_entry(const std::string& server_id) const {
+  auto it = servers_.find(server_id);
+  return it == servers_.end() ? nullptr : &it->second;
+}
+
+void Broker::notify(const ServerEntry& server, bool session_ended) const {
+  if (!listener_) return;
+  listener_(ServerNotice{server.record.id, server.record.autoscale_config_id, session_ended, false});
+}
+
 void Broker::refresh(ServerEntry& server) {
+  notify(server);
   PoolEntry* pool = pool_of(server);
   if (pool == nullptr) return;
   if (Status s = pool->index.update(server_state(server)); !s.ok()) {
@@ -78,6 +89,7 @@ void Broker::track(SessionEntry entry) {
     // The server is in its pool's index (load() and refresh() keep it there), so this cannot fail.
     (void)pool->index.set_load(server.record.id, server.sessions, server.used);
   }
+  notify(server);
 }
 
 void Broker::untrack(const std::string& session_id) {
@@ -94,6 +106,7 @@ void Broker::untrack(const std::string& session_id) {
   auto mapped = server.by_agent_session.find(r.agent_session_id);
   if (mapped != server.by_agent_session.end() && mapped->second == r.id) server.by_agent_session.erase(mapped);
   if (PoolEntry* pool = pool_of(server)) (void)pool->index.set_load(server.record.id, server.sessions, server.used);
+  notify(server, /*session_ended=*/true);
 }
 
 void Broker::publish_settings(const ServerEntry& server) {
@@ -107,7 +120,7 @@ void Broker::publish_settings(const ServerEntry& server) {
   server_settings_.put(r.agent_id, std::move(backed));
 }
 
-void Broker::set_agent_state(const std::string& agent_id, bool connected, bool missing) {
+void Broker::set_agent_state(const std::string& agent_id, bool connected, bool missing, int64_t silent_ms) {
   if (connected) {
     presence_[agent_id] = {connected, missing};
   } else {
@@ -118,6 +131,12 @@ void Broker::set_agent_state(const std::string& agent_id, bool connected, bool m
   if (server->agent_connected == connected && server->agent_missing == missing) return;
   server->agent_connected = connected;
   server->agent_missing = missing;
+  const bool present = connected && !missing;
+  if (present) {
+    server->away_since_ms = 0;
+  } else if (server->away_since_ms == 0) {
+    server->away_since_ms = now_ms() - silent_ms;
+  }
   refresh(*server);
 }
 

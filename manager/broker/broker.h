@@ -46,6 +46,18 @@ struct PlacedSession {
 // Placed, or refused because no server can take it (the API's 503; describe() words it).
 using PlaceOutcome = std::variant<PlacedSession, NotPlaced>;
 
+// What the autoscaler hears from the broker: a server's state or load may have changed.
+struct ServerNotice {
+  std::string server_id;
+  std::string autoscale_config_id;  // empty for a static server
+  bool session_ended = false;       // a session on it has ended
+  bool removed = false;             // its row is gone
+};
+
+// More writes committed in the same unit of work as a server's creation or deletion (the
+// autoscaler's intent, join token and events), given the row as written or as it was.
+using AlsoWrite = std::function<Status(store::Repositories&, const store::ServerRecord&)>;
+
 class Broker final : public manager::FleetObserver, public manager::EnrollmentBindings {
  public:
   using PlaceReply = std::function<void(Result<PlaceOutcome>)>;
@@ -96,10 +108,12 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   void update_workspace(store::WorkspaceRecord workspace, uint64_t based_on,
                         CatalogReply<store::WorkspaceRecord> reply);
   void delete_workspace(const std::string& workspace_id, CatalogReply<store::WorkspaceRecord> reply);
-  // server.agent_id may name the agent to bind at creation; an update keeps the agent.
-  void create_server(store::ServerRecord server, CatalogReply<store::ServerRecord> reply);
-  void update_server(store::ServerRecord server, uint64_t based_on, CatalogReply<store::ServerRecord> reply);
-  void delete_server(const std::string& server_id, CatalogReply<store::ServerRecord> reply);
+  // server.agent_id may name the agent to bind at creation; an update keeps the agent. `also`
+  // (optional) commits with the change, and a failure of it undoes the change.
+  void create_server(store::ServerRecord server, CatalogReply<store::ServerRecord> reply, AlsoWrite also = {});
+  void update_server(store::ServerRecord server, uint64_t based_on, CatalogReply<store::ServerRecord> reply,
+                     AlsoWrite also = {});
+  void delete_server(const std::string& server_id, CatalogReply<store::ServerRecord> reply, AlsoWrite also = {});
   // "" unbinds. A connected agent is sent the server's settings at once.
   void assign_agent(const std::string& server_id, const std::string& agent_id, CatalogReply<store::ServerRecord> reply);
   // Enrollment bound a new agent to `server` (committed).
@@ -111,6 +125,16 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   const store::WorkspaceRecord* find_workspace(const std::string& workspace_id) const;
   // The workspace with this id or, when no id matches, this name (the REST API accepts either).
   const store::WorkspaceRecord* find_workspace_by_id_or_name(const std::string& id_or_name) const;
+
+  // The autoscaler's view: the server as the broker holds it (nullptr when unknown), every
+  // server (at start), and each change as it happens. The listener runs inside the broker's own
+  // work: it may only note the change, never call back into the broker.
+  const ServerEntry* server_entry(const std::string& server_id) const;
+  template <typename Fn>
+  void for_each_server(Fn fn) const {
+    for (const auto& [id, entry] : servers_) fn(entry);
+  }
+  void set_change_listener(std::function<void(const ServerNotice&)> listener) { listener_ = std::move(listener); }
 
   // Releases reservations whose time is up (end reason expired_reservation). The manager calls
   // it every second; tests call it after moving their clock.
@@ -144,13 +168,15 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
   }
   PoolEntry* pool_of(const ServerEntry& server);
+  void notify(const ServerEntry& server, bool session_ended = false) const;
   ServerEntry* server_of_agent(const std::string& agent_id);
   // Tells the pool's index what changed about the server.
   void refresh(ServerEntry& server);
   // Counts a session on its server (and its expiry, while reserved), or stops counting it.
   void track(SessionEntry entry);
   void untrack(const std::string& session_id);
-  void set_agent_state(const std::string& agent_id, bool connected, bool missing);
+  // `silent_ms`: how long a missing agent has been silent already.
+  void set_agent_state(const std::string& agent_id, bool connected, bool missing, int64_t silent_ms = 0);
   void publish_settings(const ServerEntry& server);
   // Sends the agent of `server` the settings named, when it is connected.
   void send_settings(ServerEntry& server, bool max_sessions, bool draining, bool labels);
@@ -214,6 +240,7 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   // Reservations by expiry (unix seconds), so the sweep reads only the ones that are due.
   std::set<std::pair<int64_t, std::string>> expiries_;
   std::unordered_map<std::string, SentCommand> commands_;
+  std::function<void(const ServerNotice&)> listener_;
 
   // Last: unsubscribes before the state above goes.
   manager::FleetEvents::Subscription subscription_;

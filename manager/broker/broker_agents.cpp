@@ -41,7 +41,7 @@ void Broker::on_agent_welcomed(const manager::AgentWelcomedEvent& e) {
 }
 
 void Broker::on_agent_missing(const manager::AgentMissingEvent& e) {
-  if (presence_.contains(e.agent_id)) set_agent_state(e.agent_id, true, true);
+  if (presence_.contains(e.agent_id)) set_agent_state(e.agent_id, true, true, e.silent_seconds * 1000);
 }
 
 void Broker::on_agent_back(const manager::AgentBackEvent& e) {

@@ -6,26 +6,11 @@
 
 #include "common/log.h"
 #include "manager/broker/broker.h"
+#include "manager/store/page.h"
 
 namespace corral::broker {
-namespace {
 
-constexpr uint32_t kLoadPageSize = 500;
-
-// Calls `each` on every record a paged list returns.
-template <typename Record, typename List, typename Each>
-Status for_each_page(List list, Each each) {
-  store::PageRequest request{"", kLoadPageSize};
-  while (true) {
-    Result<store::Page<Record>> page = list(request);
-    if (!page.ok()) return page.status();
-    for (Record& r : page->records) each(std::move(r));
-    if (page->next_after_id.empty()) return {};
-    request.after_id = page->next_after_id;
-  }
-}
-
-}  // namespace
+using store::for_each_page;
 
 Status Broker::load(store::Store& store) {
   if (Status s = load_pools(store); !s.ok()) return s;
@@ -66,7 +51,11 @@ Status Broker::load_servers(store::Store& store) {
         std::string id = record.id;
         ServerEntry& server = servers_[id];
         server.record = std::move(record);
-        if (!server.record.agent_id.empty()) server_by_agent_[server.record.agent_id] = id;
+        if (!server.record.agent_id.empty()) {
+          server_by_agent_[server.record.agent_id] = id;
+          // Away from the start on: the manager has not heard it yet.
+          server.away_since_ms = now_ms();
+        }
         publish_settings(server);
         added = pool->index.add(server_state(server));
       });

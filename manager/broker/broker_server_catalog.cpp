@@ -79,6 +79,7 @@ void Broker::apply_server(ServerRecord row) {
         server.agent_connected = p->second.connected;
         server.agent_missing = p->second.missing;
       }
+      server.away_since_ms = server.agent_connected && !server.agent_missing ? 0 : now_ms();
       if (auto report = reports_.find(row.agent_id); report != reports_.end()) {
         server.reported = reported_totals(report->second);
       }
@@ -91,6 +92,7 @@ void Broker::apply_server(ServerRecord row) {
     if (Status s = pool->second.index.add(server_state(server)); !s.ok()) {
       log::error("broker.index_failed", {{"server_id", r.id}, {"error", s.to_string()}});
     }
+    notify(server);
   } else {
     refresh(server);
   }
@@ -113,9 +115,9 @@ void Broker::apply_server(ServerRecord row) {
 
 void Broker::on_agent_bound(const ServerRecord& server) { apply_server(server); }
 
-void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply) {
+void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply, AlsoWrite also) {
   store_.submit(
-      [server, at_ms = now_ms()](store::Store& s) {
+      [server, at_ms = now_ms(), also = std::move(also)](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(
             s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
               auto pool = r.pools().get(server.pool_id);
@@ -137,7 +139,8 @@ void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply
               }
               if (Status in = r.servers().insert(server); !in.ok()) return in;
               if (Status back = catalog::read_back(r.servers().get(server.id), out); !back.ok()) return back;
-              return record_server_created(r, out.record, at_ms);
+              if (Status ev = record_server_created(r, out.record, at_ms); !ev.ok()) return ev;
+              return also ? also(r, out.record) : Status{};
             });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
@@ -146,16 +149,17 @@ void Broker::create_server(ServerRecord server, CatalogReply<ServerRecord> reply
       });
 }
 
-void Broker::update_server(ServerRecord server, uint64_t based_on, CatalogReply<ServerRecord> reply) {
+void Broker::update_server(ServerRecord server, uint64_t based_on, CatalogReply<ServerRecord> reply, AlsoWrite also) {
   store_.submit(
-      [server, based_on, at_ms = now_ms()](store::Store& s) {
+      [server, based_on, at_ms = now_ms(), also = std::move(also)](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(
             s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
               auto before = r.servers().get(server.id);
               if (!before.ok()) return before.status();
               Status st = catalog::updated(r.servers().update(server, based_on), r.servers(), server, "server", out);
               if (!st.ok() || out.refusal != CatalogRefusal::none || !before->has_value()) return st;
-              return record_server_changed(r, **before, out.record, at_ms);
+              if (Status ev = record_server_changed(r, **before, out.record, at_ms); !ev.ok()) return ev;
+              return also ? also(r, out.record) : Status{};
             });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
@@ -164,14 +168,15 @@ void Broker::update_server(ServerRecord server, uint64_t based_on, CatalogReply<
       });
 }
 
-void Broker::delete_server(const std::string& server_id, CatalogReply<ServerRecord> reply) {
+void Broker::delete_server(const std::string& server_id, CatalogReply<ServerRecord> reply, AlsoWrite also) {
   store_.submit(
-      [server_id, at_ms = now_ms()](store::Store& s) {
+      [server_id, at_ms = now_ms(), also = std::move(also)](store::Store& s) {
         return catalog::in_unit_of_work<ServerRecord>(
             s, [&](store::Repositories& r, CatalogOutcome<ServerRecord>& out) {
               Status st = catalog::removed(r.servers(), server_id, "server", out);
               if (!st.ok() || out.refusal != CatalogRefusal::none) return st;
-              return record_server_deleted(r, out.record, at_ms);
+              if (Status ev = record_server_deleted(r, out.record, at_ms); !ev.ok()) return ev;
+              return also ? also(r, out.record) : Status{};
             });
       },
       [this, reply = std::move(reply)](catalog::Written<ServerRecord> done) {
@@ -189,6 +194,7 @@ void Broker::delete_server(const std::string& server_id, CatalogReply<ServerReco
             server_by_agent_.erase(r.agent_id);
             server_settings_.erase(r.agent_id);
           }
+          if (listener_) listener_(ServerNotice{r.id, r.autoscale_config_id, false, true});
           servers_.erase(r.id);
           log::info("broker.server_deleted", {{"server_id", r.id}, {"hostname", r.hostname}});
         }

@@ -31,6 +31,9 @@ struct ServerEntry {
   // From FleetEvents: welcomed on its current connection, and not silent for too long.
   bool agent_connected = false;
   bool agent_missing = false;
+  // Unix ms since when its agent has not been connected and heard (0 while it is): the
+  // autoscaler deletes an autoscaled server whose agent stays away past host_dead_expiration.
+  int64_t away_since_ms = 0;
   Resources reported;  // docker capacity totals from the agent's last report
   // Reserved and active sessions, those still being written included, and what they take.
   uint32_t sessions = 0;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+
+#include "common/result.h"
 #include <utility>
 #include <vector>
 
@@ -32,6 +34,20 @@ Page<Record> make_page(std::vector<Record> rows, uint32_t size) {
   }
   page.records = std::move(rows);
   return page;
+}
+
+// Calls `each` on every record a paged list(PageRequest) returns, page by page (loading state at
+// start). Stops at the first error.
+template <typename Record, typename List, typename Each>
+Status for_each_page(List list, Each each, uint32_t page_size = 500) {
+  PageRequest request{"", page_size};
+  while (true) {
+    Result<Page<Record>> page = list(request);
+    if (!page.ok()) return page.status();
+    for (Record& r : page->records) each(std::move(r));
+    if (page->next_after_id.empty()) return {};
+    request.after_id = page->next_after_id;
+  }
 }
 
 }  // namespace corral::store

@@ -77,7 +77,8 @@ TEST_F(CorralctlAutoscaleTest, AConfigThroughCorralctlFromCreateToDelete) {
   const std::string provider_id = created_id(provider.output);
   ASSERT_FALSE(provider_id.empty()) << provider.output;
 
-  const std::string config = write("east.json", std::string(R"({"name":"east","maxInstances":4,
+  // A dry run: the autoscaler decides and creates nothing, so the config can be deleted at the end.
+  const std::string config = write("east.json", std::string(R"({"name":"east","maxInstances":4,"dryRun":true,
       "minimumAvailableSessions":4,"maxSimultaneousSessionsPerServer":2,"connectionPassword":")") +
                                                     kPassword + R"(",
       "schedules":[{"days":["monday","friday"],"startTime":"07:00","endTime":"19:00","timeZone":"Europe/Berlin"}]})");

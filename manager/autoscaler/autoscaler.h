@@ -1,0 +1,180 @@
+// The autoscaler's reconcile loop (docs/autoscaling.md), on the manager's core thread. For each
+// autoscale config it builds the planner's input from the broker's servers and its own actions in
+// flight, and carries out the plan:
+// - a create commits the server row, its one-time join token, the create intent and an event in
+//   one unit of work, then calls the provider's CreateVm on the worker pool and records the VM;
+// - a delete drains the server, writes the delete intent, calls DeleteVm, then removes the row
+//   and marks the intent done in one unit of work.
+// Passes run when a server's state or load changes (the broker tells it), when a config changes,
+// and on a tick. At start, intents left unfinished by a crash are resolved against the provider's
+// ListVms before any pass; a periodic sweep deletes tagged VMs the store does not know. Every
+// decision and outcome is an event (docs/events.md).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/secret_box.h"
+#include "manager/autoscaler/planner.h"
+#include "manager/autoscaler/vm_gateway.h"
+#include "manager/broker/broker.h"
+#include "manager/store/autoscale_records.h"
+#include "manager/store/store.h"
+#include "manager/store/store_executor.h"
+
+namespace corral::autoscaler {
+
+// The tags every VM the autoscaler creates carries: ListVms finds a manager's VMs by them, and
+// the orphan sweep touches no VM without them.
+inline constexpr char kTagManager[] = "corral-manager";
+inline constexpr char kTagConfig[] = "corral-autoscale-config";
+inline constexpr char kTagServer[] = "corral-server";
+
+struct AutoscalerSettings {
+  std::string manager_id;   // this manager's id, in every VM's ownership tags
+  std::string manager_url;  // {manager_url}: where a VM's agent enrolls
+  std::string ca_sha256;    // pinned in the join tokens handed to VMs
+  // The safety-net pass over every config; passes also run whenever something changes.
+  std::chrono::milliseconds tick{std::chrono::seconds(10)};
+  std::chrono::milliseconds orphan_sweep_interval{std::chrono::minutes(5)};
+  int64_t orphan_grace_ms = 15 * 60 * 1000;
+  // An agent away (disconnected or silent) this long counts as missing; this long, as dead.
+  int64_t host_missing_expiration_ms = 600 * 1000;
+  int64_t host_dead_expiration_ms = 3600 * 1000;
+  // Consecutive create failures (errors, provision timeouts) wait base * 2^(n-1), at most max.
+  int64_t failure_backoff_base_ms = 30 * 1000;
+  int64_t failure_backoff_max_ms = 30 * 60 * 1000;
+};
+
+// Variables a startup script is rendered with, and what renders it (manager-supplied, so the
+// template rules live in one place).
+using ScriptValues = std::map<std::string, std::string>;
+
+// What the broker answers a server row written for the autoscaler.
+using ServerWritten = Result<broker::CatalogOutcome<store::ServerRecord>>;
+
+class Autoscaler {
+ public:
+  Autoscaler(boost::asio::io_context& io, store::StoreExecutor& store, broker::Broker& broker, VmGateway& vms,
+             const SecretBox& secrets, const Clock& clock, AutoscalerSettings settings);
+  ~Autoscaler();
+  Autoscaler(const Autoscaler&) = delete;
+  Autoscaler& operator=(const Autoscaler&) = delete;
+
+  // Before the core runs, after the broker has loaded: the configs and the unfinished intents.
+  Status load(store::Store& store);
+  // On the core: resolves the unfinished intents, then reconciles every config and keeps doing so.
+  void start();
+  // On the core: no pass, sweep or call answer runs after this.
+  void stop();
+
+  // A config was created, changed or deleted (the REST API): it is read again and reconciled.
+  void config_changed(const std::string& config_id);
+
+  // What tests and metrics see.
+  size_t actions_in_flight() const { return actions_.size(); }
+  bool recovered() const { return recovered_; }
+
+ private:
+  struct ConfigState {
+    store::AutoscaleConfigRecord config;
+    std::set<std::string> servers;  // ids of the servers it created that still exist
+    // Of those, the ones whose agent has not checked in (connected) yet, with when each was
+    // requested (unix ms; 0 for one requested before this start).
+    std::map<std::string, int64_t> awaiting;
+    std::set<std::string> pending;  // creates whose row is not committed yet: they count already
+    int64_t last_scale_out_ms = 0;
+    uint32_t failures = 0;  // consecutive
+    int64_t last_failure_ms = 0;
+    int64_t backoff_until_ms = 0;  // no create before this
+    bool capacity_failed = false;  // the last failure was out of capacity or quota: failover
+    std::string last_decision;     // the last decision written, so an unchanged one is not repeated
+    bool docker_noted = false;
+  };
+  enum class ActionKind { create, remove };
+  struct Action {
+    ActionKind kind = ActionKind::create;
+    std::string intent_id;
+    std::string config_id;
+  };
+
+  int64_t now_ms() const { return unix_millis(clock_.now()); }
+  ConfigState* config_of(const std::string& config_id);
+
+  void on_server_change(const broker::ServerNotice& change);
+  // Coalesces: one pass per core turn, whatever asked for it.
+  void mark_dirty(const std::string& config_id);
+  void run_dirty();
+  void schedule_tick();
+  void schedule_orphan_sweep();
+
+  // autoscaler_pass.cpp
+  void reconcile(ConfigState& c);
+  std::vector<ServerView> views_of(const ConfigState& c) const;
+  // Pool-wide: the config that carries the pool's minimum now, and what the others hold.
+  const ConfigState* acting_config(const std::string& pool_id) const;
+  uint32_t available_elsewhere(const ConfigState& c) const;
+  void report_decision(ConfigState& c, const Plan& plan, bool acting, uint32_t minimum);
+
+  // autoscaler_create.cpp
+  void create_one(ConfigState& c);
+  void create_called(const std::string& config_id, const std::string& server_id, const std::string& intent_id,
+                     Result<pv1::CreateVmResponse> answer);
+  void record_vm(const std::string& server_id, const std::string& intent_id, const pv1::Vm& vm, const char* outcome);
+  void create_failed(ConfigState& c, const std::string& why, pv1::ErrorClass error_class);
+  // Removes a server whose VM was never made (or is known gone) and closes its intent.
+  void abandon(const std::string& server_id, const std::string& intent_id, const std::string& outcome);
+
+  // autoscaler_delete.cpp
+  void remove_one(ConfigState& c, const PlannedDelete& d);
+  void delete_vm(const std::string& server_id, const std::string& intent_id, const std::string& provider_config_id,
+                 const std::string& vm_id);
+  void delete_row(const std::string& server_id, const std::string& intent_id, const std::string& outcome);
+  void drain(const std::string& server_id);
+
+  // autoscaler_recover.cpp
+  void recover();
+  void resolve(const store::IntentRecord& intent, std::shared_ptr<size_t> left);
+  void recovered_one(std::shared_ptr<size_t> left);
+  void sweep_orphans();
+
+  // Appends an event (and logs it), outside any other write.
+  void event(const char* kind, store::EventSeverity severity, const std::string& config_id,
+             const std::string& server_id, const std::string& vm_id, const std::string& message);
+
+  boost::asio::io_context& io_;
+  store::StoreExecutor& store_;
+  broker::Broker& broker_;
+  VmGateway& vms_;
+  const SecretBox& secrets_;
+  const Clock& clock_;
+  AutoscalerSettings settings_;
+
+  std::map<std::string, ConfigState> configs_;
+  std::map<std::string, Action> actions_;           // by server id: what is being done to it
+  std::set<std::string> used_;                      // servers a session has ended on
+  std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)
+  std::vector<store::IntentRecord> unfinished_;
+  std::map<std::string, int64_t> orphans_seen_;  // VM id -> when the sweep first saw it unknown
+  std::map<std::string, std::string> acting_;    // pool id -> the config that carried its minimum last
+  std::set<std::string> dirty_;
+  bool pass_posted_ = false;
+  bool recovered_ = false;
+  bool stopped_ = false;
+  boost::asio::steady_timer tick_timer_;
+  boost::asio::steady_timer orphan_timer_;
+  // Completions (store, provider) check it: none runs into a destroyed autoscaler.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace corral::autoscaler

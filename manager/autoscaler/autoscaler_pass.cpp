@@ -1,0 +1,185 @@
+// One reconcile pass of a config: the planner's input from the broker's servers and the actions
+// in flight, the pool-wide rule of which config carries the minimum (failover), the decision as
+// an event when it changed, and the plan carried out.
+#include <algorithm>
+#include <string>
+
+#include "common/log.h"
+#include "manager/autoscaler/autoscaler.h"
+#include "manager/autoscaler/schedule.h"
+
+namespace corral::autoscaler {
+namespace {
+
+std::string plural(uint32_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+bool active(const store::AutoscaleConfigRecord& c, std::chrono::system_clock::time_point now) {
+  return c.enabled && autoscale::schedule_active(c.schedules, now);
+}
+
+}  // namespace
+
+std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
+  const int64_t now = now_ms();
+  std::vector<ServerView> views;
+  views.reserve(c.servers.size());
+  for (const std::string& id : c.servers) {
+    const broker::ServerEntry* e = broker_.server_entry(id);
+    if (e == nullptr) continue;
+    const store::ServerRecord& r = e->record;
+    ServerView v;
+    v.id = id;
+    v.sessions = e->sessions;
+    v.max_sessions = r.max_sessions;
+    v.created_at_ms = r.created_at * 1000;
+    v.used = used_.contains(id);
+    auto action = actions_.find(id);
+    if (action != actions_.end() && action->second.kind == ActionKind::remove) {
+      v.phase = ServerPhase::deleting;
+    } else if (r.draining) {
+      v.phase = ServerPhase::draining;
+    } else if (c.awaiting.contains(id)) {
+      v.phase = ServerPhase::provisioning;  // until its agent is connected, not only enrolled
+    } else if (r.enabled && e->agent_connected && !e->agent_missing) {
+      v.phase = ServerPhase::ready;
+    } else if (e->away_since_ms != 0 && now - e->away_since_ms >= settings_.host_missing_expiration_ms) {
+      v.phase = ServerPhase::missing;
+      v.silent_since_ms = e->away_since_ms;
+    } else {
+      v.phase = ServerPhase::not_ready;
+    }
+    views.push_back(std::move(v));
+  }
+  for (const std::string& id : c.pending) {
+    ServerView v;
+    v.id = id;
+    v.max_sessions = static_cast<uint32_t>(std::max<int64_t>(c.config.max_sessions_per_server, 1));
+    v.created_at_ms = now;
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+const Autoscaler::ConfigState* Autoscaler::acting_config(const std::string& pool_id) const {
+  const auto now = clock_.now();
+  const int64_t now_ms = unix_millis(now);
+  const ConfigState* best = nullptr;
+  for (const auto& [id, c] : configs_) {
+    if (c.config.pool_id != pool_id || !active(c.config, now)) continue;
+    // Out of capacity or quota: the next config by priority takes the minimum until its backoff ends.
+    if (c.capacity_failed && c.backoff_until_ms > now_ms) continue;
+    if (best == nullptr || c.config.priority < best->config.priority ||
+        (c.config.priority == best->config.priority && c.config.name < best->config.name)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
+uint32_t Autoscaler::available_elsewhere(const ConfigState& c) const {
+  uint32_t total = 0;
+  for (const auto& [id, other] : configs_) {
+    if (id == c.config.id || other.config.pool_id != c.config.pool_id) continue;
+    for (const ServerView& v : views_of(other)) {
+      if (v.phase == ServerPhase::ready) total += v.sessions >= v.max_sessions ? 0 : v.max_sessions - v.sessions;
+      if (v.phase == ServerPhase::provisioning) total += v.max_sessions;
+    }
+  }
+  return total;
+}
+
+void Autoscaler::reconcile(ConfigState& c) {
+  const store::PoolRecord* pool = broker_.find_pool(c.config.pool_id);
+  if (pool == nullptr) return;
+  if (pool->type != store::PoolType::server) {
+    if (!c.docker_noted) {
+      c.docker_noted = true;
+      event("autoscale.not_supported", store::EventSeverity::warning, c.config.id, "", "",
+            "autoscale config " + c.config.name + " is for a docker agent pool; this manager does not scale those yet");
+    }
+    return;
+  }
+  const ConfigState* acting = acting_config(c.config.pool_id);
+  const bool carries_minimum = acting == &c;
+  if (acting != nullptr) {
+    auto [last, first] = acting_.try_emplace(c.config.pool_id, acting->config.id);
+    if (!first && last->second != acting->config.id) {
+      const ConfigState* before = config_of(last->second);
+      const std::string from = before != nullptr ? before->config.name : last->second;
+      event("autoscale.failover", store::EventSeverity::warning, acting->config.id, "", "",
+            "pool " + pool->name + ": autoscale config " + acting->config.name + " now keeps the minimum instead of " +
+                from +
+                (before != nullptr && before->capacity_failed ? " (its provider is out of capacity or quota)"
+                                                              : " (it is back, or no longer active)"));
+      last->second = acting->config.id;
+    }
+  }
+
+  const std::vector<ServerView> views = views_of(c);
+  PlannerInput in;
+  in.policy.minimum_available_sessions =
+      carries_minimum ? static_cast<uint32_t>(std::max<int64_t>(c.config.minimum_available_sessions, 0)) : 0;
+  in.policy.sessions_per_server = static_cast<uint32_t>(std::max<int64_t>(c.config.max_sessions_per_server, 1));
+  in.policy.max_instances = static_cast<uint32_t>(std::max<int64_t>(c.config.max_instances, 0));
+  in.policy.downscale_backoff_ms = c.config.downscale_backoff_seconds * 1000;
+  in.policy.provision_timeout_ms = c.config.provision_timeout_seconds * 1000;
+  in.policy.host_dead_expiration_ms = settings_.host_dead_expiration_ms;
+  in.policy.reusable = c.config.reusable;
+  in.enabled = c.config.enabled;
+  in.schedule_active = autoscale::schedule_active(c.config.schedules, clock_.now());
+  in.now_ms = now_ms();
+  in.last_scale_out_ms = c.last_scale_out_ms;
+  in.backoff_until_ms = c.backoff_until_ms;
+  in.servers = views;
+  in.available_elsewhere = carries_minimum ? available_elsewhere(c) : 0;
+  const Plan plan = autoscaler::plan(in);
+  report_decision(c, plan, carries_minimum, in.policy.minimum_available_sessions);
+  if (c.config.dry_run) return;
+
+  for (uint32_t i = 0; i < plan.create; ++i) create_one(c);
+  if (plan.create > 0) c.last_scale_out_ms = in.now_ms;
+  for (const PlannedDelete& d : plan.deletes) remove_one(c, d);
+  for (const std::string& id : plan.drains) drain(id);
+}
+
+void Autoscaler::report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, uint32_t minimum) {
+  const std::string dry = c.config.dry_run ? "dry run: would " : "";
+  std::string decision;
+  std::string detail;  // not part of what makes a decision new (a countdown)
+  const char* kind = nullptr;
+  store::EventSeverity severity = store::EventSeverity::info;
+  const std::string counts = plural(plan.available, "session") + " available, minimum " + std::to_string(minimum);
+  if (plan.create > 0) {
+    kind = "autoscale.scale_out";
+    decision = dry + "scale out by " + plural(plan.create, "VM") + ": " + counts;
+    if (plan.hold == Hold::max_instances)
+      decision += " (capped by max_instances " + std::to_string(c.config.max_instances) + ")";
+  } else if (plan.deficit > 0 && plan.hold != Hold::none) {
+    kind = "autoscale.held";
+    severity = plan.hold == Hold::disabled ? store::EventSeverity::info : store::EventSeverity::warning;
+    decision = dry + "not scale out (" + std::string(hold_name(plan.hold)) + "): " + counts;
+    if (plan.hold == Hold::backoff) {
+      detail = ", next try in " + std::to_string((c.backoff_until_ms - now_ms() + 999) / 1000) + " s";
+    }
+  } else if (plan.hold == Hold::schedule_closed && !plan.deletes.empty()) {
+    kind = "autoscale.schedule_closed";
+    decision = dry + "scale in outside the schedule";
+  }
+  for (const PlannedDelete& d : plan.deletes) {
+    if (kind == nullptr) kind = "autoscale.scale_in";
+    decision += std::string(decision.empty() ? dry : "; ") + "delete " + d.server_id + " (" +
+                delete_reason_name(d.reason) + ")";
+  }
+  if (kind == nullptr) {
+    // Nothing to do: steady. The next decision is news again.
+    if (!carries_minimum || plan.deficit == 0) c.last_decision.clear();
+    return;
+  }
+  // A create is news every time; a hold or a dry run's unchanged plan only when it changes.
+  const bool repeat = decision == c.last_decision;
+  c.last_decision = decision;
+  if (repeat && (plan.create == 0 || c.config.dry_run)) return;
+  event(kind, severity, c.config.id, "", "", decision + detail);
+}
+
+}  // namespace corral::autoscaler

@@ -1,0 +1,324 @@
+// The autoscaler end to end: a real manager with the local provider, whose VMs are real
+// corral-agent processes that enroll with the join token in their startup script. Every wait is
+// on something the manager reports (servers, events, agent status), never on time.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "corral/sdk/testing/plugin_harness.h"
+#include "tests/integration/harness/fleet_test.h"
+
+namespace corral::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace pv1 = ::corral::provider::v1;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+class AutoscaleTest : public FleetTest {
+ protected:
+  // The local provider's VMs are processes that outlive the manager: every one a test's provider
+  // configs still hold is deleted (the manager has stopped by now, so none comes back).
+  void TearDown() override {
+    sdk::testing::PluginHarness local(CORRAL_LOCAL_PLUGIN);
+    for (const std::string& name : providers_) {
+      pv1::ListVmsRequest list;
+      list.mutable_config()->set_name(name);
+      list.mutable_config()->set_config_json(
+          json{{"state_dir", state_dir(name)}, {"max_vms", 100}, {"stop_grace_ms", 2000}}.dump());
+      const auto listed = local.invoke<pv1::ListVmsResponse>(CORRAL_METHOD_LIST_VMS, list);
+      for (const pv1::Vm& vm : listed.vms()) {
+        pv1::DeleteVmRequest del;
+        *del.mutable_config() = list.config();
+        del.set_vm_id(vm.id());
+        local.invoke<pv1::DeleteVmResponse>(CORRAL_METHOD_DELETE_VM, del);
+      }
+    }
+    FleetTest::TearDown();
+  }
+
+  // A manager with the local plugin loaded in-process and a quick loop: a tick of 200 ms, create
+  // failures backing off for a second.
+  std::unique_ptr<ManagerUnderTest> start_autoscaling_manager(const std::string& extra = "") {
+    const std::string dir = work_ + "/plugins";
+    fs::create_directories(dir);
+    ::chmod(dir.c_str(), 0755);
+    const fs::path to = fs::path(dir) / fs::path(CORRAL_LOCAL_PLUGIN).filename();
+    fs::copy_file(CORRAL_LOCAL_PLUGIN, to, fs::copy_options::overwrite_existing);
+    ::chmod(to.c_str(), 0755);
+    return start_manager("m",
+                         "plugins:\n"
+                         "  dir: " +
+                             dir +
+                             "\n"
+                             "  load:\n"
+                             "    - file: corral-provider-local.so\n"
+                             "      isolation: in_process\n"
+                             "autoscaler:\n"
+                             "  tick_ms: 200\n"
+                             "  failure_backoff_seconds: 1\n"
+                             "  failure_backoff_max_seconds: 2\n" +
+                             extra);
+  }
+
+  static json call_json(const ManagerUnderTest& m, const std::string& method, const std::string& path,
+                        const std::string& body, int want) {
+    auto r = m.call(method, path, body);
+    EXPECT_TRUE(r.ok()) << path << ": " << r.status().message();
+    if (!r.ok()) return json();
+    EXPECT_EQ(r->status, want) << method << " " << path << ": " << r->body;
+    return json::parse(r->body, nullptr, false);
+  }
+
+  // A local provider config whose VMs start a real agent with their join token.
+  std::string make_provider(const ManagerUnderTest& m, const std::string& name, int max_vms) {
+    providers_.push_back(name);
+    const std::string script =
+        "#!/bin/bash\n"
+        "export CORRAL_JOIN_TOKEN='{join_token}'\n"
+        "exec '" +
+        agent_binary() + "' --data-dir \"$PWD/agent\" --hostname '{server_hostname}' --manager '{manager_url}'\n";
+    json body = {{"name", name},
+                 {"plugin", "local"},
+                 {"config", {{"state_dir", state_dir(name)}, {"max_vms", max_vms}, {"stop_grace_ms", 2000}}},
+                 {"startupScriptTemplate", script},
+                 {"maxInstances", 10}};
+    return call_json(m, "POST", "/api/v1/provider-configs", body.dump(), 201).value("id", "");
+  }
+
+  std::string state_dir(const std::string& provider) const { return work_ + "/vms-" + provider; }
+  std::vector<std::string> providers_;
+
+  // A server pool and its workspace; returns {pool id, workspace id}.
+  std::pair<std::string, std::string> make_pool(const ManagerUnderTest& m) {
+    std::string pool =
+        call_json(m, "POST", "/api/v1/pools", R"({"name":"demo","type":"POOL_TYPE_SERVER"})", 201).value("id", "");
+    std::string workspace =
+        call_json(m, "POST", "/api/v1/workspaces", json{{"name", "desk"}, {"poolId", pool}}.dump(), 201)
+            .value("id", "");
+    return {pool, workspace};
+  }
+
+  std::string make_config(const ManagerUnderTest& m, json body) {
+    return call_json(m, "POST", "/api/v1/autoscale-configs", body.dump(), 201).value("id", "");
+  }
+
+  static std::vector<json> servers(const ManagerUnderTest& m, const std::string& pool) {
+    json page = call_json(m, "GET", "/api/v1/servers?pageSize=1000&poolId=" + pool, "", 200);
+    std::vector<json> out;
+    for (const json& s : page.value("servers", json::array())) out.push_back(s);
+    return out;
+  }
+
+  // Servers of the pool whose agent is online.
+  static int ready_servers(const ManagerUnderTest& m, const std::string& pool) {
+    int n = 0;
+    for (const json& s : servers(m, pool)) {
+      const std::string agent = s.value("agentId", "");
+      if (!agent.empty() && !s.value("draining", false) && m.agent_status(agent) == "AGENT_STATUS_ONLINE") ++n;
+    }
+    return n;
+  }
+
+  static std::vector<json> events(const ManagerUnderTest& m, const std::string& kind) {
+    json page = call_json(m, "GET", "/api/v1/events?pageSize=1000", "", 200);
+    std::vector<json> out;
+    for (const json& e : page.value("events", json::array())) {
+      if (e.value("kind", "") == kind) out.push_back(e);
+    }
+    return out;
+  }
+
+  // VMs the local provider holds in its state directory.
+  int vm_dirs(const std::string& provider) const {
+    const fs::path vms = fs::path(state_dir(provider)) / "vms";
+    if (!fs::exists(vms)) return 0;
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(vms)) n += entry.is_directory() ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(AutoscaleTest, ScalesOutFromZeroFollowsSessionsAndScalesBackIn) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  const std::string config = make_config(*m, {{"name", "dev"},
+                                              {"poolId", pool},
+                                              {"providerConfigId", provider},
+                                              {"minimumAvailableSessions", 2},
+                                              {"maxSimultaneousSessionsPerServer", 1},
+                                              {"maxInstances", 3},
+                                              {"downscaleBackoffSeconds", 0}});
+
+  // From zero: two VMs, each a real agent that enrolls and reports.
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 2; }, 120s)) << m->process().log();
+  EXPECT_EQ(servers(*m, pool).size(), 2u);
+  for (const json& s : servers(*m, pool)) {
+    EXPECT_EQ(s.value("origin", ""), "SERVER_ORIGIN_AUTOSCALED") << s.dump();
+    EXPECT_FALSE(s.value("vmId", "").empty()) << s.dump();
+  }
+  EXPECT_EQ(vm_dirs("dev"), 2);
+  ASSERT_FALSE(events(*m, "autoscale.scale_out").empty());
+  EXPECT_NE(events(*m, "autoscale.scale_out").front().value("message", "").find("scale out by 2 VMs"),
+            std::string::npos);
+  EXPECT_TRUE(eventually([&] { return events(*m, "vm.checked_in").size() == 2; }, 60s));
+  EXPECT_EQ(events(*m, "vm.created").size(), 2u);
+
+  // A session takes one: one more VM keeps two free.
+  json placed =
+      call_json(*m, "POST", "/api/v1/sessions", json{{"workspace", workspace}, {"user", "alice"}}.dump(), 201);
+  const std::string first = placed["session"].value("id", "");
+  ASSERT_FALSE(first.empty());
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 3; }, 120s)) << m->process().log();
+
+  // Another one: the minimum wants a fourth, max_instances says no.
+  json second = call_json(*m, "POST", "/api/v1/sessions", json{{"workspace", workspace}, {"user", "bob"}}.dump(), 201);
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& e : events(*m, "autoscale.held")) {
+          if (e.value("message", "").find("max_instances") != std::string::npos) return true;
+        }
+        return false;
+      },
+      60s));
+  EXPECT_EQ(servers(*m, pool).size(), 3u);
+  EXPECT_EQ(vm_dirs("dev"), 3);
+
+  // Both end: three free, two wanted: one VM goes (no backoff here), the others stay.
+  call_json(*m, "DELETE", "/api/v1/sessions/" + first, "", 200);
+  call_json(*m, "DELETE", "/api/v1/sessions/" + second["session"].value("id", ""), "", 200);
+  ASSERT_TRUE(eventually([&] { return servers(*m, pool).size() == 2u && events(*m, "vm.deleted").size() == 1u; }, 120s))
+      << m->process().log();
+  EXPECT_TRUE(eventually([&] { return vm_dirs("dev") == 2; }, 60s));
+  EXPECT_FALSE(events(*m, "autoscale.scale_in").empty());
+  // It stays there: the minimum holds.
+  EXPECT_EQ(ready_servers(*m, pool), 2);
+  // Its VMs are its own to delete: the config goes only once they have.
+  json refused = call_json(*m, "DELETE", "/api/v1/autoscale-configs/" + config, "", 409);
+  EXPECT_NE(refused.dump().find("still has 2 servers"), std::string::npos) << refused.dump();
+}
+
+TEST_F(AutoscaleTest, DryRunDecidesAndRecordsButCallsNoProvider) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  json body = {{"name", "dry"},
+               {"poolId", pool},
+               {"providerConfigId", provider},
+               {"minimumAvailableSessions", 3},
+               {"maxSimultaneousSessionsPerServer", 2},
+               {"maxInstances", 5},
+               {"dryRun", true}};
+  const std::string id = make_config(*m, body);
+  const std::string decided = "dry run: would scale out by 2 VMs: 0 sessions available, minimum 3";
+  ASSERT_TRUE(eventually([&] { return !events(*m, "autoscale.scale_out").empty(); }, 60s)) << m->process().log();
+  EXPECT_EQ(events(*m, "autoscale.scale_out").front().value("message", ""), decided);
+  // A change makes a new decision: passes went on meanwhile, and none of them acted.
+  body["minimumAvailableSessions"] = 5;
+  call_json(*m, "PUT", "/api/v1/autoscale-configs/" + id, body.dump(), 200);
+  ASSERT_TRUE(eventually([&] { return events(*m, "autoscale.scale_out").size() == 2u; }, 60s)) << m->process().log();
+  EXPECT_EQ(events(*m, "autoscale.scale_out").back().value("message", ""),
+            "dry run: would scale out by 3 VMs: 0 sessions available, minimum 5");
+  EXPECT_TRUE(servers(*m, pool).empty());
+  EXPECT_TRUE(events(*m, "vm.requested").empty());
+  EXPECT_EQ(vm_dirs("dev"), 0);
+}
+
+TEST_F(AutoscaleTest, OutOfCapacityMovesTheDeficitToTheNextConfig) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  // The first provider has room for one VM only; the second for plenty.
+  const std::string small = make_provider(*m, "small", 1);
+  const std::string big = make_provider(*m, "big", 5);
+  auto [pool, workspace] = make_pool(*m);
+  const json common = {
+      {"poolId", pool}, {"minimumAvailableSessions", 2}, {"maxSimultaneousSessionsPerServer", 1}, {"maxInstances", 4}};
+  json first = common;
+  first.update({{"name", "first"}, {"providerConfigId", small}, {"priority", 0}});
+  json second = common;
+  second.update({{"name", "second"}, {"providerConfigId", big}, {"priority", 1}});
+  const std::string first_id = make_config(*m, first);
+  const std::string second_id = make_config(*m, second);
+
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 2; }, 120s)) << m->process().log();
+  EXPECT_EQ(vm_dirs("small"), 1);
+  EXPECT_EQ(vm_dirs("big"), 1);
+  ASSERT_FALSE(events(*m, "autoscale.failover").empty());
+  EXPECT_NE(
+      events(*m, "autoscale.failover").front().value("message", "").find("now keeps the minimum instead of first"),
+      std::string::npos);
+  bool capacity_failure = false;
+  for (const json& e : events(*m, "vm.create_failed")) {
+    capacity_failure |= e.value("autoscaleConfigId", "") == first_id &&
+                        e.value("message", "").find("out of capacity") != std::string::npos;
+  }
+  EXPECT_TRUE(capacity_failure);
+  int by_second = 0;
+  for (const json& s : servers(*m, pool)) by_second += s.value("autoscaleConfigId", "") == second_id ? 1 : 0;
+  EXPECT_EQ(by_second, 1);
+}
+
+TEST_F(AutoscaleTest, OrphanWithTheManagersTagsIsDeletedAndAnUntaggedVmIsLeftAlone) {
+  auto m = start_autoscaling_manager("  orphan_sweep_seconds: 1\n  orphan_grace_seconds: 1\n");
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  // A config that wants nothing: the sweep lists its provider.
+  make_config(*m, {{"name", "idle"}, {"poolId", pool}, {"providerConfigId", provider}, {"maxInstances", 2}});
+  std::string manager_id;
+  ASSERT_TRUE(eventually([&] { return fs::exists(m->data_dir() + "/manager.id"); }, 10s));
+  {
+    std::ifstream in(m->data_dir() + "/manager.id");
+    in >> manager_id;
+  }
+  ASSERT_FALSE(manager_id.empty());
+
+  // Two VMs made behind the manager's back: one carries its tags, the other none.
+  sdk::testing::PluginHarness local(CORRAL_LOCAL_PLUGIN);
+  pv1::ProviderConfig config;
+  config.set_name("dev");
+  config.set_config_json(json{{"state_dir", state_dir("dev")}, {"max_vms", 5}, {"stop_grace_ms", 2000}}.dump());
+  auto make_vm = [&](const std::string& key, std::map<std::string, std::string> tags) {
+    pv1::CreateVmRequest create;
+    *create.mutable_config() = config;
+    create.set_idempotency_key(key);
+    create.set_hostname(key);
+    create.mutable_tags()->insert(tags.begin(), tags.end());
+    create.set_startup_script("#!/bin/bash\nexec sleep 3600\n");
+    auto created = local.invoke<pv1::CreateVmResponse>(CORRAL_METHOD_CREATE_VM, create);
+    EXPECT_FALSE(created.has_error()) << created.error().message();
+    return created.vm().id();
+  };
+  const std::string tagged = make_vm("orphan", {{"corral-manager", manager_id}, {"corral-server", "no-such-server"}});
+  const std::string untagged = make_vm("stranger", {{"owner", "someone-else"}});
+
+  ASSERT_TRUE(eventually([&] { return !events(*m, "vm.orphan_removed").empty(); }, 60s)) << m->process().log();
+  EXPECT_EQ(events(*m, "vm.orphan_removed").front().value("vmId", ""), tagged);
+  EXPECT_EQ(events(*m, "vm.orphan_found").size(), 1u);
+  pv1::GetVmRequest get;
+  *get.mutable_config() = config;
+  get.set_vm_id(untagged);
+  EXPECT_NE(local.invoke<pv1::GetVmResponse>(CORRAL_METHOD_GET_VM, get).vm().state(), pv1::VM_STATE_GONE);
+  get.set_vm_id(tagged);
+  EXPECT_TRUE(eventually(
+      [&] { return local.invoke<pv1::GetVmResponse>(CORRAL_METHOD_GET_VM, get).vm().state() == pv1::VM_STATE_GONE; },
+      60s));
+  // Clean up the stranger: it is the test's own.
+  pv1::DeleteVmRequest del;
+  *del.mutable_config() = config;
+  del.set_vm_id(untagged);
+  local.invoke<pv1::DeleteVmResponse>(CORRAL_METHOD_DELETE_VM, del);
+}
+
+}  // namespace
+}  // namespace corral::testing
