@@ -230,7 +230,7 @@ class AwsProvider : public corral::sdk::Provider {
                                 {"http_status", status}, {"attempts", attempts}});
       } else {
         h.warn("aws.ec2_call_failed", {{"config", config_name}, {"action", r.action}, {"request_id", r.request_id},
-                                       {"http_status", status}, {"attempts", attempts}, {"code", r.error_code},
+                                       {"http_status", status}, {"attempts", attempts}, {"error_code", r.error_code},
                                        {"class", r.error_class}, {"error", r.error_message}});
       }
     };
