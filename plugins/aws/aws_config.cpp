@@ -142,13 +142,15 @@ const std::string& config_schema() {
     j["$defs"] = {
         {"default_linux_startup_script_template",
          {{"type", "string"},
-          {"description", "A startupScriptTemplate for Linux AMIs (bash): installs the agent from "
-                          "{agent_download_url} and enrolls it."},
+          {"description",
+           "A startupScriptTemplate for Linux AMIs (bash): installs the agent from "
+           "{agent_download_url} and enrolls it."},
           {"default", kDefaultLinuxTemplate}}},
         {"default_windows_startup_script_template",
          {{"type", "string"},
-          {"description", "A startupScriptTemplate for Windows AMIs (PowerShell; the plugin wraps it in "
-                          "<powershell> tags): installs the agent from {agent_download_url} and enrolls it."},
+          {"description",
+           "A startupScriptTemplate for Windows AMIs (PowerShell; the plugin wraps it in "
+           "<powershell> tags): installs the agent from {agent_download_url} and enrolls it."},
           {"default", kDefaultWindowsTemplate}}},
     };
     return j.dump();

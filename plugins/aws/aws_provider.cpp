@@ -90,9 +90,9 @@ class AwsProvider : public corral::sdk::Provider {
     auto page = ec2.run_instances(params.value());
     if (!page.ok()) return failed<pv1::CreateVmResponse>(page.error());
     if (page.value().instances.size() != 1) {
-      return failed<pv1::CreateVmResponse>(aws::transient_error(
-          "EC2 RunInstances answered " + std::to_string(page.value().instances.size()) +
-          " instances instead of one (request id " + page.value().request_id + ")"));
+      return failed<pv1::CreateVmResponse>(
+          aws::transient_error("EC2 RunInstances answered " + std::to_string(page.value().instances.size()) +
+                               " instances instead of one (request id " + page.value().request_id + ")"));
     }
     pv1::CreateVmResponse resp;
     *resp.mutable_vm() = aws::to_vm(page.value().instances[0]);
@@ -162,14 +162,10 @@ class AwsProvider : public corral::sdk::Provider {
     if (!client.ok()) return failed<pv1::ListVmsResponse>(client.error());
     aws::Ec2Client ec2 = std::move(client).value();
     // Terminated instances stay visible for about an hour; they are gone, not listed.
-    aws::QueryParams params = {{"Action", "DescribeInstances"},
-                               {"Version", "2016-11-15"},
-                               {"Filter.1.Name", "instance-state-name"},
-                               {"Filter.1.Value.1", "pending"},
-                               {"Filter.1.Value.2", "running"},
-                               {"Filter.1.Value.3", "shutting-down"},
-                               {"Filter.1.Value.4", "stopping"},
-                               {"Filter.1.Value.5", "stopped"}};
+    aws::QueryParams params = {{"Action", "DescribeInstances"},          {"Version", "2016-11-15"},
+                               {"Filter.1.Name", "instance-state-name"}, {"Filter.1.Value.1", "pending"},
+                               {"Filter.1.Value.2", "running"},          {"Filter.1.Value.3", "shutting-down"},
+                               {"Filter.1.Value.4", "stopping"},         {"Filter.1.Value.5", "stopped"}};
     int n = 2;
     for (const auto& [key, value] : req.tags()) {
       params.emplace_back("Filter." + std::to_string(n) + ".Name", "tag:" + key);
@@ -226,16 +222,25 @@ class AwsProvider : public corral::sdk::Provider {
       const std::string status = std::to_string(r.http_status);
       const std::string attempts = std::to_string(r.attempts);
       if (r.error_class.empty()) {
-        h.info("aws.ec2_call", {{"config", config_name}, {"action", r.action}, {"request_id", r.request_id},
-                                {"http_status", status}, {"attempts", attempts}});
+        h.info("aws.ec2_call", {{"config", config_name},
+                                {"action", r.action},
+                                {"request_id", r.request_id},
+                                {"http_status", status},
+                                {"attempts", attempts}});
       } else {
-        h.warn("aws.ec2_call_failed", {{"config", config_name}, {"action", r.action}, {"request_id", r.request_id},
-                                       {"http_status", status}, {"attempts", attempts}, {"error_code", r.error_code},
-                                       {"class", r.error_class}, {"error", r.error_message}});
+        h.warn("aws.ec2_call_failed", {{"config", config_name},
+                                       {"action", r.action},
+                                       {"request_id", r.request_id},
+                                       {"http_status", status},
+                                       {"attempts", attempts},
+                                       {"error_code", r.error_code},
+                                       {"class", r.error_class},
+                                       {"error", r.error_message}});
       }
     };
-    return aws::Ec2Client({aws::ec2_endpoint(state.config), state.config.region}, std::move(credentials).value(),
-                          send, [h] { return h.now_unix_ms(); }, std::move(log));
+    return aws::Ec2Client(
+        {aws::ec2_endpoint(state.config), state.config.region}, std::move(credentials).value(), send,
+        [h] { return h.now_unix_ms(); }, std::move(log));
   }
 
   // The image's root device name, when the config sizes the root volume without naming it.

@@ -29,8 +29,8 @@ const std::string& action_of(const QueryParams& params) {
 
 }  // namespace
 
-Ec2Client::Ec2Client(Ec2Endpoint endpoint, Credentials credentials, HttpSend send,
-                     std::function<int64_t()> now_unix_ms, CallLog log)
+Ec2Client::Ec2Client(Ec2Endpoint endpoint, Credentials credentials, HttpSend send, std::function<int64_t()> now_unix_ms,
+                     CallLog log)
     : endpoint_(std::move(endpoint)),
       credentials_(std::move(credentials)),
       send_(std::move(send)),

@@ -24,8 +24,8 @@ struct Ec2CallRecord {
   std::string request_id;  // "none" when no answer carried one
   int http_status = 0;     // 0: no answer
   uint32_t attempts = 0;
-  std::string error_code;    // EC2's code, or "" on success
-  std::string error_class;   // ERROR_CLASS_... name, or "" on success
+  std::string error_code;     // EC2's code, or "" on success
+  std::string error_class;    // ERROR_CLASS_... name, or "" on success
   std::string error_message;  // the AwsError's message (never a secret)
 };
 using CallLog = std::function<void(const Ec2CallRecord&)>;

@@ -85,13 +85,12 @@ bool is_unknown_instance(std::string_view code) {
   return code == "InvalidInstanceID.NotFound" || code == "InvalidInstanceID.Malformed";
 }
 
-AwsError classify_ec2_error(std::string_view action, int status, const Ec2ErrorBody& body,
-                            int64_t retry_after_ms) {
+AwsError classify_ec2_error(std::string_view action, int status, const Ec2ErrorBody& body, int64_t retry_after_ms) {
   AwsError e;
   e.error_class = class_of(body.code, status);
   e.message = "EC2 " + std::string(action) + ": " + (body.code.empty() ? "HTTP " + std::to_string(status) : body.code) +
-              (body.message.empty() ? "" : ": " + body.message) + " (HTTP " + std::to_string(status) +
-              ", request id " + (body.request_id.empty() ? "none" : body.request_id) + ")";
+              (body.message.empty() ? "" : ": " + body.message) + " (HTTP " + std::to_string(status) + ", request id " +
+              (body.request_id.empty() ? "none" : body.request_id) + ")";
   if (e.error_class == pv1::ERROR_CLASS_INVALID_CONFIG) e.field_path = field_of(body.code, body.message);
   e.retry_after_ms = retry_after_ms;
   return e;

@@ -15,8 +15,7 @@ namespace corral::aws {
 // ACTION: "RunInstances"... STATUS: the HTTP status. BODY: what parse_ec2_error read (empty when
 // the answer was not EC2's XML, e.g. a proxy's page). REQUEST_ID: the error's, else the header's.
 // The message reads "EC2 <action>: <code>: <EC2's message> (HTTP <status>, request id <id>)".
-AwsError classify_ec2_error(std::string_view action, int status, const Ec2ErrorBody& body,
-                            int64_t retry_after_ms);
+AwsError classify_ec2_error(std::string_view action, int status, const Ec2ErrorBody& body, int64_t retry_after_ms);
 
 // InvalidInstanceID.NotFound / .Malformed: for Get and Delete the instance is gone.
 bool is_unknown_instance(std::string_view code);

@@ -72,8 +72,8 @@ Outcome<QueryParams> run_instances_params(const InstanceSettings& s, const pv1::
   for (const auto& [key, value] : request.tags()) tags[key] = value;
   if (!request.hostname().empty()) tags["Name"] = request.hostname();
   if (tags.size() > 50) {
-    return config_error("the instance would carry " + std::to_string(tags.size()) +
-                        " tags; EC2 allows 50 per resource", "/tags");
+    return config_error("the instance would carry " + std::to_string(tags.size()) + " tags; EC2 allows 50 per resource",
+                        "/tags");
   }
 
   QueryParams p = {

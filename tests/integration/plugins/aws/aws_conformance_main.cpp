@@ -32,13 +32,12 @@ int main(int argc, char** argv) {
     o.ready_timeout = std::chrono::seconds(60);
     corral::sdk::testing::register_conformance_tests(o);
     // The kit exposes its harness only through detail::suite(); this is where a test serves HTTP.
-    corral::sdk::testing::detail::suite().plugin->set_http_handler(
-        [http](const corral::provider::v1::HttpRequest& r) {
-          auto result = http->perform(r, HostHttpClient::monotonic_now_ms() + 60'000, nullptr, "aws");
-          corral::provider::v1::HttpResponse response = result.response;
-          if (!result.ok()) response.set_transport_error(result.message);
-          return response;
-        });
+    corral::sdk::testing::detail::suite().plugin->set_http_handler([http](const corral::provider::v1::HttpRequest& r) {
+      auto result = http->perform(r, HostHttpClient::monotonic_now_ms() + 60'000, nullptr, "aws");
+      corral::provider::v1::HttpResponse response = result.response;
+      if (!result.ok()) response.set_transport_error(result.message);
+      return response;
+    });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "aws conformance: %s\n", e.what());
     return 1;

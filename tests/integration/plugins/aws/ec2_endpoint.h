@@ -49,8 +49,9 @@ class Ec2Endpoint {
 
   // A config the plugin accepts, pointing at this endpoint with static keys; EXTRA is merged in.
   std::string config_json(const nlohmann::json& extra = nlohmann::json::object()) const {
-    nlohmann::json j = {{"region", kRegion},         {"endpoint_url", url()},        {"access_key_id", kAccessKey},
-                        {"secret_access_key", kSecretKey}, {"image_id", kLinuxImage}, {"instance_type", "t3.micro"}};
+    nlohmann::json j = {{"region", kRegion},           {"endpoint_url", url()},
+                        {"access_key_id", kAccessKey}, {"secret_access_key", kSecretKey},
+                        {"image_id", kLinuxImage},     {"instance_type", "t3.micro"}};
     j.update(extra);
     return j.dump();
   }

@@ -92,7 +92,8 @@ TEST_F(AwsEc2Isolated, LifecycleThroughThePluginHost) {
 }
 
 TEST_F(AwsEc2Isolated, ErrorClassesCrossTheProcessBoundary) {
-  ec2_.fault(json::array({{{"action", "RunInstances"}, {"code", "InstanceLimitExceeded"},
+  ec2_.fault(json::array({{{"action", "RunInstances"},
+                           {"code", "InstanceLimitExceeded"},
                            {"message", "You have requested more instances than your current instance limit allows"}}}));
   auto created = create("quota");
   ASSERT_TRUE(created.has_error());

@@ -187,8 +187,8 @@ TEST_F(AwsEc2Loopback, CreateGetListDeleteOnTheWire) {
 TEST_F(AwsEc2Loopback, WindowsUserDataIsWrappedInPowershellTags) {
   start();
   configure({{"image_id", kWindowsImage}, {"root_volume", {{"size_gib", 60}}}});
-  auto created = invoke<pv1::CreateVmResponse>(
-      CORRAL_METHOD_CREATE_VM, create_request("w1", pv1::OS_TYPE_WINDOWS, "Write-Host 'hello'\n"));
+  auto created = invoke<pv1::CreateVmResponse>(CORRAL_METHOD_CREATE_VM,
+                                               create_request("w1", pv1::OS_TYPE_WINDOWS, "Write-Host 'hello'\n"));
   ASSERT_FALSE(created.has_error()) << created.error().message();
   json p = last("RunInstances");
   // base64 of "<powershell>\nWrite-Host 'hello'\n</powershell>\n"
@@ -235,8 +235,12 @@ TEST_F(AwsEc2Loopback, DroppedConnectionIsRetried) {
 
 TEST_F(AwsEc2Loopback, ThrottlingIsRetriedAfterRetryAfter) {
   start();
-  ec2_->fault(json::array({{{"action", "RunInstances"}, {"status", 503}, {"code", "RequestLimitExceeded"},
-                            {"message", "Request limit exceeded."}, {"retry_after", "3"}, {"times", 2}}}));
+  ec2_->fault(json::array({{{"action", "RunInstances"},
+                            {"status", 503},
+                            {"code", "RequestLimitExceeded"},
+                            {"message", "Request limit exceeded."},
+                            {"retry_after", "3"},
+                            {"times", 2}}}));
   auto created = create("t1");
   ASSERT_FALSE(created.has_error()) << created.error().message();
   EXPECT_EQ(ec2_->requests("RunInstances"), 3);
@@ -247,8 +251,12 @@ TEST_F(AwsEc2Loopback, ThrottlingIsRetriedAfterRetryAfter) {
 
 TEST_F(AwsEc2Loopback, ThrottlingThatOutlastsTheRetriesIsTransientWithItsRetryAfter) {
   start();
-  ec2_->fault(json::array({{{"action", "DescribeInstances"}, {"status", 503}, {"code", "RequestLimitExceeded"},
-                            {"message", "Request limit exceeded."}, {"retry_after", "2"}, {"times", 100}}}));
+  ec2_->fault(json::array({{{"action", "DescribeInstances"},
+                            {"status", 503},
+                            {"code", "RequestLimitExceeded"},
+                            {"message", "Request limit exceeded."},
+                            {"retry_after", "2"},
+                            {"times", 100}}}));
   auto got = get("i-0123456789abcdef0");
   ASSERT_TRUE(got.has_error());
   EXPECT_EQ(got.error().class_(), pv1::ERROR_CLASS_TRANSIENT);
@@ -272,8 +280,8 @@ TEST_P(AwsEc2Faults, CreateReportsTheClassWithTheRequestId) {
   HostHttpSettings one_attempt;
   one_attempt.max_attempts = 1;  // what reaches the plugin is the fault itself, not a retry of it
   start({}, one_attempt);
-  ec2_->fault(json::array({{{"action", "RunInstances"}, {"status", c.status}, {"code", c.code},
-                            {"message", c.message}}}));
+  ec2_->fault(
+      json::array({{{"action", "RunInstances"}, {"status", c.status}, {"code", c.code}, {"message", c.message}}}));
   auto created = create(std::string("f-") + c.code);
   ASSERT_TRUE(created.has_error());
   EXPECT_EQ(created.error().class_(), c.expected)
@@ -381,7 +389,9 @@ TEST_F(AwsEc2Loopback, UnknownIdsAreGoneAndANewInstanceIsNotLostToEventualConsis
 
   // DescribeInstances right after RunInstances may not know the instance yet.
   auto created = create("ec1");
-  ec2_->fault(json::array({{{"action", "DescribeInstances"}, {"status", 400}, {"code", "InvalidInstanceID.NotFound"},
+  ec2_->fault(json::array({{{"action", "DescribeInstances"},
+                            {"status", 400},
+                            {"code", "InvalidInstanceID.NotFound"},
                             {"message", "The instance ID does not exist"}}}));
   EXPECT_EQ(get(created.vm().id()).vm().state(), pv1::VM_STATE_CREATING);
 }

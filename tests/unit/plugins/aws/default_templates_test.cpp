@@ -1,12 +1,14 @@
 // The default startup-script templates parse, use only variables the manager offers (its own
 // list, linked from manager/api), bootstrap from {agent_download_url}, and are what the schema
-// publishes under $defs.
+// publishes under $defs and docs/providers/aws.md prints.
 #include "plugins/aws/default_templates.h"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "corral/sdk/template.h"
 #include "manager/api/provider_config_check.h"
@@ -37,6 +39,15 @@ TEST(DefaultTemplates, PublishedInTheSchema) {
   auto schema = nlohmann::json::parse(config_schema());
   EXPECT_EQ(schema["$defs"]["default_linux_startup_script_template"]["default"], kDefaultLinuxTemplate);
   EXPECT_EQ(schema["$defs"]["default_windows_startup_script_template"]["default"], kDefaultWindowsTemplate);
+}
+
+TEST(DefaultTemplates, PrintedInTheDocsAsTheyAre) {
+  std::ifstream in(CORRAL_AWS_DOC);
+  ASSERT_TRUE(in) << CORRAL_AWS_DOC;
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("```bash\n" + std::string(kDefaultLinuxTemplate) + "```"), std::string::npos);
+  EXPECT_NE(text.str().find("```powershell\n" + std::string(kDefaultWindowsTemplate) + "```"), std::string::npos);
 }
 
 }  // namespace

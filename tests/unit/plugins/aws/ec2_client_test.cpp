@@ -15,13 +15,14 @@ namespace pv1 = sdk::pv1;
 class Ec2ClientTest : public ::testing::Test {
  protected:
   Ec2Client client() {
-    return Ec2Client({"https://ec2.eu-west-1.amazonaws.com/", "eu-west-1"},
-                     Credentials{"AKIDEXAMPLE", "secret", "session", 0, "test"},
-                     [this](const pv1::HttpRequest& r) {
-                       sent_.push_back(r);
-                       return answer_;
-                     },
-                     [] { return int64_t{1700000000000}; }, [this](const Ec2CallRecord& r) { logged_.push_back(r); });
+    return Ec2Client(
+        {"https://ec2.eu-west-1.amazonaws.com/", "eu-west-1"},
+        Credentials{"AKIDEXAMPLE", "secret", "session", 0, "test"},
+        [this](const pv1::HttpRequest& r) {
+          sent_.push_back(r);
+          return answer_;
+        },
+        [] { return int64_t{1700000000000}; }, [this](const Ec2CallRecord& r) { logged_.push_back(r); });
   }
   void answer(int status, const std::string& body, std::vector<std::pair<std::string, std::string>> headers = {}) {
     answer_ = {};
@@ -47,8 +48,9 @@ class Ec2ClientTest : public ::testing::Test {
 };
 
 TEST_F(Ec2ClientTest, SignedIdempotentFormPostAndTheRequestIdLogged) {
-  answer(200, "<RunInstancesResponse><requestId>req-1</requestId><instancesSet><item><instanceId>i-0aaaaaaaaaaaaaaaa"
-              "</instanceId></item></instancesSet></RunInstancesResponse>");
+  answer(200,
+         "<RunInstancesResponse><requestId>req-1</requestId><instancesSet><item><instanceId>i-0aaaaaaaaaaaaaaaa"
+         "</instanceId></item></instancesSet></RunInstancesResponse>");
   Ec2Client c = client();
   auto page = c.run_instances({{"Action", "RunInstances"}, {"Version", "2016-11-15"}, {"UserData", "c2VjcmV0"}});
   ASSERT_TRUE(page.ok()) << page.error().message;
@@ -62,8 +64,7 @@ TEST_F(Ec2ClientTest, SignedIdempotentFormPostAndTheRequestIdLogged) {
   EXPECT_EQ(header(r, "Content-Type"), "application/x-www-form-urlencoded; charset=utf-8");
   EXPECT_EQ(header(r, "X-Amz-Date"), "20231114T221320Z");
   EXPECT_EQ(header(r, "X-Amz-Security-Token"), "session");
-  EXPECT_EQ(header(r, "Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/ec2/", 0),
-            0u);
+  EXPECT_EQ(header(r, "Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20231114/eu-west-1/ec2/", 0), 0u);
   ASSERT_EQ(logged_.size(), 1u);
   EXPECT_EQ(logged_[0].action, "RunInstances");
   EXPECT_EQ(logged_[0].request_id, "req-1");

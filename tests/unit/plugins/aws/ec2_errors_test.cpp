@@ -7,7 +7,6 @@
 namespace corral::aws {
 namespace {
 
-
 struct ErrorCase {
   const char* code;
   int status;

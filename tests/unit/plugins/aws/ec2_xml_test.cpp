@@ -10,7 +10,6 @@
 namespace corral::aws {
 namespace {
 
-
 const char* kDescribe = R"(<?xml version="1.0" encoding="UTF-8"?>
 <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
   <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
@@ -138,8 +137,8 @@ TEST(Ec2Xml, ErrorDocument) {
 }
 
 TEST(Ec2Xml, BodiesThatAreNotTheAnswerAreTransientErrors) {
-  for (const char* body : {"", "not xml", "<html/>", "<DescribeInstancesResponse><reservationSet>",
-                           "<TerminateInstancesResponse/>"}) {
+  for (const char* body :
+       {"", "not xml", "<html/>", "<DescribeInstancesResponse><reservationSet>", "<TerminateInstancesResponse/>"}) {
     auto page = parse_instances(body);
     ASSERT_FALSE(page.ok()) << body;
     EXPECT_EQ(page.error().error_class, pv1::ERROR_CLASS_TRANSIENT);

@@ -122,8 +122,7 @@ TEST(RunInstancesParams, NoIdempotencyKeyIsRefused) {
 
 TEST(UserData, WindowsScriptsAreWrappedOnce) {
   EXPECT_EQ(user_data("Write-Host hi", pv1::OS_TYPE_WINDOWS).value(), "<powershell>\nWrite-Host hi\n</powershell>\n");
-  EXPECT_EQ(user_data("Write-Host hi\n", pv1::OS_TYPE_WINDOWS).value(),
-            "<powershell>\nWrite-Host hi\n</powershell>\n");
+  EXPECT_EQ(user_data("Write-Host hi\n", pv1::OS_TYPE_WINDOWS).value(), "<powershell>\nWrite-Host hi\n</powershell>\n");
   EXPECT_EQ(user_data("  <powershell>x</powershell>", pv1::OS_TYPE_WINDOWS).value(), "  <powershell>x</powershell>");
   EXPECT_EQ(user_data("<script>echo x</script>", pv1::OS_TYPE_WINDOWS).value(), "<script>echo x</script>");
   EXPECT_EQ(user_data("echo x", pv1::OS_TYPE_LINUX).value(), "echo x");
