@@ -15,16 +15,11 @@ import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 from urllib.parse import parse_qsl
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+import sigv4_verify
 
 NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-AUTH_RE = re.compile(
-    r"^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$")
 ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 SESSION_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
 
@@ -50,40 +45,8 @@ def make_handler(args):
             self.wfile.write(body)
 
         def signature_problem(self, body):
-            auth = self.headers.get("Authorization", "")
-            m = AUTH_RE.match(auth)
-            if not m:
-                return "IncompleteSignature", "Authorization header missing or malformed"
-            key_id, date, region, service, signed = m.groups()
-            if key_id != args.access_key:
-                return "InvalidClientTokenId", "The security token included in the request is invalid."
-            if region != args.region or service != "sts":
-                return "SignatureDoesNotMatch", "Credential should be scoped to a valid region and service sts."
-            amz_date = self.headers.get("X-Amz-Date", "")
-            try:
-                when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
-            except ValueError:
-                return "IncompleteSignature", "X-Amz-Date missing or malformed"
-            if date != amz_date[:8] or abs((datetime.datetime.utcnow() - when).total_seconds()) > 900:
-                return "SignatureDoesNotMatch", "Signature expired or not current."
-            names = signed.split(";")
-            if "host" not in names or "x-amz-date" not in names:
-                return "SignatureDoesNotMatch", "host and x-amz-date must be signed."
-            request = AWSRequest(method=self.command, url="http://%s%s" % (self.headers["Host"], self.path), data=body)
-            for name in names:
-                if name in ("host", "x-amz-date", "x-amz-security-token"):
-                    continue  # botocore derives these itself
-                for value in self.headers.get_all(name) or []:
-                    request.headers[name] = value
-            token = self.headers.get("X-Amz-Security-Token")
-            creds = Credentials(args.access_key, args.secret_key, token)
-            with mock.patch("botocore.auth.datetime") as clock:
-                clock.datetime.utcnow.return_value = when
-                clock.datetime.now.return_value = when.replace(tzinfo=datetime.timezone.utc)
-                SigV4Auth(creds, "sts", region).add_auth(request)
-            if request.headers["Authorization"] != auth:
-                return "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
-            return None
+            return sigv4_verify.problem(self.command, self.path, self.headers, body, args.access_key, args.secret_key,
+                                        args.region, "sts", "InvalidClientTokenId")
 
         def do_POST(self):
             request_id = str(uuid.uuid4())
