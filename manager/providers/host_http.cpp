@@ -259,6 +259,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
       }
     } else {
       result.response.set_transport_error(transport_error);
+      result.response.set_certificate_refused(x.failure == http::Failure::tls);
       retry = x.transient && (idempotent || !x.request_may_have_been_sent);
     }
     if (!retry || attempt >= settings_.max_attempts) return result;

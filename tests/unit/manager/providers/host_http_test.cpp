@@ -230,6 +230,7 @@ TEST_F(HostHttp, ARefusedCertificateReportsItsFingerprint) {
   ASSERT_TRUE(r.ok()) << r.message;
   EXPECT_NE(r.response.transport_error(), "");
   EXPECT_EQ(r.response.peer_cert_sha256(), sha256_fingerprint_of(pki_.server_cert_pem));
+  EXPECT_TRUE(r.response.certificate_refused());
 }
 
 TEST_F(HostHttp, RequestCaBundleReplacesTheHostTrustForItsServer) {
@@ -241,6 +242,7 @@ TEST_F(HostHttp, RequestCaBundleReplacesTheHostTrustForItsServer) {
   EXPECT_EQ(r.response.transport_error(), "");
   EXPECT_EQ(r.response.body(), "hello");
   EXPECT_EQ(r.response.peer_cert_sha256(), sha256_fingerprint_of(pki_.server_cert_pem));
+  EXPECT_FALSE(r.response.certificate_refused());
 
   // Another CA in the request is not rescued by the host's bundle, which trusts the server.
   auto other = testing::make_test_pki("another CA");
