@@ -16,18 +16,26 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
@@ -36,7 +44,7 @@ import (
 )
 
 func main() {
-	useTLS := flag.Bool("tls", true, "serve https with the simulator's self-signed certificate")
+	useTLS := flag.Bool("tls", true, "serve https with a fresh self-signed certificate")
 	user := flag.String("user", "corral@vsphere.local", "the only user Login accepts")
 	password := flag.String("password", "Corral-Test-1", "that user's password")
 	certPath := flag.String("cert", "", "write the server certificate (PEM) to this file")
@@ -52,7 +60,11 @@ func main() {
 	defer model.Remove()
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*user, *password)}
 	if *useTLS {
-		model.Service.TLS = new(tls.Config)
+		cert, err := selfSigned()
+		if err != nil {
+			log.Fatalf("making a certificate: %v", err)
+		}
+		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	server := model.Service.NewServer()
 	defer server.Close()
@@ -94,6 +106,37 @@ func main() {
 	case <-done:
 	case <-signals:
 	}
+}
+
+// selfSigned makes a self-signed P-256 certificate for 127.0.0.1 and localhost, usable as its own
+// CA. (The simulator's default, Go's test certificate, has a 1024-bit RSA key that OpenSSL's
+// default security level refuses even when trusted.)
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	template := x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "corral-vcsim"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // addInventory logs in as the configured user and adds the folders and the template above.
