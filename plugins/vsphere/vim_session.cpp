@@ -28,12 +28,6 @@ std::string_view method_of(std::string_view body) {
   return body.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
 }
 
-// Methods that change nothing, so the host may send them again after a transport failure.
-bool read_only(std::string_view method) {
-  return method.starts_with("Retrieve") || method.starts_with("ContinueRetrieve") || method.starts_with("Find") ||
-         method == "GetCustomizationSpec";
-}
-
 VsphereError http_failure(const VsphereConfig& config, std::string_view method, const sdk::HttpResult& r) {
   const std::string where = "vCenter " + config.url + " (" + std::string(method) + ")";
   if (r.status != CORRAL_OK) {
@@ -87,7 +81,9 @@ Outcome<SoapAnswer> VimSession::post(const HttpSend& send, std::string_view body
   if (!cookie.empty()) add("Cookie", cookie);
   request.set_body(soap_envelope(body));
   request.set_sensitive_body(secret_body);
-  request.set_idempotent(read_only(method));
+  // Not marked idempotent even for reads: vim25 answers every fault with HTTP 500, which the host
+  // retries for idempotent requests; a fault is an answer, and resending it only adds delay.
+  request.set_idempotent(false);
   request.set_server_ca_pem(config_.tls.ca_pem);
   request.set_pinned_cert_sha256(config_.tls.thumbprint_sha256);
 
