@@ -72,7 +72,8 @@ std::string soap_envelope(std::string_view body) {
 }
 
 std::string_view local_name(std::string_view name) {
-  size_t colon = name.find(':');
+  // The last colon: a malformed "a:b:Name" still yields a name without a prefix in it.
+  size_t colon = name.rfind(':');
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
