@@ -34,6 +34,7 @@ PACKAGES=(
   file systemd  # packaging: cpack reads binaries with file(1); tests run systemd-sysusers
   libldap-dev  # manager/directory: computer records in Active Directory
   samba samba-ad-dc samba-ad-provision ldap-utils krb5-user winbind  # tests/peers/samba_ad.sh
+  golang-go golang-github-vmware-govmomi-dev  # tests/peers/vcsim: govmomi's vCenter simulator
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

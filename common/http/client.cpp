@@ -8,9 +8,11 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "common/files.h"
+#include "common/http/peer_check.h"
 #include "common/http/redaction.h"
 #include "common/text.h"
 
@@ -210,11 +212,6 @@ bool curl_uses_our_openssl() {
   return same;
 }
 
-CURLcode use_shared_store(CURL*, void* ssl_ctx, void* store) {
-  SSL_CTX_set1_cert_store(static_cast<SSL_CTX*>(ssl_ctx), static_cast<X509_STORE*>(store));
-  return CURLE_OK;
-}
-
 // CA certificates as a CAINFO blob: replaces libcurl's default CA file while its default CA
 // directory stays in use unless cleared. *holder keeps the text alive until the transfer ends.
 Status set_ca_blob(CURL* curl, bool for_proxy, std::string pem, bool keep_default_dir, std::string* holder) {
@@ -227,18 +224,12 @@ Status set_ca_blob(CURL* curl, bool for_proxy, std::string pem, bool keep_defaul
   return {};
 }
 
+// The CAs of TLS (a shared store or ca_pem) as libcurl options, for the proxy, or for the server
+// when the shared store cannot be handed to OpenSSL directly.
 Status set_trust(CURL* curl, const TlsOptions& tls, bool for_proxy, std::string* holder) {
   if (const TrustStore* trust = tls.trust_store.get()) {
-    if (!for_proxy && curl_uses_our_openssl() &&
-        curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, &use_shared_store) == CURLE_OK) {
-      // libcurl loads no CA itself and verifies against the store parsed once.
-      curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, trust->native());
-      curl_easy_setopt(curl, CURLOPT_CAINFO, nullptr);
-      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
-      return {};
-    }
-    // libcurl has no such hook for the proxy's TLS (nor on other TLS libraries): the same CAs as
-    // text, with the system file in front when the store includes it.
+    // libcurl has no SSL_CTX hook for the proxy's TLS (nor on other TLS libraries): the same CAs
+    // as text, with the system file in front when the store includes it.
     std::string pem =
         trust->with_system_store() ? system_ca_bundle_pem() + "\n" + trust->extra_pem() : trust->extra_pem();
     return set_ca_blob(curl, for_proxy, std::move(pem), trust->with_system_store(), holder);
@@ -247,15 +238,48 @@ Status set_trust(CURL* curl, const TlsOptions& tls, bool for_proxy, std::string*
   return set_ca_blob(curl, for_proxy, tls.ca_pem, false, holder);
 }
 
-Status configure_tls(CURL* curl, const TlsOptions& tls, std::string* ca) {
+// On this program's OpenSSL, every connection runs detail::PeerCheck, which records the server's
+// fingerprint, and verifies against the shared store parsed once (libcurl then loads no CA
+// itself) or against the pin.
+Status configure_tls(CURL* curl, const TlsOptions& tls, std::string* ca, detail::PeerCheck* check) {
+  const bool hooked = curl_uses_our_openssl();
+  if (!tls.pinned_cert_sha256.empty()) {
+    std::optional<std::string> pin = detail::parse_sha256_fingerprint(tls.pinned_cert_sha256);
+    if (!pin) return error(ErrorCode::invalid_argument, "the pinned certificate fingerprint is not 64 hex digits");
+    if (!hooked) {
+      return error(ErrorCode::invalid_argument, "certificate pinning needs libcurl built on this program's OpenSSL");
+    }
+    check->pin = std::move(*pin);
+  }
   if (!tls.verify) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!check->pin.empty()) {
+    // The pin is the whole check: the fingerprint names one certificate, whatever it says.
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, nullptr);
+    curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
   } else {
     // libcurl's defaults, stated so that no build or environment can turn them off.
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (Status st = set_trust(curl, tls, false, ca); !st.ok()) return st;
+    if (!tls.server_ca_pem.empty()) {
+      if (Status st = set_ca_blob(curl, false, tls.server_ca_pem, false, ca); !st.ok()) return st;
+    } else if (tls.trust_store && hooked) {
+      check->store = tls.trust_store->native();
+      curl_easy_setopt(curl, CURLOPT_CAINFO, nullptr);
+      curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+    } else if (Status st = set_trust(curl, tls, false, ca); !st.ok()) {
+      return st;
+    }
+  }
+  if (hooked && (curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, &detail::install_peer_check) != CURLE_OK ||
+                 curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, check) != CURLE_OK)) {
+    // A pin or a shared store that libcurl would silently not apply is an error, not a fallback.
+    if (!check->pin.empty() || check->store != nullptr) {
+      return error(ErrorCode::internal, "libcurl refused the certificate check hook");
+    }
   }
   if (tls.client_cert_pem.empty() != tls.client_key_pem.empty()) {
     return error(ErrorCode::invalid_argument, "a client certificate needs both the certificate and its key");
@@ -457,7 +481,8 @@ Exchange exchange(const Request& request) {
 
   std::string ca;
   std::string proxy_ca;
-  if (Status st = configure_tls(c, request.tls, &ca); !st.ok()) {
+  detail::PeerCheck peer_check;
+  if (Status st = configure_tls(c, request.tls, &ca, &peer_check); !st.ok()) {
     return failed(st.code() == ErrorCode::invalid_argument ? Failure::invalid_request : Failure::internal,
                   error(st.code(), st.message() + " (" + where + ")"));
   }
@@ -467,6 +492,7 @@ Exchange exchange(const Request& request) {
 
   CURLcode rc = run(c, sink);
   Exchange out;
+  out.peer_cert_sha256 = std::move(peer_check.seen);
   if (rc != CURLE_OK) {
     out.failure = failure_for(rc);
     out.transient = is_transient(rc);

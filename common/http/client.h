@@ -27,6 +27,13 @@ struct TlsOptions {
   std::shared_ptr<const TrustStore> trust_store;
   // False only for the agent's first, unverified CA fetch, which then checks a pinned hash.
   bool verify = true;
+  // The server only (an https proxy keeps the trust above): when set, exactly these CA
+  // certificates (PEM), host name still verified...
+  std::string server_ca_pem;
+  // ...or, when set, the SHA-256 fingerprint of the one server certificate accepted (64 hex
+  // digits, colons and case free), chain and host name not checked. Needs libcurl on this
+  // program's OpenSSL (Debian's libcurl4-openssl); elsewhere the request is refused.
+  std::string pinned_cert_sha256;
   // Optional client certificate and its key (PEM).
   std::string client_cert_pem;
   std::string client_key_pem;
@@ -100,6 +107,9 @@ struct Exchange {
   // only then.
   bool request_may_have_been_sent = false;
   Response response;
+  // SHA-256 fingerprint ("AB:CD:...") of the server's certificate when the handshake got that far
+  // (also when it was refused); empty for http or libcurl on another TLS library.
+  std::string peer_cert_sha256;
 };
 
 // One request, one attempt, no retry.

@@ -145,6 +145,8 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
   attempt_request.connect_timeout = settings_.connect_timeout;
   attempt_request.max_body_bytes = settings_.max_response_bytes;
   attempt_request.tls.trust_store = trust_;
+  attempt_request.tls.server_ca_pem = request.server_ca_pem();
+  attempt_request.tls.pinned_cert_sha256 = request.pinned_cert_sha256();
   attempt_request.proxy.from_environment = settings_.proxy_from_environment;
   attempt_request.proxy.url = settings_.proxy_url;
   attempt_request.proxy.no_proxy = settings_.no_proxy;
@@ -240,6 +242,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
 
     result.response.Clear();
     result.response.set_attempts(attempt);
+    result.response.set_peer_cert_sha256(x.peer_cert_sha256);
     std::optional<milliseconds> retry_after;
     bool retry = false;
     if (x.status.ok()) {
@@ -256,6 +259,7 @@ HostHttpResult HostHttpClient::perform(const pv1::HttpRequest& request, int64_t 
       }
     } else {
       result.response.set_transport_error(transport_error);
+      result.response.set_certificate_refused(x.failure == http::Failure::tls);
       retry = x.transient && (idempotent || !x.request_may_have_been_sent);
     }
     if (!retry || attempt >= settings_.max_attempts) return result;

@@ -10,7 +10,10 @@
 //   with `ca_bundle_only`. Both are read and parsed once, by create() (common/http/trust_store.h),
 //   and shared by every request: parsing the system store per connection cost libcurl tens of
 //   milliseconds of CPU per request. A changed bundle or system store takes a restart. The same
-//   trust applies to an https:// proxy.
+//   trust applies to an https:// proxy. A request may narrow its server's trust to CAs of its own
+//   (HttpRequest.server_ca_pem) or to one pinned certificate fingerprint (pinned_cert_sha256, for
+//   a self-signed appliance an operator configured); the proxy keeps the host's trust. Every
+//   https answer, and a refused certificate, reports the server's fingerprint (peer_cert_sha256).
 // - Proxy: only what the settings say. The environment (https_proxy, no_proxy...) is ignored
 //   unless `proxy_from_environment` is set: the manager runs as a service whose environment is
 //   incidental, and a variable left in a unit file must not silently send cloud credentials

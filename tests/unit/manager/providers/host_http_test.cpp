@@ -6,10 +6,15 @@
 #include "manager/providers/host_http.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -199,6 +204,86 @@ TEST_F(HostHttp, ABundleOfAnotherCaDoesNotTrustTheServer) {
   EXPECT_EQ(r.response.status(), 0);
   EXPECT_NE(r.response.transport_error(), "");
   EXPECT_EQ(server_->request_count(), 0u);
+}
+
+// The fingerprint as vCenter and `openssl x509 -fingerprint -sha256` show it.
+std::string sha256_fingerprint_of(const std::string& cert_pem) {
+  BIO* bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha256(), digest, &len);
+  X509_free(cert);
+  std::string out;
+  char hex[4];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(hex, sizeof hex, i == 0 ? "%02X" : ":%02X", digest[i]);
+    out += hex;
+  }
+  return out;
+}
+
+TEST_F(HostHttp, ARefusedCertificateReportsItsFingerprint) {
+  serve(scripted({status(200)}));
+  HostHttpResult r = client(HostHttpSettings{}).perform(get("/"), 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_NE(r.response.transport_error(), "");
+  EXPECT_EQ(r.response.peer_cert_sha256(), sha256_fingerprint_of(pki_.server_cert_pem));
+  EXPECT_TRUE(r.response.certificate_refused());
+}
+
+TEST_F(HostHttp, RequestCaBundleReplacesTheHostTrustForItsServer) {
+  serve(scripted({status(200, {}, "hello")}));
+  pv1::HttpRequest own_ca = get("/");
+  own_ca.set_server_ca_pem(pki_.ca_pem);
+  HostHttpResult r = client(HostHttpSettings{}).perform(own_ca, 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.response.transport_error(), "");
+  EXPECT_EQ(r.response.body(), "hello");
+  EXPECT_EQ(r.response.peer_cert_sha256(), sha256_fingerprint_of(pki_.server_cert_pem));
+  EXPECT_FALSE(r.response.certificate_refused());
+
+  // Another CA in the request is not rescued by the host's bundle, which trusts the server.
+  auto other = testing::make_test_pki("another CA");
+  ASSERT_TRUE(other.ok());
+  pv1::HttpRequest wrong_ca = get("/");
+  wrong_ca.set_server_ca_pem(other->ca_pem);
+  r = client(trusting()).perform(wrong_ca, 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_NE(r.response.transport_error(), "");
+}
+
+TEST_F(HostHttp, APinnedFingerprintIsTheWholeCheck) {
+  serve(scripted({status(200, {}, "pinned")}));
+  std::string fingerprint = sha256_fingerprint_of(pki_.server_cert_pem);
+  // Accepted without any CA, in either spelling.
+  std::string bare;
+  for (char c : fingerprint) {
+    if (c != ':') bare.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  for (const std::string& pin : {fingerprint, bare}) {
+    pv1::HttpRequest req = get("/");
+    req.set_pinned_cert_sha256(pin);
+    HostHttpResult r = client(HostHttpSettings{}).perform(req, 0, nullptr);
+    ASSERT_TRUE(r.ok()) << r.message;
+    EXPECT_EQ(r.response.transport_error(), "") << pin;
+    EXPECT_EQ(r.response.body(), "pinned");
+  }
+  // Another fingerprint is refused even though the host's bundle trusts the server, and not retried.
+  pv1::HttpRequest wrong = get("/");
+  wrong.set_pinned_cert_sha256(std::string(64, 'a'));
+  HostHttpResult r = client(trusting()).perform(wrong, 0, nullptr);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_NE(r.response.transport_error(), "");
+  EXPECT_EQ(r.response.attempts(), 1u);
+  EXPECT_EQ(r.response.peer_cert_sha256(), fingerprint);
+  EXPECT_EQ(server_->request_count(), 2u);  // the two pinned requests above, not this one
+
+  pv1::HttpRequest malformed = get("/");
+  malformed.set_pinned_cert_sha256("not-a-fingerprint");
+  r = client(HostHttpSettings{}).perform(malformed, 0, nullptr);
+  EXPECT_EQ(r.status, CORRAL_ERR_INVALID_ARGUMENT);
 }
 
 TEST_F(HostHttp, BadSettingsAreRefusedAtCreation) {
