@@ -63,6 +63,11 @@ std::vector<sdk::TemplateError> uses_of(const sdk::Template& t, const std::strin
 
 }  // namespace
 
+std::string agent_download_url(std::string_view manager_url) {
+  while (!manager_url.empty() && manager_url.back() == '/') manager_url.remove_suffix(1);
+  return std::string(manager_url) + kDownloadsPath;
+}
+
 const std::vector<std::string>& template_variables(store::PoolType type) {
   static const auto make = [](bool docker) {
     std::vector<std::string> out;

@@ -31,6 +31,13 @@ struct StartupScriptValues {
   std::string zone;  // the config's deployment zone; may be empty
 };
 
+// Where the manager serves agent packages and binaries on its API listener, without
+// authentication (manager/api/download_routes.cpp), and so what `{agent_download_url}` is: the
+// manager's URL followed by this path. "https://corral.example.net:8443/" gives
+// "https://corral.example.net:8443/downloads/"; a file is that followed by its name.
+inline constexpr char kDownloadsPath[] = "/downloads/";
+std::string agent_download_url(std::string_view manager_url);
+
 // The manager's variables a template of a pool of `type` may use, in the order docs list them.
 const std::vector<std::string>& template_variables(store::PoolType type);
 // Those of either pool type: what a provider config's template may use when it is saved, since

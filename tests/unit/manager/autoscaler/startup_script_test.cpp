@@ -149,5 +149,10 @@ TEST(StartupScriptTest, ManyBadUsesGiveABoundedMessage) {
   EXPECT_LT(script.status().message().size(), 2000u);
 }
 
+TEST(StartupScriptTest, TheAgentDownloadUrlIsTheManagersDownloadsPath) {
+  EXPECT_EQ(agent_download_url("https://corral.example.net:8443"), "https://corral.example.net:8443/downloads/");
+  EXPECT_EQ(agent_download_url("https://corral.example.net:8443//"), "https://corral.example.net:8443/downloads/");
+}
+
 }  // namespace
 }  // namespace corral::autoscaler
