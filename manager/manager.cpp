@@ -88,7 +88,8 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
     return error(ErrorCode::invalid_argument, "event_retention_days must be at most 3650");
   }
   if (!c->downloads_dir().empty() && c->downloads_dir().front() != '/') {
-    return error(ErrorCode::invalid_argument, "downloads_dir must be an absolute path, got '" + c->downloads_dir() + "'");
+    return error(ErrorCode::invalid_argument,
+                 "downloads_dir must be an absolute path, got '" + c->downloads_dir() + "'");
   }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");

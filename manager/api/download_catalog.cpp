@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <iterator>
 #include <cstring>
+#include <iterator>
 
 #include "common/encoding.h"
 #include "common/log.h"
@@ -59,9 +59,7 @@ std::string arch_from_words(const std::vector<std::string>& words) {
   return "";
 }
 
-std::string not_served(std::string_view name) {
-  return "no download named '" + sanitize_printable(name, 255) + "'";
-}
+std::string not_served(std::string_view name) { return "no download named '" + sanitize_printable(name, 255) + "'"; }
 
 // RESOLVED lies inside DIR (both canonical) and no part of it below DIR is hidden.
 bool inside_and_visible(const std::string& dir, const std::string& resolved) {
@@ -169,9 +167,8 @@ Result<DownloadCatalog::Opened> DownloadCatalog::open(std::string_view name) {
 
 Result<std::string> DownloadCatalog::sha256_of(const std::string& name, int fd, const struct stat& st) {
   const Hashed key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
-                   static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                                                          st.st_mtim.tv_nsec,
-                   ""};
+                   static_cast<uint64_t>(st.st_size),
+                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, ""};
   {
     std::lock_guard lock(mu_);
     auto it = hashes_.find(name);

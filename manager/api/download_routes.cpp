@@ -84,7 +84,8 @@ void add_download_routes(Router& router, DownloadCatalog& catalog, workers::Exec
   };
   auto file = [&catalog, &workers, alive](const ApiRequest& r, Reply reply) {
     answer_on_worker(
-        workers, *alive, "download", [&catalog, name = r.param("name")] { return respond(catalog, name); }, std::move(reply));
+        workers, *alive, "download", [&catalog, name = r.param("name")] { return respond(catalog, name); },
+        std::move(reply));
   };
   // HEAD answers what GET would, headers only (the transport sends no body for it).
   for (const char* method : {"GET", "HEAD"}) {

@@ -103,12 +103,9 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
     lws_token_indexes token;
     const char* name;
   };
-  static const MethodToken kMethods[] = {{WSI_TOKEN_GET_URI, "GET"},
-                                         {WSI_TOKEN_POST_URI, "POST"},
-                                         {WSI_TOKEN_DELETE_URI, "DELETE"},
-                                         {WSI_TOKEN_PUT_URI, "PUT"},
-                                         {WSI_TOKEN_PATCH_URI, "PATCH"},
-                                         {WSI_TOKEN_HEAD_URI, "HEAD"}};
+  static const MethodToken kMethods[] = {{WSI_TOKEN_GET_URI, "GET"},       {WSI_TOKEN_POST_URI, "POST"},
+                                         {WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_PUT_URI, "PUT"},
+                                         {WSI_TOKEN_PATCH_URI, "PATCH"},   {WSI_TOKEN_HEAD_URI, "HEAD"}};
   for (const MethodToken& m : kMethods) {
     if (lws_hdr_total_length(wsi, m.token) > 0) {
       ex.request.method = m.name;
@@ -207,8 +204,7 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
     unsigned char* start = buf + LWS_PRE;
     unsigned char* p = start;
     unsigned char* end = buf + sizeof buf - 1;
-    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), body_size, &p,
-                                    end) ||
+    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), body_size, &p, end) ||
         add_header(wsi, "cache-control", "no-store", &p, end)) {
       return -1;
     }

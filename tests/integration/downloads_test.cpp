@@ -174,9 +174,9 @@ TEST_F(DownloadsTest, AVmsStartupScriptDownloadsTheAgentWhichBacksItsServer) {
   fs::copy_file(agent_binary(), dir_ + "/corral-agent-linux-amd64");
   auto pool = must(m->call("POST", "/api/v1/pools", R"({"name":"east","type":"POOL_TYPE_SERVER"})"));
   ASSERT_EQ(pool.status, 201) << pool.body;
-  auto server = must(m->call("POST", "/api/v1/servers",
-                             R"({"poolId":")" + json_string_field(pool.body, "id") +
-                                 R"(","hostname":"corral-vm1","address":"127.0.0.1"})"));
+  auto server = must(m->call(
+      "POST", "/api/v1/servers",
+      R"({"poolId":")" + json_string_field(pool.body, "id") + R"(","hostname":"corral-vm1","address":"127.0.0.1"})"));
   ASSERT_EQ(server.status, 201) << server.body;
   const std::string server_id = json_string_field(server.body, "id");
 
@@ -188,9 +188,8 @@ TEST_F(DownloadsTest, AVmsStartupScriptDownloadsTheAgentWhichBacksItsServer) {
   {
     auto store = store::SqliteStore::open(m->data_dir() + "/corral.db");
     ASSERT_TRUE(store.ok()) << store.status().to_string();
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto issued = store::issue_server_join_token((*store)->join_tokens(), server_id, now, now + 600, *ca_sha);
     ASSERT_TRUE(issued.ok()) << issued.status().to_string();
     token = *issued;
@@ -219,8 +218,8 @@ TEST_F(DownloadsTest, AVmsStartupScriptDownloadsTheAgentWhichBacksItsServer) {
   ASSERT_FALSE(created.has_error()) << created.error().message();
   const std::string console = state + "/vms/" + created.vm().id() + "/console.log";
 
-  ASSERT_TRUE(eventually(
-      [&] { return downloads_read(console).find("server_id=" + server_id) != std::string::npos; }, 60s))
+  ASSERT_TRUE(
+      eventually([&] { return downloads_read(console).find("server_id=" + server_id) != std::string::npos; }, 60s))
       << "the VM's agent never came to back its server; console:\n"
       << downloads_read(console);
   EXPECT_NE(downloads_read(console).find("corral-agent-linux-amd64: OK"), std::string::npos) << "sha256sum -c ran";

@@ -1,7 +1,10 @@
-// What a download's name says about it (the index's kind, os and arch).
+// What a download's name says about it (the index's kind, os and arch), and the config key that
+// says where the downloads are.
 #include "manager/api/download_catalog.h"
 
 #include <gtest/gtest.h>
+
+#include "manager/manager.h"
 
 namespace corral::manager::api {
 namespace {
@@ -29,6 +32,18 @@ TEST(DownloadNameTest, OtherFilesByTheWordsOfTheirName) {
   expect_download("corral-agent_linux_x86_64", "file", "linux", "x86_64");
   expect_download("corral-agent-darwin-arm64", "file", "darwin", "arm64");
   expect_download("bootstrap.ps1", "file", "", "");
+}
+
+TEST(DownloadsConfigTest, TheDirectoryIsAbsoluteOrLeftToItsDefault) {
+  corral::config::v1::ManagerConfig config;
+  ASSERT_TRUE(apply_config_defaults(&config).ok());
+  EXPECT_TRUE(config.downloads_dir().empty()) << "resolved beside bin/ when the manager opens";
+  config.set_downloads_dir("/srv/corral/downloads");
+  EXPECT_TRUE(apply_config_defaults(&config).ok());
+  config.set_downloads_dir("downloads");
+  Status refused = apply_config_defaults(&config);
+  EXPECT_EQ(refused.code(), ErrorCode::invalid_argument);
+  EXPECT_NE(refused.message().find("downloads_dir must be an absolute path"), std::string::npos) << refused.message();
 }
 
 }  // namespace

@@ -68,8 +68,7 @@ TEST(StartupScriptTest, AServerPoolRefusesTheDockerVariablesAtEachUse) {
   EXPECT_EQ(script.status().code(), ErrorCode::invalid_argument);
   const std::string& m = script.status().message();
   EXPECT_NE(m.find("line 3, column 6: {zone} is offered to docker agent pools only"), std::string::npos) << m;
-  EXPECT_NE(m.find("line 3, column 13: {provider_name} is offered to docker agent pools only"), std::string::npos)
-      << m;
+  EXPECT_NE(m.find("line 3, column 13: {provider_name} is offered to docker agent pools only"), std::string::npos) << m;
   EXPECT_LT(m.find("{zone}"), m.find("{provider_name}")) << "in text order: " << m;
 }
 
@@ -77,8 +76,9 @@ TEST(StartupScriptTest, AnUnknownVariableIsNamedWithASuggestion) {
   auto script = render_startup_script("a\n  {joun_token}", PoolType::server, script_values());
   ASSERT_FALSE(script.ok());
   EXPECT_EQ(script.status().code(), ErrorCode::invalid_argument);
-  EXPECT_NE(script.status().message().find("line 2, column 3: unknown variable 'joun_token' (did you mean 'join_token'?)"),
-            std::string::npos)
+  EXPECT_NE(
+      script.status().message().find("line 2, column 3: unknown variable 'joun_token' (did you mean 'join_token'?)"),
+      std::string::npos)
       << script.status().message();
 }
 
@@ -126,8 +126,8 @@ TEST(StartupScriptTest, AnUnusedMissingValueIsNoProblem) {
 }
 
 TEST(StartupScriptTest, ThePluginsOwnVariablesAreLeftForThePlugin) {
-  auto script = render_startup_script("{server_id} {instance_profile}", PoolType::server, script_values(),
-                                      {"instance_profile"});
+  auto script =
+      render_startup_script("{server_id} {instance_profile}", PoolType::server, script_values(), {"instance_profile"});
   ASSERT_TRUE(script.ok()) << script.status().to_string();
   EXPECT_EQ(*script, "srv-1 {instance_profile}");
 }
