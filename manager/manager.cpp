@@ -106,6 +106,10 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
     return error(ErrorCode::invalid_argument,
                  "autoscaler.host_dead_expiration_seconds must be at least autoscaler.host_missing_expiration_seconds");
   }
+  if (!c->downloads_dir().empty() && c->downloads_dir().front() != '/') {
+    return error(ErrorCode::invalid_argument,
+                 "downloads_dir must be an absolute path, got '" + c->downloads_dir() + "'");
+  }
   if (c->api_max_body_bytes_per_client() < c->api_max_body_bytes()) {
     return error(ErrorCode::invalid_argument, "api_max_body_bytes_per_client must be at least api_max_body_bytes");
   }
@@ -161,7 +165,11 @@ Status Manager::open() {
   gate_ = std::make_unique<BearerTokenGate>(
       std::vector<BearerTokenGate::PublicRoute>{{"GET", "/healthz", 0},
                                                 {"GET", "/api/v1/enroll/ca", 0},
-                                                {"POST", "/api/v1/enroll", config_.enroll_max_body_bytes()}},
+                                                {"POST", "/api/v1/enroll", config_.enroll_max_body_bytes()},
+                                                {"GET", "/downloads", 0},
+                                                {"HEAD", "/downloads", 0},
+                                                {"GET", "/downloads/{name}", 0},
+                                                {"HEAD", "/downloads/{name}", 0}},
       [auth = auth_.get()](std::string_view header) { return auth->authorize(header); });
 
   LwsTransportOptions t;
@@ -227,7 +235,8 @@ Status Manager::open() {
   secrets_ = std::make_unique<SecretBox>(std::move(secrets).value());
   workers::ExecutorSettings pools;
   pools.pools = {{workers::kProviderPool, config_.workers().provider_threads()},
-                 {workers::kDirectoryPool, config_.workers().directory_threads()}};
+                 {workers::kDirectoryPool, config_.workers().directory_threads()},
+                 {api::kDownloadsPool, 2}};
   for (const auto& [name, entry] : providers_->entries()) {
     pools.limits[workers::plugin_limit_key(name)] = entry.max_concurrent_calls;
   }
@@ -235,6 +244,10 @@ Status Manager::open() {
       std::move(pools), [this](std::function<void()> done) { boost::asio::post(io_, std::move(done)); });
   if (!executor.ok()) return executor.status();
   workers_ = std::move(executor).value();
+  // Like the plugins, the files new VMs download are found beside bin/ unless configured.
+  downloads_ = std::make_unique<api::DownloadCatalog>(
+      config_.downloads_dir().empty() ? (bin / "../share/corral/downloads").lexically_normal().string()
+                                      : config_.downloads_dir());
   provider_configs_ = std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
   ldap_configs_ = std::make_unique<LdapConfigService>(*store_exec_, *secrets_, clock_, *workers_);
   if (Status s = open_autoscaler(); !s.ok()) return s;
@@ -254,6 +267,7 @@ Status Manager::open() {
                                    [this](const std::string& id) { autoscaler_->config_changed(id); });
   api::add_session_routes(routes, *broker_, *store_exec_);
   api::add_event_routes(routes, *store_exec_);
+  api::add_download_routes(routes, *downloads_, *workers_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
   api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
   return {};
@@ -314,6 +328,7 @@ Status Manager::run() {
                                 {"api_listen", config_.api_listen()},
                                 {"agent_listen", config_.agent_listen()},
                                 {"agent_endpoint", config_.agent_endpoint()},
+                                {"downloads_dir", downloads_->dir()},
                                 {"ca_sha256", enrollment_->ca_sha256()}});
   io_.run();
 

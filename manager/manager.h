@@ -15,6 +15,7 @@
 #include "corral/config/v1/config.pb.h"
 #include "manager/api/admin_auth.h"
 #include "manager/api/api_server.h"
+#include "manager/api/download_catalog.h"
 #include "manager/api/ldap_configs.h"
 #include "manager/api/provider_configs.h"
 #include "manager/autoscaler/autoscaler.h"
@@ -85,6 +86,8 @@ class Manager final : public TransportSink {
   std::unique_ptr<Enrollment> enrollment_;
   std::unique_ptr<providers::ProviderRegistry> providers_;
   std::unique_ptr<SecretBox> secrets_;
+  // What /downloads/ serves; its jobs run on workers_, which is joined before this goes.
+  std::unique_ptr<api::DownloadCatalog> downloads_;
   // Blocking provider calls (plugins talk to clouds) run here, never on the core or network threads.
   std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;

@@ -7,6 +7,7 @@
 
 #include "corral/sdk/json_schema.h"
 #include "corral/sdk/template.h"
+#include "manager/autoscaler/startup_script.h"
 
 namespace corral::manager {
 namespace {
@@ -16,21 +17,6 @@ namespace pv1 = corral::provider::v1;
 using nlohmann::json;
 
 }  // namespace
-
-const std::vector<std::string>& manager_template_variables() {
-  static const std::vector<std::string> v = {"connection_username",
-                                             "connection_password",
-                                             "ad_join_credential",
-                                             "domain",
-                                             "server_id",
-                                             "server_hostname",
-                                             "manager_url",
-                                             "join_token",
-                                             "agent_download_url",
-                                             "provider_name",
-                                             "zone"};
-  return v;
-}
 
 std::string secret_aad(const std::string& id, const std::string& pointer) { return "provider-config/" + id + pointer; }
 
@@ -106,7 +92,7 @@ void check_provider_config(ProviderConfigCheck& job, const SecretBox& secrets, c
   std::vector<sdk::TemplateError> template_errors;
   sdk::Template t = sdk::Template::parse(r.startup_script_template(), &template_errors);
   if (template_errors.empty()) {
-    std::set<std::string> allowed(manager_template_variables().begin(), manager_template_variables().end());
+    std::set<std::string> allowed = autoscaler::all_template_variables();
     allowed.insert(d.capabilities().template_variables().begin(), d.capabilities().template_variables().end());
     template_errors = t.validate(allowed);
   }

@@ -22,10 +22,6 @@ namespace corral::manager {
 
 inline constexpr char kRedacted[] = "[redacted]";  // as in log lines
 
-// The variables the manager itself provides to every startup-script template
-// (docs/plugin-guide.md); a plugin may add its own (Describe capabilities.template_variables).
-const std::vector<std::string>& manager_template_variables();
-
 using ProviderConfigViolation = api::FieldViolation;
 
 // Everything the check needs, copied (it must not touch the store), and what it found.

@@ -25,8 +25,13 @@ class LdapConfigService;
 namespace providers {
 class ProviderRegistry;
 }
+namespace workers {
+class Executor;
+}
 
 namespace api {
+
+class DownloadCatalog;
 
 // GET /healthz.
 void add_health_routes(Router& router, const AgentRegistry& registry, const std::string& version);
@@ -57,6 +62,11 @@ void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAu
 void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store);
 // GET /api/v1/events: the event log, read from the store.
 void add_event_routes(Router& router, store::StoreExecutor& store);
+// The worker pool the download routes read and hash files on.
+inline constexpr char kDownloadsPool[] = "downloads";
+// GET and HEAD /downloads and /downloads/{name}: the files of `catalog`, with no authentication (a
+// new VM has no credential yet); their work runs on `workers`' kDownloadsPool.
+void add_download_routes(Router& router, DownloadCatalog& catalog, workers::Executor& workers);
 
 }  // namespace api
 }  // namespace corral::manager

@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "manager/fleet/agent_input.h"
 #include "manager/store/join_token_enrollment.h"
+#include "manager/store/join_token_issue.h"
 
 namespace corral::manager {
 namespace {
@@ -43,22 +44,16 @@ void Enrollment::create_join_token(const corral::api::v1::CreateJoinTokenRequest
   if (Status s = check_labels(labels, "labels"); !s.ok()) return done(s);
   if (Status s = check_printable(request.description(), "description", kMaxDescriptionBytes); !s.ok()) return done(s);
   if (Status s = check_printable(request.server_id(), "server_id", kMaxServerIdBytes); !s.ok()) return done(s);
-  JoinTokenParts parts = generate_join_token();
-  parts.ca_sha256 = ca_sha256_;
   int64_t now = unix_seconds(clock_.now());
-
-  store::JoinTokenRecord record;
-  record.id = parts.id;
-  record.secret_sha256 = sha256_hex(parts.secret);
-  record.created_at = now;
-  record.expires_at = now + ttl;
+  store::IssuedJoinToken issued = store::make_join_token(now, now + ttl, ca_sha256_);
+  store::JoinTokenRecord& record = issued.record;
   record.labels = std::move(labels);
   record.server_id = request.server_id();
   record.description = request.description();
 
   corral::api::v1::JoinToken out;
-  out.set_id(parts.id);
-  out.set_token(format_join_token(parts));
+  out.set_id(record.id);
+  out.set_token(std::move(issued.text));
   *out.mutable_expires_at() = TimeUtil::SecondsToTimestamp(record.expires_at);
   out.mutable_labels()->insert(request.labels().begin(), request.labels().end());
   out.set_server_id(record.server_id);

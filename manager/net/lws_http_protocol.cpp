@@ -3,6 +3,8 @@
 // in chunks. A request refused from its headers is answered at once and its connection closed, so
 // its body is never read. Websocket upgrades are refused here: the only websocket is on the agent
 // listener.
+#include <unistd.h>
+
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -101,11 +103,9 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
     lws_token_indexes token;
     const char* name;
   };
-  static const MethodToken kMethods[] = {{WSI_TOKEN_GET_URI, "GET"},
-                                         {WSI_TOKEN_POST_URI, "POST"},
-                                         {WSI_TOKEN_DELETE_URI, "DELETE"},
-                                         {WSI_TOKEN_PUT_URI, "PUT"},
-                                         {WSI_TOKEN_PATCH_URI, "PATCH"}};
+  static const MethodToken kMethods[] = {{WSI_TOKEN_GET_URI, "GET"},       {WSI_TOKEN_POST_URI, "POST"},
+                                         {WSI_TOKEN_DELETE_URI, "DELETE"}, {WSI_TOKEN_PUT_URI, "PUT"},
+                                         {WSI_TOKEN_PATCH_URI, "PATCH"},   {WSI_TOKEN_HEAD_URI, "HEAD"}};
   for (const MethodToken& m : kMethods) {
     if (lws_hdr_total_length(wsi, m.token) > 0) {
       ex.request.method = m.name;
@@ -115,8 +115,9 @@ int LwsTransport::Impl::http_begin(lws* wsi, SessionData* session, const char* u
   if (ex.request.method.empty()) {
     HttpResponse refusal;
     refusal.status = HTTP_STATUS_METHOD_NOT_ALLOWED;
-    refusal.body = error_json(refusal.status, "method_not_allowed", "the API serves GET, POST, PUT, PATCH and DELETE");
-    refusal.headers.emplace_back("Allow", "GET, POST, PUT, PATCH, DELETE");
+    refusal.body =
+        error_json(refusal.status, "method_not_allowed", "the API serves GET, HEAD, POST, PUT, PATCH and DELETE");
+    refusal.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
     return refuse_now(wsi, refusal);
   }
   ex.request.path = uri ? uri : "/";
@@ -194,14 +195,16 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
   if (it == exchanges_.end() || !it->second.response) return 0;
   HttpExchange& ex = it->second;
   const HttpResponse& r = *ex.response;
+  // A file body is read in chunks as the socket takes them; HEAD gets the headers alone.
+  const size_t body_size = r.file ? static_cast<size_t>(r.file->size()) : r.body.size();
+  const bool head = ex.request.method == "HEAD";
 
   if (!ex.headers_sent) {
     unsigned char buf[LWS_PRE + 1024];
     unsigned char* start = buf + LWS_PRE;
     unsigned char* p = start;
     unsigned char* end = buf + sizeof buf - 1;
-    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), r.body.size(), &p,
-                                    end) ||
+    if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(), body_size, &p, end) ||
         add_header(wsi, "cache-control", "no-store", &p, end)) {
       return -1;
     }
@@ -210,17 +213,24 @@ int LwsTransport::Impl::http_writable(lws* wsi, SessionData* session) {
     }
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
     ex.headers_sent = true;
-    if (!r.body.empty()) {
+    if (body_size > 0 && !head) {
       lws_callback_on_writable(wsi);
       return 0;
     }
   }
 
-  if (ex.body_offset < r.body.size()) {
-    size_t n = std::min(kWriteChunk, r.body.size() - ex.body_offset);
-    bool last = ex.body_offset + n == r.body.size();
+  if (!head && ex.body_offset < body_size) {
+    size_t n = std::min(kWriteChunk, body_size - ex.body_offset);
+    bool last = ex.body_offset + n == body_size;
     std::string chunk(LWS_PRE, '\0');
-    chunk.append(r.body, ex.body_offset, n);
+    if (r.file) {
+      chunk.resize(LWS_PRE + n);
+      ssize_t got = ::pread(r.file->fd(), chunk.data() + LWS_PRE, n, static_cast<off_t>(ex.body_offset));
+      // Shortened or unreadable since it was opened: the client must not take a cut file as whole.
+      if (got != static_cast<ssize_t>(n)) return -1;
+    } else {
+      chunk.append(r.body, ex.body_offset, n);
+    }
     int written = lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
                             last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
     if (written < static_cast<int>(n)) return -1;

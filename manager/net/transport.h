@@ -4,6 +4,8 @@
 // the core calls Transport methods, which queue work and wake the network thread.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -20,7 +22,7 @@ namespace corral::manager {
 using ConnId = uint64_t;
 
 struct HttpRequest {
-  std::string method;         // GET, POST, DELETE, PUT, PATCH
+  std::string method;         // GET, HEAD, POST, DELETE, PUT, PATCH
   std::string path;           // without the query string
   std::string query;          // raw, without '?'
   std::string authorization;  // Authorization header value (secret: never log)
@@ -30,12 +32,30 @@ struct HttpRequest {
   std::string peer_address;
 };
 
+// A response body the network thread reads from an open file as the client takes it, so a large
+// download is never held in memory. Owns the descriptor; reading it with pread keeps it shareable.
+class FileBody {
+ public:
+  FileBody(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  ~FileBody() { ::close(fd_); }
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+  int fd() const { return fd_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  int fd_;
+  uint64_t size_;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   // Extra headers (Allow, ETag, Retry-After, ...): names as sent, without the colon.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body is this file's first size() bytes instead of `body`.
+  std::shared_ptr<const FileBody> file;
 };
 
 // What happened on agent connections, in the order the network thread saw it.

@@ -11,6 +11,7 @@
 #include "common/tls/certificate.h"
 #include "common/tls/keys.h"
 #include "manager/store/join_token_enrollment.h"
+#include "manager/store/join_token_issue.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/core_loop.h"
 
@@ -157,6 +158,43 @@ TEST_F(EnrollmentTest, TokenBoundToAServerBindsTheAgentBeforeTheAnswer) {
   EXPECT_EQ(bindings_.bound[0].agent_id, agent_id);
   EXPECT_EQ(bindings_.bound[0].revision, 2u);  // as committed: the binding moved it on
   EXPECT_EQ(store_->servers().get("srv-1").value()->agent_id, agent_id);
+}
+
+TEST_F(EnrollmentTest, TheAutoscalersServerTokenEnrollsAnAgentThatBacksTheServerOnce) {
+  store::PoolRecord pool;
+  pool.id = "p1";
+  pool.name = "p1";
+  ASSERT_TRUE(store_->pools().insert(pool).ok());
+  store::ServerRecord server;
+  server.id = "srv-9";
+  server.pool_id = "p1";
+  server.hostname = "corral-x1";
+  server.origin = store::ServerOrigin::autoscaled;
+  ASSERT_TRUE(store_->servers().insert(server).ok());
+  const int64_t now = unix_seconds(clock_.now());
+  auto token = store::issue_server_join_token(store_->join_tokens(), "srv-9", now, now + 300, enrollment_->ca_sha256());
+  ASSERT_TRUE(token.ok()) << token.status().to_string();
+
+  EnrollmentRefusal refusal;
+  auto enrolled = enroll(request(*token), &refusal);
+  ASSERT_TRUE(enrolled.ok()) << refusal.reason << ": " << refusal.message;
+  EXPECT_EQ(enrolled->server_id(), "srv-9");
+  EXPECT_EQ(store_->servers().get("srv-9").value()->agent_id, enrolled->agent_id());
+  ASSERT_EQ(bindings_.bound.size(), 1u);
+  EXPECT_EQ(bindings_.bound[0].id, "srv-9");
+
+  EXPECT_FALSE(enroll(request(*token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_used");
+}
+
+TEST_F(EnrollmentTest, TheAutoscalersServerTokenExpiresWithTheProvisionTimeout) {
+  const int64_t now = unix_seconds(clock_.now());
+  auto token = store::issue_server_join_token(store_->join_tokens(), "srv-9", now, now + 300, enrollment_->ca_sha256());
+  ASSERT_TRUE(token.ok()) << token.status().to_string();
+  clock_.advance(300s);
+  EnrollmentRefusal refusal;
+  EXPECT_FALSE(enroll(request(*token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_expired");
 }
 
 TEST_F(EnrollmentTest, TokenForADeletedServerEnrollsUnbound) {

@@ -31,7 +31,8 @@ class RequestGateTest : public ::testing::Test {
     ASSERT_TRUE(token.ok());
     token_ = token->substr(0, token->find('\n'));
     gate_ = std::make_unique<BearerTokenGate>(
-        std::vector<BearerTokenGate::PublicRoute>{{"GET", "/healthz", 0}, {"POST", "/api/v1/enroll", 65536}},
+        std::vector<BearerTokenGate::PublicRoute>{
+            {"GET", "/healthz", 0}, {"POST", "/api/v1/enroll", 65536}, {"GET", "/downloads/{name}", 0}},
         [this](std::string_view header) { return auth_->authorize(header); });
   }
 
@@ -54,6 +55,16 @@ TEST_F(RequestGateTest, PublicRoutesPassWithoutATokenAndKeepTheirBodyLimit) {
   EXPECT_EQ(enroll.max_body_bytes, 65536u);
   EXPECT_FALSE(admit("GET", "/api/v1/enroll").admitted) << "public is a method and a path";
   EXPECT_FALSE(admit("GET", "/healthz/x").admitted);
+}
+
+TEST_F(RequestGateTest, APatternAdmitsAnyOneSegmentWhereItCaptures) {
+  EXPECT_TRUE(admit("GET", "/downloads/corral-agent_0.1.0_amd64.deb").admitted);
+  EXPECT_TRUE(admit("GET", "//downloads//x/").admitted) << "empty segments count for nothing, as in the router";
+  EXPECT_TRUE(admit("GET", "/healthz/").admitted);
+  EXPECT_FALSE(admit("GET", "/downloads").admitted);
+  EXPECT_FALSE(admit("GET", "/downloads/a/b").admitted);
+  EXPECT_FALSE(admit("GET", "/downloads/../api/v1/agents").admitted);
+  EXPECT_FALSE(admit("HEAD", "/downloads/x").admitted) << "each method is its own public route";
 }
 
 TEST_F(RequestGateTest, EverythingElseNeedsAValidAdminToken) {
