@@ -308,6 +308,14 @@ Status Manager::open_autoscaler() {
                                                               std::chrono::seconds(a.provider_call_timeout_seconds()));
   autoscaler_ =
       std::make_unique<autoscaler::Autoscaler>(io_, *store_exec_, *broker_, *vm_gateway_, *secrets_, clock_, as);
+  autoscaler_->set_plugin_variables([providers = providers_.get()](const std::string& plugin) {
+    std::set<std::string> names;
+    if (auto client = providers->find(plugin)) {
+      const auto& offered = client->description().capabilities().template_variables();
+      names.insert(offered.begin(), offered.end());
+    }
+    return names;
+  });
   return autoscaler_->load(*store_);
 }
 

@@ -25,6 +25,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 # Every Debian package the build, the tests and the dev stack need.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl procps iproute2
+  openssl python3  # the dev stack: its VMs check the manager's CA; it reads corralctl's JSON
   libssl-dev libsqlite3-dev libprotobuf-dev protobuf-compiler libboost-dev
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libyaml-cpp-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev zsh

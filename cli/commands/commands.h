@@ -27,6 +27,10 @@ void add_workspace_commands(CommandTree& tree);
 void add_session_commands(CommandTree& tree);
 void add_session_connect(CommandTree& tree, CLI::App& sessions);
 void add_event_commands(CommandTree& tree);
+
+// One server's events, oldest first, as `events --server ID` prints them (servers show): false
+// when it has none.
+Result<bool> print_server_timeline(Session& s, const std::string& server_id);
 void add_version_command(CommandTree& tree);
 void add_completion_command(CommandTree& tree);
 void add_help_command(CommandTree& tree);

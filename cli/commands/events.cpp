@@ -59,6 +59,24 @@ Status events(Session& s, const EventFlags& flags) {
 
 }  // namespace
 
+Result<bool> print_server_timeline(Session& s, const std::string& server_id) {
+  std::string since = "0";
+  bool any = false;
+  for (;;) {
+    QueryParams params{{"serverId", server_id}, {"since", since}, {"pageSize", std::to_string(kPageSize)}};
+    auto page = call_json(*s.api, "GET", "/api/v1/events" + query_string(params));
+    if (!page.ok()) return page.status();
+    const nlohmann::json& list = items_of(page->value, "events");
+    for (const nlohmann::json& e : list) {
+      if (!any) s.output.out << "timeline:\n";
+      any = true;
+      s.output.out << "  " << event_line(e) << '\n';
+    }
+    since = std::to_string(num(page->value, "nextSince"));
+    if (list.size() < kPageSize) return any;
+  }
+}
+
 void add_event_commands(CommandTree& tree) {
   auto flags = std::make_shared<EventFlags>();
   CLI::App* command =

@@ -41,11 +41,21 @@ Status list(Session& s, const std::string& pool) {
   return print_collection(s, "servers", params, server_table_header(), &server_row);
 }
 
+// The server, then its timeline from the event log (from the autoscaler's request for its VM to
+// now). A deleted server keeps its timeline: that is shown alone.
 Status show(Session& s, const std::string& id) {
   auto reply = call_json(*s.api, "GET", resource_path("servers", id));
-  if (!reply.ok()) return reply.status();
+  if (!reply.ok()) {
+    if (reply.status().code() != ErrorCode::not_found || s.output.json) return reply.status();
+    auto past = print_server_timeline(s, id);
+    if (!past.ok() || !*past) return reply.status();
+    s.output.out << "(server " << visible(id) << " no longer exists)\n";
+    return {};
+  }
   print_resource(s.output, *reply, [&](const nlohmann::json& server) { return format_server(server, s.output.now); });
-  return {};
+  if (s.output.json) return {};
+  auto timeline = print_server_timeline(s, id);
+  return timeline.ok() ? Status{} : timeline.status();
 }
 
 Status remove(Session& s, const std::string& id) {

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -56,10 +57,6 @@ struct AutoscalerSettings {
   int64_t failure_backoff_max_ms = 30 * 60 * 1000;
 };
 
-// Variables a startup script is rendered with, and what renders it (manager-supplied, so the
-// template rules live in one place).
-using ScriptValues = std::map<std::string, std::string>;
-
 // What the broker answers a server row written for the autoscaler.
 using ServerWritten = Result<broker::CatalogOutcome<store::ServerRecord>>;
 
@@ -80,6 +77,12 @@ class Autoscaler {
 
   // A config was created, changed or deleted (the REST API): it is read again and reconciled.
   void config_changed(const std::string& config_id);
+
+  // The template variables a plugin fills in itself (Describe), left for it in the scripts it
+  // gets. Any thread: scripts are rendered where the store runs its work.
+  void set_plugin_variables(std::function<std::set<std::string>(const std::string& plugin)> lookup) {
+    plugin_variables_ = std::move(lookup);
+  }
 
   // What tests and metrics see.
   size_t actions_in_flight() const { return actions_.size(); }
@@ -159,6 +162,7 @@ class Autoscaler {
   const SecretBox& secrets_;
   const Clock& clock_;
   AutoscalerSettings settings_;
+  std::function<std::set<std::string>(const std::string&)> plugin_variables_;
 
   std::map<std::string, ConfigState> configs_;
   std::map<std::string, Action> actions_;           // by server id: what is being done to it

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "common/encoding.h"
-#include "common/join_token.h"
 #include "common/log.h"
-#include "corral/sdk/template.h"
 #include "manager/autoscaler/autoscaler.h"
+#include "manager/autoscaler/startup_script.h"
 #include "manager/directory/hostname_pattern.h"
+#include "manager/store/join_token_issue.h"
 
 namespace corral::autoscaler {
 namespace {
@@ -30,18 +30,6 @@ Status append_event(store::Repositories& r, const store::ServerRecord& s, const 
   e.message = message;
   auto id = r.events().append(e);
   return id.ok() ? Status{} : id.status();
-}
-
-// The startup script, or why it cannot be made (no secret in the message).
-Result<std::string> render(const std::string& text, const ScriptValues& values) {
-  std::vector<sdk::TemplateError> errors;
-  sdk::Template t = sdk::Template::parse(text, &errors);
-  if (!errors.empty()) return error(ErrorCode::invalid_argument, errors.front().message);
-  try {
-    return t.render(values);
-  } catch (const std::invalid_argument& e) {
-    return error(ErrorCode::invalid_argument, e.what());
-  }
 }
 
 const char* error_class_name(pv1::ErrorClass c) {
@@ -94,15 +82,10 @@ void Autoscaler::create_one(ConfigState& c) {
 
   // The VM's agent enrolls with this token; it is bound to the server and lives as long as the
   // VM may take to check in.
-  JoinTokenParts parts = generate_join_token();
-  parts.ca_sha256 = settings_.ca_sha256;
-  store::JoinTokenRecord token;
-  token.id = parts.id;
-  token.secret_sha256 = sha256_hex(parts.secret);
-  token.created_at = now_s;
-  token.expires_at = now_s + cfg.provision_timeout_seconds;
-  token.server_id = server.id;
-  token.description = "autoscale config " + cfg.name;
+  store::IssuedJoinToken token =
+      store::make_join_token(now_s, now_s + cfg.provision_timeout_seconds, settings_.ca_sha256);
+  token.record.server_id = server.id;
+  token.record.description = "autoscale config " + cfg.name;
 
   store::IntentRecord intent;
   intent.id = random_uuid();
@@ -114,15 +97,14 @@ void Autoscaler::create_one(ConfigState& c) {
   intent.ownership_tags = {{kTagManager, settings_.manager_id}, {kTagConfig, cfg.id}, {kTagServer, server.id}};
   intent.created_at = now_s;
 
-  ScriptValues values = {{"connection_username", cfg.connection_username},
-                         {"connection_password", password},
-                         {"ad_join_credential", ""},
-                         {"domain", ""},
-                         {"server_id", server.id},
-                         {"server_hostname", server.hostname},
-                         {"manager_url", settings_.manager_url},
-                         {"join_token", format_join_token(parts)},
-                         {"agent_download_url", settings_.manager_url + "/downloads/"}};
+  StartupScriptValues values;
+  values.connection_username = cfg.connection_username;
+  values.connection_password = password;
+  values.server_id = server.id;
+  values.server_hostname = server.hostname;
+  values.manager_url = settings_.manager_url;
+  values.join_token = token.text;
+  values.agent_download_url = agent_download_url(settings_.manager_url);
 
   // Filled inside the unit of work, read in its answer.
   struct Rendered {
@@ -164,15 +146,17 @@ void Autoscaler::create_one(ConfigState& c) {
                          create_called(config_id, server_id, intent_id, std::move(answer));
                        });
       },
-      [rendered, token, intent, values = std::move(values), at_ms](store::Repositories& r,
-                                                                   const store::ServerRecord& row) -> Status {
+      [rendered, token = std::move(token.record), intent, values = std::move(values), at_ms,
+       plugin_variables = plugin_variables_](store::Repositories& r, const store::ServerRecord& row) -> Status {
         auto provider = r.provider_configs().get(intent.provider_config_id);
         if (!provider.ok()) return provider.status();
         if (!provider->has_value()) {
           rendered->failure = "provider config " + intent.provider_config_id + " no longer exists";
           return error(ErrorCode::failed_precondition, rendered->failure);
         }
-        auto script = render((*provider)->startup_script_template, values);
+        auto script =
+            render_startup_script((*provider)->startup_script_template, store::PoolType::server, values,
+                                  plugin_variables ? plugin_variables((*provider)->plugin) : std::set<std::string>{});
         if (!script.ok()) {
           rendered->failure = "the startup script of provider config " + (*provider)->name +
                               " does not render: " + script.status().message();

@@ -167,8 +167,9 @@ void Autoscaler::report_decision(ConfigState& c, const Plan& plan, bool carries_
   }
   for (const PlannedDelete& d : plan.deletes) {
     if (kind == nullptr) kind = "autoscale.scale_in";
-    decision += std::string(decision.empty() ? dry : "; ") + "delete " + d.server_id + " (" +
-                delete_reason_name(d.reason) + ")";
+    const store::ServerRecord* server = broker_.find_server(d.server_id);
+    decision += std::string(decision.empty() ? dry : "; ") + "delete " +
+                (server != nullptr ? server->hostname : d.server_id) + " (" + delete_reason_name(d.reason) + ")";
   }
   if (kind == nullptr) {
     // Nothing to do: steady. The next decision is news again.

@@ -52,8 +52,10 @@ Status record_server_changed(store::Repositories& r, const ServerRecord& before,
   if (before.agent_id != after.agent_id) {
     changes.push_back(after.agent_id.empty() ? "no backing agent" : "backing agent " + after.agent_id);
   }
-  if (before.address != after.address || before.connection_port != after.connection_port ||
-      before.connection_type != after.connection_type || before.connection_username != after.connection_username ||
+  if (before.vm_id != after.vm_id) changes.push_back(after.vm_id.empty() ? "no VM" : "VM " + after.vm_id);
+  if (before.address != after.address) changes.push_back("address " + after.address);
+  if (before.connection_port != after.connection_port || before.connection_type != after.connection_type ||
+      before.connection_username != after.connection_username ||
       before.connection_password_sealed != after.connection_password_sealed) {
     changes.emplace_back("connection settings");
   }

@@ -1,5 +1,5 @@
 // The default startup-script templates parse, use only variables the manager offers (its own
-// list, linked from manager/api), bootstrap from {agent_download_url}, and are what the schema
+// list, linked from manager/autoscaler), bootstrap from {agent_download_url}, and are what the schema
 // publishes under $defs and docs/providers/aws.md prints.
 #include "plugins/aws/default_templates.h"
 
@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "corral/sdk/template.h"
-#include "manager/api/provider_config_check.h"
+#include "manager/autoscaler/startup_script.h"
 #include "plugins/aws/aws_config.h"
 
 namespace corral::aws {
@@ -21,7 +21,8 @@ void expect_usable(const char* text) {
   std::vector<sdk::TemplateError> errors;
   sdk::Template t = sdk::Template::parse(text, &errors);
   for (const auto& e : errors) ADD_FAILURE() << e.message;
-  const auto& offered = manager::manager_template_variables();
+  // A server pool's: the templates are for session hosts.
+  const auto& offered = autoscaler::template_variables(store::PoolType::server);
   for (const auto& e : t.validate(std::set<std::string>(offered.begin(), offered.end()))) ADD_FAILURE() << e.message;
   std::set<std::string> used(t.variables().begin(), t.variables().end());
   EXPECT_TRUE(used.count("agent_download_url"));
