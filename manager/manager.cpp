@@ -69,6 +69,7 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (a->failure_backoff_seconds() == 0) a->set_failure_backoff_seconds(30);
   if (a->failure_backoff_max_seconds() == 0) a->set_failure_backoff_max_seconds(1800);
   if (a->provider_call_timeout_seconds() == 0) a->set_provider_call_timeout_seconds(300);
+  if (a->reconnect_grace_seconds() == 0) a->set_reconnect_grace_seconds(120);
   if (c->plugins().user().empty()) c->mutable_plugins()->set_user(providers::kDefaultPluginUser);
   for (auto& p : *c->mutable_plugins()->mutable_load()) {
     if (p.max_concurrent_calls() == 0)
@@ -302,6 +303,7 @@ Status Manager::open_autoscaler() {
   as.orphan_grace_ms = int64_t{a.orphan_grace_seconds()} * 1000;
   as.host_missing_expiration_ms = int64_t{a.host_missing_expiration_seconds()} * 1000;
   as.host_dead_expiration_ms = int64_t{a.host_dead_expiration_seconds()} * 1000;
+  as.reconnect_grace_ms = int64_t{a.reconnect_grace_seconds()} * 1000;
   as.failure_backoff_base_ms = int64_t{a.failure_backoff_seconds()} * 1000;
   as.failure_backoff_max_ms = int64_t{a.failure_backoff_max_seconds()} * 1000;
   vm_gateway_ = std::make_unique<autoscaler::ProviderGateway>(*store_exec_, *secrets_, *providers_, *workers_,

@@ -30,6 +30,7 @@ Autoscaler::~Autoscaler() {
 }
 
 Status Autoscaler::load(store::Store& store) {
+  started_ms_ = now_ms();
   Status listed = store::for_each_page<store::AutoscaleConfigRecord>(
       [&](const store::PageRequest& p) { return store.autoscale_configs().list({}, p); },
       [&](store::AutoscaleConfigRecord config) {

@@ -52,6 +52,8 @@ struct AutoscalerSettings {
   // An agent away (disconnected or silent) this long counts as missing; this long, as dead.
   int64_t host_missing_expiration_ms = 600 * 1000;
   int64_t host_dead_expiration_ms = 3600 * 1000;
+  // After a start, servers whose agent has not reconnected yet count as they were for this long.
+  int64_t reconnect_grace_ms = 120 * 1000;
   // Consecutive create failures (errors, provision timeouts) wait base * 2^(n-1), at most max.
   int64_t failure_backoff_base_ms = 30 * 1000;
   int64_t failure_backoff_max_ms = 30 * 60 * 1000;
@@ -174,6 +176,7 @@ class Autoscaler {
   std::set<std::string> dirty_;
   bool pass_posted_ = false;
   bool recovered_ = false;
+  int64_t started_ms_ = 0;  // when load() ran: agents not heard since are reconnecting
   bool stopped_ = false;
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer orphan_timer_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/encoding.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
 #include "manager/autoscaler/startup_script.h"
@@ -140,6 +141,7 @@ void Autoscaler::create_one(ConfigState& c) {
           return create_failed(*config, "the server row was not written: " + why, pv1::ERROR_CLASS_TRANSIENT);
         }
         request.set_startup_script(std::move(rendered->script));
+        failpoint("autoscaler.create.before_call");
         vms_.create_vm(provider_config_id, std::move(request),
                        [this, alive, config_id, server_id, intent_id](Result<pv1::CreateVmResponse> answer) {
                          if (alive.expired() || stopped_) return;
@@ -196,6 +198,7 @@ void Autoscaler::create_called(const std::string& config_id, const std::string& 
     // The provider left nothing behind (CreateVmResponse): the row goes with the intent.
     return abandon(server_id, intent_id, "failed: " + why);
   }
+  failpoint("autoscaler.create.before_record");
   record_vm(server_id, intent_id, answer->vm(), "created");
 }
 
@@ -234,6 +237,7 @@ void Autoscaler::record_vm(const std::string& server_id, const std::string& inte
                                                     {"error", done.ok() ? done->message : done.status().to_string()}});
           return;
         }
+        failpoint("autoscaler.create.after_record");
         mark_dirty(done->record.autoscale_config_id);
       },
       [intent_id, vm_id = vm.id(), outcome, at_ms = now_ms()](store::Repositories& r,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/encoding.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
 
@@ -110,6 +111,7 @@ void Autoscaler::remove_one(ConfigState& c, const PlannedDelete& d) {
                        {{"server_id", intent.server_id}, {"error", written.to_string()}});
             return;
           }
+          failpoint("autoscaler.delete.before_call");
           if (intent.vm_id.empty()) return delete_row(intent.server_id, intent.id, "deleted (it had no VM)");
           delete_vm(intent.server_id, intent.id, intent.provider_config_id, intent.vm_id);
         });
@@ -135,7 +137,10 @@ void Autoscaler::delete_vm(const std::string& server_id, const std::string& inte
       provider_config_id, vm_id,
       [this, alive = std::weak_ptr<bool>(alive_), server_id, intent_id, vm_id](Result<pv1::DeleteVmResponse> answer) {
         if (alive.expired() || stopped_) return;
-        if (answer.ok() && !answer->has_error()) return delete_row(server_id, intent_id, "deleted");
+        if (answer.ok() && !answer->has_error()) {
+          failpoint("autoscaler.delete.before_record");
+          return delete_row(server_id, intent_id, "deleted");
+        }
         const std::string why = answer.ok() ? answer->error().message() : answer.status().message();
         const Action* action = actions_.contains(server_id) ? &actions_[server_id] : nullptr;
         const std::string config_id = action != nullptr ? action->config_id : "";
@@ -172,7 +177,9 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
           log::error("autoscaler.server_not_removed",
                      {{"server_id", server_id}, {"error", done.ok() ? done->message : done.status().to_string()}});
           delete_retry_at_[server_id] = now_ms() + settings_.failure_backoff_base_ms;
+          return;
         }
+        failpoint("autoscaler.delete.after_record");
       },
       [intent_id, outcome, at_ms](store::Repositories& r, const store::ServerRecord& row) -> Status {
         if (Status st = r.intents().mark_done(intent_id, outcome, at_ms / 1000); !st.ok()) return st;

@@ -42,6 +42,9 @@ std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
       v.phase = ServerPhase::provisioning;  // until its agent is connected, not only enrolled
     } else if (r.enabled && e->agent_connected && !e->agent_missing) {
       v.phase = ServerPhase::ready;
+    } else if (e->away_since_ms != 0 && e->away_since_ms <= started_ms_ &&
+               now - started_ms_ < settings_.reconnect_grace_ms) {
+      v.phase = ServerPhase::reconnecting;  // not heard since this start: its agent is on its way back
     } else if (e->away_since_ms != 0 && now - e->away_since_ms >= settings_.host_missing_expiration_ms) {
       v.phase = ServerPhase::missing;
       v.silent_since_ms = e->away_since_ms;

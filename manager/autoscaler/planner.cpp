@@ -11,7 +11,8 @@ uint32_t free_slots(const ServerView& s) { return s.sessions >= s.max_sessions ?
 // it boots (it is on its way, and asking again for it would double the VMs).
 uint32_t counted(const ServerView& s) {
   switch (s.phase) {
-    case ServerPhase::ready: return free_slots(s);
+    case ServerPhase::ready:
+    case ServerPhase::reconnecting: return free_slots(s);
     case ServerPhase::provisioning: return s.max_sessions;
     default: return 0;
   }
@@ -116,6 +117,7 @@ const char* server_phase_name(ServerPhase phase) {
     case ServerPhase::missing: return "missing";
     case ServerPhase::draining: return "draining";
     case ServerPhase::deleting: return "deleting";
+    case ServerPhase::reconnecting: return "reconnecting";
   }
   return "unknown";
 }

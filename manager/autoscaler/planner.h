@@ -20,6 +20,9 @@ enum class ServerPhase {
   missing,       // its agent has been silent past host_missing_expiration
   draining,      // takes no new sessions; deleted once empty
   deleting,      // its delete intent is written: the VM may still exist
+  // Checked in before this manager started and its agent is not back yet, within the reconnect
+  // grace after start: counted as it was (its free slots), so a restart does not scale out.
+  reconnecting,
 };
 
 const char* server_phase_name(ServerPhase phase);

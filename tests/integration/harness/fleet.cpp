@@ -38,15 +38,17 @@ bool ManagerUnderTest::start() {
   // Every start binds port 0 for the API and reads the ports the manager reports, so parallel
   // tests never race for a port. A restart asks for the same agent port again: enrolled agents
   // were given it and come back to it.
-  std::vector<std::string> args = {"--data-dir",  data_dir_,        "--api-listen",
-                                   "127.0.0.1:0", "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
+  const int api_port = keep_api_port_ ? api_port_ : 0;
+  std::vector<std::string> args = {"--data-dir",     data_dir_,
+                                   "--api-listen",   "127.0.0.1:" + std::to_string(api_port),
+                                   "--agent-listen", "127.0.0.1:" + std::to_string(agent_port_)};
   if (!config_path_.empty()) {
     args.push_back("--config");
     args.push_back(config_path_);
   }
   const std::string log_path = work_dir_ + "/manager.log";
   size_t log_offset = std::filesystem::exists(log_path) ? std::filesystem::file_size(log_path) : 0;
-  process_ = Process::start(manager_binary(), args, log_path);
+  process_ = Process::start(manager_binary(), args, log_path, env_);
   bool listening = eventually(
       [&] {
         if (!process_.running()) return true;  // reported below

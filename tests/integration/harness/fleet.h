@@ -31,6 +31,10 @@ class ManagerUnderTest {
   bool start();
   std::optional<int> stop() { return process_.stop(); }
   bool restart();
+  // Environment added to the process from the next start on (failpoints: common/failpoint.h).
+  void set_env(std::map<std::string, std::string> env) { env_ = std::move(env); }
+  // Later starts ask for the API port of the first too: VMs were given the manager's URL.
+  void keep_api_port() { keep_api_port_ = true; }
 
   Process& process() { return process_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -55,6 +59,8 @@ class ManagerUnderTest {
   int api_port_ = 0;  // 0 until the first start reports the bound ports
   int agent_port_ = 0;
   Process process_;
+  std::map<std::string, std::string> env_;
+  bool keep_api_port_ = false;
 };
 
 // Starts corral-agent with its own data dir under WORK_DIR/NAME; TOKEN empty for a restart.

@@ -234,5 +234,24 @@ TEST(Planner, NamesAreStable) {
   EXPECT_STREQ(server_phase_name(ServerPhase::not_ready), "not_ready");
 }
 
+TEST(Planner, AServerWhoseAgentIsReconnectingAfterARestartCountsAsItWasAndIsNotDeleted) {
+  // Created long ago (past any provision timeout), its agent not back yet since the manager
+  // started: its free slots still count, so a restart makes no VM, and nothing deletes it.
+  ServerView back = server("back-soon", ServerPhase::reconnecting, 1);
+  back.created_at_ms = kNow - 600 * kMinute;
+  std::vector<ServerView> servers = {back, server("ready", ServerPhase::ready, 0)};
+  PlannerInput in = input(servers);
+  in.policy.minimum_available_sessions = 3;
+  Plan p = plan(in);
+  EXPECT_EQ(p.available, 3u);  // 1 + 2
+  EXPECT_EQ(p.create, 0u);
+  EXPECT_TRUE(p.deletes.empty());
+  // Nor is it scaled in when idle: only ready servers are.
+  servers[0].sessions = 0;
+  in.policy.minimum_available_sessions = 0;
+  in.servers = servers;
+  EXPECT_EQ(deleted(plan(in), DeleteReason::scale_in), Ids{"ready"});
+}
+
 }  // namespace
 }  // namespace corral::autoscaler
