@@ -1,6 +1,8 @@
 // The autoscaler end to end: a real manager with the local provider, whose VMs are real
 // corral-agent processes that enroll with the join token in their startup script. Every wait is
 // on something the manager reports (servers, events, agent status), never on time.
+#include <ctime>
+
 #include "tests/integration/autoscale_fixture.h"
 
 namespace corral::testing {
@@ -178,6 +180,102 @@ TEST_F(AutoscaleTest, OrphanWithTheManagersTagsIsDeletedAndAnUntaggedVmIsLeftAlo
   *del.mutable_config() = config;
   del.set_vm_id(untagged);
   local.invoke<pv1::DeleteVmResponse>(CORRAL_METHOD_DELETE_VM, del);
+}
+
+TEST_F(AutoscaleTest, ANonReusableServerIsDeletedOnceItsSessionEnds) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  make_config(*m, {{"name", "once"},
+                   {"poolId", pool},
+                   {"providerConfigId", provider},
+                   {"minimumAvailableSessions", 1},
+                   {"maxSimultaneousSessionsPerServer", 1},
+                   {"maxInstances", 3},
+                   {"reusable", false}});
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
+  json placed =
+      call_json(*m, "POST", "/api/v1/sessions", json{{"workspace", workspace}, {"user", "alice"}}.dump(), 201);
+  const std::string used = placed["session"].value("serverId", "");
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 2; }, 120s)) << m->process().log();
+
+  call_json(*m, "DELETE", "/api/v1/sessions/" + placed["session"].value("id", ""), "", 200);
+  // The used server goes at once (no downscale backoff for it); the fresh one stays for the minimum.
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& e : events(*m, "vm.deleted")) {
+          if (e.value("serverId", "") == used) return servers(*m, pool).size() == 1u;
+        }
+        return false;
+      },
+      120s))
+      << m->process().log();
+  EXPECT_NE(servers(*m, pool).front().value("id", ""), used);
+  bool reason = false;
+  for (const json& e : events(*m, "autoscale.scale_in")) {
+    reason |= e.value("message", "").find("used_not_reusable") != std::string::npos;
+  }
+  EXPECT_TRUE(reason);
+}
+
+TEST_F(AutoscaleTest, AScheduleWindowClosingEmptiesThePoolAndOpeningRefillsIt) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  // A window of every day, all day long, in UTC: open now.
+  json body = {{"name", "office"},
+               {"poolId", pool},
+               {"providerConfigId", provider},
+               {"minimumAvailableSessions", 2},
+               {"maxSimultaneousSessionsPerServer", 2},
+               {"maxInstances", 2},
+               {"schedules", json::array({{{"startTime", "00:00"}, {"endTime", "24:00"}, {"timeZone", "UTC"}}})}};
+  const std::string id = make_config(*m, body);
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
+
+  // No day at all is not a window; a window on a day that is not today is closed now.
+  const char* days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  // Two days ahead: whatever the clock does during the test, still not today.
+  body["schedules"][0]["days"] = json::array({days[(utc.tm_wday + 2) % 7]});
+  call_json(*m, "PUT", "/api/v1/autoscale-configs/" + id, body.dump(), 200);
+  ASSERT_TRUE(eventually([&] { return servers(*m, pool).empty() && vm_dirs("dev") == 0; }, 120s)) << m->process().log();
+  EXPECT_FALSE(events(*m, "autoscale.schedule_closed").empty());
+
+  body["schedules"][0].erase("days");
+  call_json(*m, "PUT", "/api/v1/autoscale-configs/" + id, body.dump(), 200);
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
+}
+
+TEST_F(AutoscaleTest, AVmThatNeverChecksInIsDeletedAtItsProvisionTimeoutAndRetriedAfterABackoff) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  // VMs that boot and never start an agent.
+  json body = {{"name", "silent"},
+               {"plugin", "local"},
+               {"config", {{"state_dir", state_dir("silent")}, {"max_vms", 5}, {"stop_grace_ms", 2000}}},
+               {"startupScriptTemplate", "#!/bin/bash\n# {server_hostname} never calls home\nexec sleep 3600\n"},
+               {"maxInstances", 5}};
+  providers_.push_back("silent");
+  const std::string provider = call_json(*m, "POST", "/api/v1/provider-configs", body.dump(), 201).value("id", "");
+  auto [pool, workspace] = make_pool(*m);
+  make_config(*m, {{"name", "silent"},
+                   {"poolId", pool},
+                   {"providerConfigId", provider},
+                   {"minimumAvailableSessions", 1},
+                   {"maxSimultaneousSessionsPerServer", 1},
+                   {"maxInstances", 2},
+                   {"provisionTimeoutSeconds", 30}});
+  // The shortest timeout there is: 30 s of a VM that stays silent, then it goes and another comes.
+  ASSERT_TRUE(eventually([&] { return !events(*m, "vm.timed_out").empty(); }, 120s)) << m->process().log();
+  ASSERT_TRUE(eventually([&] { return events(*m, "vm.deleted").size() == 1u; }, 60s)) << m->process().log();
+  EXPECT_FALSE(events(*m, "autoscale.backoff_entered").empty());
+  ASSERT_TRUE(eventually([&] { return events(*m, "vm.requested").size() == 2u; }, 60s)) << m->process().log();
+  EXPECT_EQ(vm_dirs("silent"), 1);
 }
 
 }  // namespace
