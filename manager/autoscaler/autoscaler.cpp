@@ -35,6 +35,7 @@ Status Autoscaler::load(store::Store& store) {
       [&](const store::PageRequest& p) { return store.autoscale_configs().list({}, p); },
       [&](store::AutoscaleConfigRecord config) {
         std::string id = config.id;
+        pool_configs_[config.pool_id].insert(id);
         configs_[id].config = std::move(config);
       });
   if (!listed.ok()) return listed;
@@ -76,6 +77,17 @@ Autoscaler::ConfigState* Autoscaler::config_of(const std::string& config_id) {
   return it == configs_.end() ? nullptr : &it->second;
 }
 
+const Autoscaler::ConfigState* Autoscaler::config_of(const std::string& config_id) const {
+  auto it = configs_.find(config_id);
+  return it == configs_.end() ? nullptr : &it->second;
+}
+
+void Autoscaler::mark_pool_dirty(const std::string& pool_id) {
+  auto ids = pool_configs_.find(pool_id);
+  if (ids == pool_configs_.end()) return;
+  for (const std::string& id : ids->second) mark_dirty(id);
+}
+
 void Autoscaler::config_changed(const std::string& config_id) {
   store_.submit(
       [config_id](store::Store& s) { return s.autoscale_configs().get(config_id); },
@@ -88,10 +100,12 @@ void Autoscaler::config_changed(const std::string& config_id) {
         }
         if (!got->has_value()) {
           // Deleted: the API refuses that while it has servers, so nothing is left to clean.
+          if (const ConfigState* gone = config_of(config_id)) pool_configs_[gone->config.pool_id].erase(config_id);
           configs_.erase(config_id);
           return;
         }
         ConfigState& c = configs_[config_id];
+        pool_configs_[(*got)->pool_id].insert(config_id);  // a config's pool never changes
         const bool was_dry = c.config.dry_run && !c.config.id.empty();
         c.config = std::move(**got);
         if (was_dry != c.config.dry_run) c.last_decision.clear();
@@ -135,13 +149,8 @@ void Autoscaler::on_server_change(const broker::ServerNotice& change) {
       }
     }
   }
-  if (c != nullptr) {
-    mark_dirty(c->config.id);
-    // The pool's other configs count this server's capacity too.
-    for (auto& [id, other] : configs_) {
-      if (id != c->config.id && other.config.pool_id == c->config.pool_id) mark_dirty(id);
-    }
-  }
+  // The pool's other configs count this server's capacity too.
+  if (c != nullptr) mark_pool_dirty(c->config.pool_id);
 }
 
 void Autoscaler::mark_dirty(const std::string& config_id) {

@@ -115,6 +115,17 @@ class Autoscaler {
 
   int64_t now_ms() const { return unix_millis(clock_.now()); }
   ConfigState* config_of(const std::string& config_id);
+  const ConfigState* config_of(const std::string& config_id) const;
+  // Every config of the pool (`fn(ConfigState&)`).
+  template <typename Fn>
+  void for_each_in_pool(const std::string& pool_id, Fn fn) const {
+    auto ids = pool_configs_.find(pool_id);
+    if (ids == pool_configs_.end()) return;
+    for (const std::string& id : ids->second) {
+      if (const ConfigState* c = config_of(id)) fn(*c);
+    }
+  }
+  void mark_pool_dirty(const std::string& pool_id);
 
   void on_server_change(const broker::ServerNotice& change);
   // Coalesces: one pass per core turn, whatever asked for it.
@@ -167,6 +178,8 @@ class Autoscaler {
   std::function<std::set<std::string>(const std::string&)> plugin_variables_;
 
   std::map<std::string, ConfigState> configs_;
+  // Pool id -> the ids of its configs: a pass looks at its pool's configs only.
+  std::map<std::string, std::set<std::string>> pool_configs_;
   std::map<std::string, Action> actions_;           // by server id: what is being done to it
   std::set<std::string> used_;                      // servers a session has ended on
   std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)

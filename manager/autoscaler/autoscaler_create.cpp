@@ -287,9 +287,7 @@ void Autoscaler::create_failed(ConfigState& c, const std::string& why, pv1::Erro
             std::to_string((wait + 999) / 1000) + " s (" + why + ")");
   // The pool's other configs may take over the minimum now; this one looks again on the tick
   // after its backoff.
-  for (auto& [id, other] : configs_) {
-    if (other.config.pool_id == c.config.pool_id) mark_dirty(id);
-  }
+  mark_pool_dirty(c.config.pool_id);
 }
 
 }  // namespace corral::autoscaler

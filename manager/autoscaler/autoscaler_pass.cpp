@@ -67,27 +67,27 @@ const Autoscaler::ConfigState* Autoscaler::acting_config(const std::string& pool
   const auto now = clock_.now();
   const int64_t now_ms = unix_millis(now);
   const ConfigState* best = nullptr;
-  for (const auto& [id, c] : configs_) {
-    if (c.config.pool_id != pool_id || !active(c.config, now)) continue;
+  for_each_in_pool(pool_id, [&](const ConfigState& c) {
+    if (!active(c.config, now)) return;
     // Out of capacity or quota: the next config by priority takes the minimum until its backoff ends.
-    if (c.capacity_failed && c.backoff_until_ms > now_ms) continue;
+    if (c.capacity_failed && c.backoff_until_ms > now_ms) return;
     if (best == nullptr || c.config.priority < best->config.priority ||
         (c.config.priority == best->config.priority && c.config.name < best->config.name)) {
       best = &c;
     }
-  }
+  });
   return best;
 }
 
 uint32_t Autoscaler::available_elsewhere(const ConfigState& c) const {
   uint32_t total = 0;
-  for (const auto& [id, other] : configs_) {
-    if (id == c.config.id || other.config.pool_id != c.config.pool_id) continue;
+  for_each_in_pool(c.config.pool_id, [&](const ConfigState& other) {
+    if (&other == &c) return;
     for (const ServerView& v : views_of(other)) {
       if (v.phase == ServerPhase::ready) total += v.sessions >= v.max_sessions ? 0 : v.max_sessions - v.sessions;
       if (v.phase == ServerPhase::provisioning) total += v.max_sessions;
     }
-  }
+  });
   return total;
 }
 
