@@ -99,6 +99,19 @@ class AutoscaleTest : public FleetTest {
     return {listed.vms().begin(), listed.vms().end()};
   }
 
+  // corralctl's output (stdout and stderr) against the manager, or "" when it failed.
+  std::string corralctl(const ManagerUnderTest& m, const std::vector<std::string>& args) {
+    const std::string log = work_ + "/ctl-" + std::to_string(++ctl_runs_) + ".out";
+    std::map<std::string, std::string> env = {{"CORRAL_SERVER", m.api_url()},
+                                              {"CORRAL_CA_CERT", m.data_dir() + "/ca.crt"},
+                                              {"CORRAL_TOKEN_FILE", m.data_dir() + "/admin.token"},
+                                              {"HOME", work_}};
+    Process p = Process::start(corralctl_binary(), args, log, env, {"", work_});
+    const int code = p.wait_exit(60s).value_or(-1);
+    EXPECT_EQ(code, 0) << p.log();
+    return code == 0 ? p.log() : "";
+  }
+
   static json call_json(const ManagerUnderTest& m, const std::string& method, const std::string& path,
                         const std::string& body, int want) {
     auto r = m.call(method, path, body);
@@ -126,6 +139,7 @@ class AutoscaleTest : public FleetTest {
 
   std::string state_dir(const std::string& provider) const { return work_ + "/vms-" + provider; }
   std::vector<std::string> providers_;
+  int ctl_runs_ = 0;
 
   // A server pool and its workspace; returns {pool id, workspace id}.
   std::pair<std::string, std::string> make_pool(const ManagerUnderTest& m) {

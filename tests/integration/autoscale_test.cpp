@@ -64,6 +64,16 @@ TEST_F(AutoscaleTest, ScalesOutFromZeroFollowsSessionsAndScalesBackIn) {
   EXPECT_FALSE(events(*m, "autoscale.scale_in").empty());
   // It stays there: the minimum holds.
   EXPECT_EQ(ready_servers(*m, pool), 2);
+  // The deleted server's timeline, from its request to its deletion, is still there.
+  const std::string gone = events(*m, "vm.deleted").front().value("serverId", "");
+  const std::string timeline = corralctl(*m, {"servers", "show", gone});
+  for (const char* kind : {"server.created", "vm.requested", "vm.created", "vm.checked_in", "server.draining",
+                           "vm.delete_requested", "server.deleted", "vm.deleted"}) {
+    EXPECT_NE(timeline.find(kind), std::string::npos) << kind << " missing from\n" << timeline;
+  }
+  EXPECT_NE(timeline.find("no longer exists"), std::string::npos) << timeline;
+  EXPECT_LT(timeline.find("vm.requested"), timeline.find("vm.deleted")) << timeline;
+
   // Its VMs are its own to delete: the config goes only once they have.
   json refused = call_json(*m, "DELETE", "/api/v1/autoscale-configs/" + config, "", 409);
   EXPECT_NE(refused.dump().find("still has 2 servers"), std::string::npos) << refused.dump();
