@@ -13,25 +13,12 @@
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
 #include "manager/autoscaler/startup_script.h"
+#include "manager/broker/server_events.h"
 #include "manager/directory/hostname_pattern.h"
 #include "manager/store/join_token_issue.h"
 
 namespace corral::autoscaler {
 namespace {
-
-Status append_event(store::Repositories& r, const store::ServerRecord& s, const char* kind, const std::string& message,
-                    int64_t at_ms) {
-  store::EventRecord e;
-  e.at_ms = at_ms;
-  e.kind = kind;
-  e.pool_id = s.pool_id;
-  e.autoscale_config_id = s.autoscale_config_id;
-  e.server_id = s.id;
-  e.vm_id = s.vm_id;
-  e.message = message;
-  auto id = r.events().append(e);
-  return id.ok() ? Status{} : id.status();
-}
 
 const char* error_class_name(pv1::ErrorClass c) {
   switch (c) {
@@ -167,9 +154,9 @@ void Autoscaler::create_one(ConfigState& c) {
         rendered->script = std::move(script).value();
         if (Status st = r.join_tokens().insert(token); !st.ok()) return st;
         if (Status st = r.intents().append(intent); !st.ok()) return st;
-        return append_event(r, row, "vm.requested",
-                            "VM requested for server " + row.hostname + " from provider config " + (*provider)->name,
-                            at_ms);
+        return broker::record_server_event(
+            r, row, "vm.requested",
+            "VM requested for server " + row.hostname + " from provider config " + (*provider)->name, at_ms);
       });
 }
 
@@ -244,7 +231,8 @@ void Autoscaler::record_vm(const std::string& server_id, const std::string& inte
                                                               const store::ServerRecord& row) -> Status {
         if (Status st = r.intents().set_vm_id(intent_id, vm_id); !st.ok()) return st;
         if (Status st = r.intents().mark_done(intent_id, outcome, at_ms / 1000); !st.ok()) return st;
-        return append_event(r, row, "vm.created", "VM " + vm_id + " " + outcome + " for server " + row.hostname, at_ms);
+        return broker::record_server_event(r, row, "vm.created",
+                                           "VM " + vm_id + " " + outcome + " for server " + row.hostname, at_ms);
       });
 }
 

@@ -9,6 +9,7 @@
 #include "common/failpoint.h"
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
+#include "manager/broker/server_events.h"
 
 namespace corral::autoscaler {
 namespace {
@@ -85,22 +86,13 @@ void Autoscaler::remove_one(ConfigState& c, const PlannedDelete& d) {
     for (const std::string& id : sessions) {
       broker_.end(id, store::SessionEndReason::server_deleted, [](const Result<store::SessionEnding>&) {});
     }
-    store::EventRecord e;
-    e.at_ms = now_ms();
-    e.kind = "vm.delete_requested";
-    e.pool_id = now->record.pool_id;
-    e.autoscale_config_id = intent.autoscale_config_id;
-    e.server_id = intent.server_id;
-    e.vm_id = intent.vm_id;
-    e.message = "deleting server " + now->record.hostname + ": " + reason_text(reason);
-    log::info("vm.delete_requested",
-              {{"server_id", intent.server_id}, {"vm_id", intent.vm_id}, {"message", e.message}});
+    const std::string message = "deleting server " + now->record.hostname + ": " + reason_text(reason);
+    log::info("vm.delete_requested", {{"server_id", intent.server_id}, {"vm_id", intent.vm_id}, {"message", message}});
     store_.submit(
-        [intent, e](store::Store& s) {
+        [intent, row = now->record, message, at_ms = now_ms()](store::Store& s) {
           return s.unit_of_work([&](store::Repositories& repos) -> Status {
             if (Status st = repos.intents().append(intent); !st.ok()) return st;
-            auto id = repos.events().append(e);
-            return id.ok() ? Status{} : id.status();
+            return broker::record_server_event(repos, row, "vm.delete_requested", message, at_ms);
           });
         },
         [this, alive, intent](const Status& written) {
@@ -183,17 +175,10 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
       },
       [intent_id, outcome, at_ms](store::Repositories& r, const store::ServerRecord& row) -> Status {
         if (Status st = r.intents().mark_done(intent_id, outcome, at_ms / 1000); !st.ok()) return st;
-        store::EventRecord e;
-        e.at_ms = at_ms;
-        e.kind = "vm.deleted";
-        e.pool_id = row.pool_id;
-        e.autoscale_config_id = row.autoscale_config_id;
-        e.server_id = row.id;
-        e.vm_id = row.vm_id;
-        e.message = "VM " + (row.vm_id.empty() ? std::string("(none)") : row.vm_id) + " of server " + row.hostname +
-                    " " + outcome;
-        auto id = r.events().append(e);
-        return id.ok() ? Status{} : id.status();
+        return broker::record_server_event(r, row, "vm.deleted",
+                                           "VM " + (row.vm_id.empty() ? std::string("(none)") : row.vm_id) +
+                                               " of server " + row.hostname + " " + outcome,
+                                           at_ms);
       });
 }
 

@@ -8,8 +8,12 @@ namespace {
 
 using store::ServerRecord;
 
-Status append(store::Repositories& r, const ServerRecord& s, const char* kind, const std::string& message,
-              int64_t at_ms) {
+std::string plural(uint32_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+}  // namespace
+
+Status record_server_event(store::Repositories& r, const ServerRecord& s, const char* kind, const std::string& message,
+                           int64_t at_ms) {
   store::EventRecord e;
   e.at_ms = at_ms;
   e.kind = kind;
@@ -22,24 +26,22 @@ Status append(store::Repositories& r, const ServerRecord& s, const char* kind, c
   return id.ok() ? Status{} : id.status();
 }
 
-std::string plural(uint32_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
-
-}  // namespace
-
 Status record_server_created(store::Repositories& r, const ServerRecord& s, int64_t at_ms) {
-  return append(r, s, "server.created",
-                "server " + s.hostname + " created (" + store::server_origin_name(s.origin) + ", at most " +
-                    plural(s.max_sessions, "session") + (s.enabled ? "" : ", disabled") + ")",
-                at_ms);
+  return record_server_event(r, s, "server.created",
+                             "server " + s.hostname + " created (" + store::server_origin_name(s.origin) +
+                                 ", at most " + plural(s.max_sessions, "session") + (s.enabled ? "" : ", disabled") +
+                                 ")",
+                             at_ms);
 }
 
 Status record_server_changed(store::Repositories& r, const ServerRecord& before, const ServerRecord& after,
                              int64_t at_ms) {
   if (before.draining != after.draining) {
-    Status st = after.draining ? append(r, after, "server.draining",
-                                        "server " + after.hostname + " is draining: it takes no new sessions", at_ms)
-                               : append(r, after, "server.undrained",
-                                        "server " + after.hostname + " takes new sessions again", at_ms);
+    Status st = after.draining
+                    ? record_server_event(r, after, "server.draining",
+                                          "server " + after.hostname + " is draining: it takes no new sessions", at_ms)
+                    : record_server_event(r, after, "server.undrained",
+                                          "server " + after.hostname + " takes new sessions again", at_ms);
     if (!st.ok()) return st;
   }
   std::vector<std::string> changes;
@@ -64,11 +66,11 @@ Status record_server_changed(store::Repositories& r, const ServerRecord& before,
   if (changes.empty()) return {};
   std::string message = "server " + after.hostname + " updated: ";
   for (size_t i = 0; i < changes.size(); ++i) message += (i == 0 ? "" : ", ") + changes[i];
-  return append(r, after, "server.updated", message, at_ms);
+  return record_server_event(r, after, "server.updated", message, at_ms);
 }
 
 Status record_server_deleted(store::Repositories& r, const ServerRecord& s, int64_t at_ms) {
-  return append(r, s, "server.deleted", "server " + s.hostname + " deleted", at_ms);
+  return record_server_event(r, s, "server.deleted", "server " + s.hostname + " deleted", at_ms);
 }
 
 }  // namespace corral::broker

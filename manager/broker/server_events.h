@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/result.h"
 #include "manager/store/broker_records.h"
@@ -18,5 +19,9 @@ Status record_server_changed(store::Repositories& r, const store::ServerRecord& 
                              const store::ServerRecord& after, int64_t at_ms);
 // server.deleted
 Status record_server_deleted(store::Repositories& r, const store::ServerRecord& server, int64_t at_ms);
+
+// Any other event about the server (the autoscaler's vm.*), with the server's pool, config and VM.
+Status record_server_event(store::Repositories& r, const store::ServerRecord& server, const char* kind,
+                           const std::string& message, int64_t at_ms);
 
 }  // namespace corral::broker
