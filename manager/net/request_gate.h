@@ -48,7 +48,7 @@ class BearerTokenGate final : public RequestGate {
  public:
   struct PublicRoute {
     std::string method;
-    std::string path;  // a route pattern: "/downloads/{name}" admits any one segment there
+    std::string path;           // a route pattern: "/downloads/{name}" admits any one segment there
     size_t max_body_bytes = 0;  // 0: the transport's limit
   };
   // Must be thread-safe (AdminAuth::authorize is).

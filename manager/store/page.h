@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "common/result.h"
 #include <utility>
 #include <vector>
+#include "common/result.h"
 
 namespace corral::store {
 

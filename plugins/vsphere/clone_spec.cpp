@@ -106,7 +106,8 @@ std::string sysprep_customization_xml(const WindowsSysprep& sysprep, const std::
     password = "<password>" + text_xml("value", sysprep.admin_password) + "<plainText>true</plainText></password>";
   }
   return "<customization>"
-         "<options xsi:type=\"CustomizationWinOptions\"><changeSID>true</changeSID><deleteAccounts>false</deleteAccounts>"
+         "<options "
+         "xsi:type=\"CustomizationWinOptions\"><changeSID>true</changeSID><deleteAccounts>false</deleteAccounts>"
          "</options>"
          "<identity xsi:type=\"CustomizationSysprep\">"
          "<guiUnattended>" +

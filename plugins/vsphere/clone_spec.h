@@ -45,8 +45,8 @@ std::string sysprep_customization_xml(const WindowsSysprep& sysprep, const std::
 struct CloneInputs {
   MoRef folder;
   MoRef pool;
-  MoRef datastore;  // empty: the template's
-  MoRef snapshot;   // set: a linked clone from it
+  MoRef datastore;                // empty: the template's
+  MoRef snapshot;                 // set: a linked clone from it
   std::string device_change_xml;  // <deviceChange>… for the NIC, or empty
   int32_t num_cpus = 0;
   int64_t memory_mb = 0;

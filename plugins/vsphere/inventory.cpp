@@ -55,8 +55,9 @@ Outcome<MoRef> find_by_path(VimSession& session, const HttpSend& send, const std
 Outcome<MoRef> find_child(VimSession& session, const HttpSend& send, const MoRef& folder, const std::string& name) {
   auto content = session.content(send);
   if (!content.ok()) return content.error();
-  auto answer = session.call(send, "<FindChild xmlns=\"urn:vim25\">" + moref_xml("_this", content.value().search_index) +
-                                       moref_xml("entity", folder) + text_xml("name", name) + "</FindChild>");
+  auto answer =
+      session.call(send, "<FindChild xmlns=\"urn:vim25\">" + moref_xml("_this", content.value().search_index) +
+                             moref_xml("entity", folder) + text_xml("name", name) + "</FindChild>");
   if (!answer.ok()) return answer.error();
   return moref_of(child(answer.value().response, "returnval"));
 }

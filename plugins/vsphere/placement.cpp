@@ -5,8 +5,8 @@
 namespace corral::vsphere {
 namespace {
 
-constexpr std::string_view kNicTypes[] = {"VirtualE1000",  "VirtualE1000e",  "VirtualPCNet32",
-                                          "VirtualVmxnet", "VirtualVmxnet2", "VirtualVmxnet3",
+constexpr std::string_view kNicTypes[] = {"VirtualE1000",        "VirtualE1000e",           "VirtualPCNet32",
+                                          "VirtualVmxnet",       "VirtualVmxnet2",          "VirtualVmxnet3",
                                           "VirtualVmxnet3Vrdma", "VirtualSriovEthernetCard"};
 
 bool is_nic(pugi::xml_node device) {
@@ -40,9 +40,9 @@ Outcome<std::string> backing_for(VimSession& session, const HttpSend& send, cons
            text_xml("switchUuid", sw.value().prop("uuid").text().get()) +
            text_xml("portgroupKey", pg.value().prop("key").text().get()) + "</port></backing>";
   }
-  return config_error("network: the inventory path names a " + network.type +
-                          ", not a network or a distributed port group",
-                      "/network");
+  return config_error(
+      "network: the inventory path names a " + network.type + ", not a network or a distributed port group",
+      "/network");
 }
 
 }  // namespace
@@ -71,7 +71,8 @@ Outcome<Placement> resolve_placement(VimSession& session, const HttpSend& send, 
   const std::string& template_path = windows ? c.template_windows : c.template_linux;
   const std::string template_field = windows ? "/templates/windows" : "/templates/linux";
   if (template_path.empty()) {
-    return config_error(std::string("templates has no ") + (windows ? "windows" : "linux") + " template", template_field);
+    return config_error(std::string("templates has no ") + (windows ? "windows" : "linux") + " template",
+                        template_field);
   }
   Placement p;
   auto tmpl = find_by_path(session, send, inventory_path(c, template_path), template_field);
@@ -96,9 +97,9 @@ Outcome<Placement> resolve_placement(VimSession& session, const HttpSend& send, 
     p.clone.pool = moref_of(cluster.value().prop("resourcePool"));
   }
   if (p.clone.pool.type != "ResourcePool" && p.clone.pool.type != "VirtualApp") {
-    return config_error("resource_pool: '" + c.resource_pool + "' is a " + p.clone.pool.type +
-                            ", not a resource pool, cluster or host",
-                        "/resource_pool");
+    return config_error(
+        "resource_pool: '" + c.resource_pool + "' is a " + p.clone.pool.type + ", not a resource pool, cluster or host",
+        "/resource_pool");
   }
   if (!c.datastore.empty()) {
     auto ds = find_by_path(session, send, inventory_path(c, c.datastore), "/datastore");

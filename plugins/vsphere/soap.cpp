@@ -11,21 +11,39 @@ constexpr std::string_view kXsiPrefix = "xsi:";
 bool ends_with_type_attribute(std::string_view name) { return name == "type" || name.ends_with(":type"); }
 
 // Faults vCenter raises for a user who may not do something, or is not who it says.
-constexpr std::string_view kAuthFaults[] = {"InvalidLogin", "NoPermission", "NotAuthenticated", "NoPermissionOnAD",
-                                            "InvalidPrivilege", "RestrictedVersion", "SSPIChallenge"};
+constexpr std::string_view kAuthFaults[] = {"InvalidLogin",     "NoPermission",     "NotAuthenticated",
+                                            "NoPermissionOnAD", "InvalidPrivilege", "RestrictedVersion",
+                                            "SSPIChallenge"};
 // Faults that mean the request or the config names something wrong: no retry can succeed.
-constexpr std::string_view kConfigFaults[] = {
-    "DuplicateName",      "InvalidName",      "InvalidArgument",   "InvalidDatastore", "InvalidDatastorePath",
-    "NotFound",           "FileNotFound",     "FileAlreadyExists", "InvalidType",      "InvalidProperty",
-    "NotSupported",       "VmConfigFault",    "CustomizationFault", "MissingLinuxCustResources",
-    "MissingWindowsCustResources", "UncustomizableGuest", "InvalidVmConfig", "ManagedObjectNotFound",
-    "InvalidRequest",     "MethodNotFound",   "InvalidFolder",     "InvalidController", "DeviceNotSupported"};
+constexpr std::string_view kConfigFaults[] = {"DuplicateName",
+                                              "InvalidName",
+                                              "InvalidArgument",
+                                              "InvalidDatastore",
+                                              "InvalidDatastorePath",
+                                              "NotFound",
+                                              "FileNotFound",
+                                              "FileAlreadyExists",
+                                              "InvalidType",
+                                              "InvalidProperty",
+                                              "NotSupported",
+                                              "VmConfigFault",
+                                              "CustomizationFault",
+                                              "MissingLinuxCustResources",
+                                              "MissingWindowsCustResources",
+                                              "UncustomizableGuest",
+                                              "InvalidVmConfig",
+                                              "ManagedObjectNotFound",
+                                              "InvalidRequest",
+                                              "MethodNotFound",
+                                              "InvalidFolder",
+                                              "InvalidController",
+                                              "DeviceNotSupported"};
 // Faults of a license or limit the account has reached.
-constexpr std::string_view kQuotaFaults[] = {"NotEnoughLicenses", "LicenseExpired", "LicenseRestricted",
+constexpr std::string_view kQuotaFaults[] = {"NotEnoughLicenses",    "LicenseExpired", "LicenseRestricted",
                                              "InsufficientLicenses", "VmLimitLicense", "LicenseServerUnavailable"};
 // Faults of a cluster, host or datastore without room now.
-constexpr std::string_view kCapacityFaults[] = {"NoDiskSpace", "OutOfBounds", "NoCompatibleHost",
-                                                "NoCompatibleDatastore", "NoHost", "NumVirtualCpusExceedsLimit"};
+constexpr std::string_view kCapacityFaults[] = {"NoDiskSpace",           "OutOfBounds", "NoCompatibleHost",
+                                                "NoCompatibleDatastore", "NoHost",      "NumVirtualCpusExceedsLimit"};
 
 bool among(std::string_view type, const std::string_view* begin, const std::string_view* end) {
   return std::find(begin, end, type) != end;

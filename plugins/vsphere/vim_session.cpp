@@ -107,8 +107,8 @@ Outcome<SoapAnswer> VimSession::post(const HttpSend& send, std::string_view body
   }
   if (answer.value().fault) {
     const SoapFault& f = *answer.value().fault;
-    VsphereError e{fault_class(f.type), where + ": " + (f.type.empty() ? "fault" : f.type) + ": " + f.message, {},
-                   f.type};
+    VsphereError e{
+        fault_class(f.type), where + ": " + (f.type.empty() ? "fault" : f.type) + ": " + f.message, {}, f.type};
     return e;
   }
   return answer;
@@ -179,11 +179,11 @@ Outcome<SoapAnswer> VimSession::call(const HttpSend& send, std::string_view body
     }
     cookie.clear();
   }
-  return VsphereError{pv1::ERROR_CLASS_AUTH,
-                      "vCenter " + config_.url + " says NotAuthenticated right after a fresh login of '" +
-                          config_.user + "'",
-                      {},
-                      "NotAuthenticated"};
+  return VsphereError{
+      pv1::ERROR_CLASS_AUTH,
+      "vCenter " + config_.url + " says NotAuthenticated right after a fresh login of '" + config_.user + "'",
+      {},
+      "NotAuthenticated"};
 }
 
 Outcome<ServiceContent> VimSession::content(const HttpSend& send) {

@@ -52,8 +52,8 @@ class VimSession {
 
  private:
   // One POST of BODY with COOKIE; faults and HTTP failures already mapped.
-  Outcome<SoapAnswer> post(const HttpSend& send, std::string_view body, const std::string& cookie,
-                           bool secret_body, std::string* set_cookie) const;
+  Outcome<SoapAnswer> post(const HttpSend& send, std::string_view body, const std::string& cookie, bool secret_body,
+                           std::string* set_cookie) const;
   Outcome<std::string> login(const HttpSend& send);
 
   const VsphereConfig config_;

@@ -67,10 +67,10 @@ pv1::Vm VmLifecycle::to_vm(const ObjectContent& o) const {
     vm.set_state(pv1::VM_STATE_CREATING);
   } else {
     vm.set_state(pv1::VM_STATE_ERROR);
-    *vm.mutable_error() = config_error("the VM " + prop_text(o, "name") + " is " +
-                                       (power.empty() ? std::string("in an unknown power state") : power) +
-                                       " in vCenter, not powered on")
-                              .to_proto();
+    *vm.mutable_error() =
+        config_error("the VM " + prop_text(o, "name") + " is " +
+                     (power.empty() ? std::string("in an unknown power state") : power) + " in vCenter, not powered on")
+            .to_proto();
     vm.mutable_error()->set_class_(pv1::ERROR_CLASS_TRANSIENT);
   }
   return vm;
@@ -109,15 +109,16 @@ Outcome<MoRef> VmLifecycle::wait_task(const MoRef& task, const std::string& what
       pugi::xml_node error = info.props.at("info.error");
       std::string type = xsi_type(child(error, "fault"));
       std::string message = child(error, "localizedMessage").text().get();
-      return VsphereError{fault_class(type), what + " failed in vCenter: " + type + (message.empty() ? "" : ": ") + message,
-                          {}, type};
+      return VsphereError{
+          fault_class(type), what + " failed in vCenter: " + type + (message.empty() ? "" : ": ") + message, {}, type};
     }
     // queued or running: look again, never past the deadline.
     int64_t left = until - ctx_.monotonic_ms();
     if (ctx_.cancelled() || left <= pause_ms) {
       return VsphereError{pv1::ERROR_CLASS_TRANSIENT,
                           what + " is still running in vCenter (" + task.value + ") when the call had to return",
-                          {}, kStillRunning};
+                          {},
+                          kStillRunning};
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     pause_ms = std::min<int64_t>(pause_ms * 2, 1000);
@@ -162,8 +163,9 @@ Outcome<pv1::Vm> VmLifecycle::create_vm(const pv1::CreateVmRequest& request) {
       if (!vm.value().obj.empty()) {
         std::map<std::string, std::string> ec = extra_config(vm.value());
         if (ec[kManagedKey] != "1" || ec[kIdempotencyKey] != request.idempotency_key()) {
-          return config_error("a VM named " + name + " already exists in the folder and was not created by Corral with "
-                              "this idempotency key; not touching it",
+          return config_error("a VM named " + name +
+                                  " already exists in the folder and was not created by Corral with "
+                                  "this idempotency key; not touching it",
                               "/folder");
         }
         return power_on(vm.value());
@@ -216,9 +218,9 @@ Outcome<std::string> VmLifecycle::customization_spec(const std::string& hostname
                                              text_xml("name", c.customization_spec) + "</GetCustomizationSpec>");
   if (!answer.ok()) {
     if (answer.error().fault_type == "NotFound") {
-      return config_error("customization.spec_name: vCenter has no customization specification named '" +
-                              c.customization_spec + "'",
-                          "/customization/spec_name");
+      return config_error(
+          "customization.spec_name: vCenter has no customization specification named '" + c.customization_spec + "'",
+          "/customization/spec_name");
     }
     return answer.error();
   }
@@ -316,8 +318,8 @@ pv1::DeleteVmResponse VmLifecycle::remove(const std::string& id) {
   }
   const std::string name = prop_text(vm.value(), "name");
   if (prop_text(vm.value(), "runtime.powerState") != "poweredOff") {
-    auto task = start_task("<PowerOffVM_Task xmlns=\"urn:vim25\">" + moref_xml("_this", vm.value().obj) +
-                           "</PowerOffVM_Task>");
+    auto task =
+        start_task("<PowerOffVM_Task xmlns=\"urn:vim25\">" + moref_xml("_this", vm.value().obj) + "</PowerOffVM_Task>");
     if (!task.ok()) return fail(task.error());
     auto off = wait_task(task.value(), "powering off " + name);
     // InvalidPowerState: it went off meanwhile, which is what was wanted.

@@ -42,7 +42,7 @@ inline VsphereError transient_error(std::string message) {
 template <typename T>
 class [[nodiscard]] Outcome {
  public:
-  Outcome(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
+  Outcome(T value) : v_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
   Outcome(VsphereError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

@@ -56,10 +56,13 @@ class VsphereProvider : public corral::sdk::Provider {
     pv1::CreateVmResponse resp;
     with_lifecycle(req.config(), call, resp, [&](vs::VmLifecycle& l) { resp = l.create(req); });
     if (resp.has_vm()) {
-      host().info("vsphere.create_vm", {{"config", req.config().name()}, {"vm_id", resp.vm().id()},
-                                        {"hostname", req.hostname()}, {"state", pv1::VmState_Name(resp.vm().state())}});
+      host().info("vsphere.create_vm", {{"config", req.config().name()},
+                                        {"vm_id", resp.vm().id()},
+                                        {"hostname", req.hostname()},
+                                        {"state", pv1::VmState_Name(resp.vm().state())}});
     } else if (resp.has_error()) {
-      host().warn("vsphere.create_vm_failed", {{"config", req.config().name()}, {"hostname", req.hostname()},
+      host().warn("vsphere.create_vm_failed", {{"config", req.config().name()},
+                                               {"hostname", req.hostname()},
                                                {"class", pv1::ErrorClass_Name(resp.error().class_())},
                                                {"error", resp.error().message()}});
     }
@@ -68,7 +71,8 @@ class VsphereProvider : public corral::sdk::Provider {
   pv1::DeleteVmResponse delete_vm(const pv1::DeleteVmRequest& req, corral::sdk::Call& call) override {
     pv1::DeleteVmResponse resp;
     with_lifecycle(req.config(), call, resp, [&](vs::VmLifecycle& l) { resp = l.remove(req.vm_id()); });
-    host().info("vsphere.delete_vm", {{"config", req.config().name()}, {"vm_id", req.vm_id()},
+    host().info("vsphere.delete_vm", {{"config", req.config().name()},
+                                      {"vm_id", req.vm_id()},
                                       {"state", pv1::VmState_Name(resp.state())},
                                       {"error", resp.error().message()}});
     return resp;

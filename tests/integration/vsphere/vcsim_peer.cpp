@@ -39,8 +39,8 @@ VcsimPeer::VcsimPeer() {
     dup2(out[1], 1);
     close(in[1]);
     close(out[0]);
-    std::vector<std::string> args = {CORRAL_VCSIM_BIN, "-cert", cert_path, "-user", kVcsimUser,
-                                     "-password", kVcsimPassword};
+    std::vector<std::string> args = {CORRAL_VCSIM_BIN, "-cert",     cert_path,     "-user",
+                                     kVcsimUser,       "-password", kVcsimPassword};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -70,8 +70,8 @@ class Vcsim : public ::testing::Test {
   }
 
   VmLifecycle lifecycle(VimSession& session, const std::string& config_name = "vcsim") {
-    CallContext ctx{send(), [] { return HostHttpClient::monotonic_now_ms(); }, vcsim_test_wall_ms,
-                    [] { return false; }, HostHttpClient::monotonic_now_ms() + 120'000};
+    CallContext ctx{send(), [] { return HostHttpClient::monotonic_now_ms(); }, vcsim_test_wall_ms, [] { return false; },
+                    HostHttpClient::monotonic_now_ms() + 120'000};
     return VmLifecycle(session, std::move(ctx), config_name);
   }
 
@@ -234,8 +234,8 @@ TEST_F(Vcsim, ASessionTerminatedMidRunLogsInAgain) {
   VimSession admin(parsed(config_json()));
   auto content = admin.content(send());
   ASSERT_TRUE(content.ok()) << content.error().message;
-  auto sessions = retrieve(admin, send(), {content.value().session_manager}, "SessionManager",
-                           {"sessionList", "currentSession"});
+  auto sessions =
+      retrieve(admin, send(), {content.value().session_manager}, "SessionManager", {"sessionList", "currentSession"});
   ASSERT_TRUE(sessions.ok()) << sessions.error().message;
   std::string own = child(sessions.value().front().prop("currentSession"), "key").text().get();
   std::string terminate;
@@ -244,9 +244,9 @@ TEST_F(Vcsim, ASessionTerminatedMidRunLogsInAgain) {
     if (key != own) terminate += text_xml("sessionId", key);
   }
   ASSERT_FALSE(terminate.empty());
-  auto ended = admin.call(send(), "<TerminateSession xmlns=\"urn:vim25\">" +
-                                      moref_xml("_this", content.value().session_manager) + terminate +
-                                      "</TerminateSession>");
+  auto ended =
+      admin.call(send(), "<TerminateSession xmlns=\"urn:vim25\">" +
+                             moref_xml("_this", content.value().session_manager) + terminate + "</TerminateSession>");
   ASSERT_TRUE(ended.ok()) << ended.error().message;
   const int before = logins_.load();
 
