@@ -140,7 +140,7 @@ class Autoscaler {
   // Pool-wide: the config that carries the pool's minimum now, and what the others hold.
   const ConfigState* acting_config(const std::string& pool_id) const;
   uint32_t available_elsewhere(const ConfigState& c) const;
-  void report_decision(ConfigState& c, const Plan& plan, bool acting, uint32_t minimum);
+  void report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, uint32_t minimum);
 
   // autoscaler_create.cpp
   void create_one(ConfigState& c);
@@ -161,7 +161,7 @@ class Autoscaler {
   // autoscaler_recover.cpp
   void recover();
   void resolve(const store::IntentRecord& intent, std::shared_ptr<size_t> left);
-  void recovered_one(std::shared_ptr<size_t> left);
+  void recovered_one(const std::shared_ptr<size_t>& left);
   void sweep_orphans();
 
   // Appends an event (and logs it), outside any other write.

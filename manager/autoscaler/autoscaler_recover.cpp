@@ -23,7 +23,7 @@ void Autoscaler::recover() {
   for (const store::IntentRecord& intent : unfinished) resolve(intent, left);
 }
 
-void Autoscaler::recovered_one(std::shared_ptr<size_t> left) {
+void Autoscaler::recovered_one(const std::shared_ptr<size_t>& left) {
   if (!left || --*left > 0) return;
   recovered_ = true;
   log::info("autoscaler.started", {{"configs", configs_.size()}});
@@ -41,7 +41,7 @@ void Autoscaler::resolve(const store::IntentRecord& intent, std::shared_ptr<size
     } else {
       delete_vm(server_id, intent.id, intent.provider_config_id, intent.vm_id);
     }
-    return recovered_one(std::move(left));
+    return recovered_one(left);
   }
   actions_[server_id] = Action{ActionKind::create, intent.id, intent.autoscale_config_id};
   vms_.list_vms(intent.provider_config_id, {{kTagManager, settings_.manager_id}, {kTagServer, server_id}},
@@ -55,7 +55,7 @@ void Autoscaler::resolve(const store::IntentRecord& intent, std::shared_ptr<size
                           "cannot tell whether the VM of an interrupted create exists (ListVms: " + why +
                               "); the provision timeout and the orphan sweep will clean up");
                     actions_.erase(id);
-                    return recovered_one(std::move(left));
+                    return recovered_one(left);
                   }
                   const pv1::Vm* found = nullptr;
                   for (const pv1::Vm& vm : listed->vms()) {
@@ -70,7 +70,7 @@ void Autoscaler::resolve(const store::IntentRecord& intent, std::shared_ptr<size
                           "an interrupted create made no VM: its server row is removed");
                     abandon(id, intent.id, "abandoned: no VM was created");
                   }
-                  recovered_one(std::move(left));
+                  recovered_one(left);
                 });
 }
 

@@ -93,6 +93,7 @@ Result<std::string> render_startup_script(std::string_view template_text, store:
   std::vector<sdk::TemplateError> syntax;
   sdk::Template t = sdk::Template::parse(template_text, &syntax);
   std::vector<std::string> problems;
+  problems.reserve(syntax.size());
   for (const auto& e : syntax) problems.push_back(e.message);
   if (!problems.empty()) {
     return error(ErrorCode::invalid_argument, "the startup-script template does not parse: " + join_problems(problems));
