@@ -57,9 +57,12 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# The main, asan and tsan stages compile the test targets in unity batches (CORRAL_UNITY_BUILD,
+# docs/development.md "CI time"): a clean tree builds in 40% less CPU time. `run` leaves the tree's
+# setting as it is (off unless a test stage configured the tree).
 build() {
   log "building in $BUILD_DIR"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCORRAL_WERROR=ON >/dev/null
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCORRAL_WERROR=ON "$@" >/dev/null
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
@@ -92,7 +95,7 @@ stage_lint() {
 
 stage_main() {
   begin_stage "stage main: build $BUILD_DIR (-DCORRAL_WERROR=ON) and run every test"
-  build
+  build -DCORRAL_UNITY_BUILD=ON
   log "main: running the test suite (unit, integration, fuzz corpus replay)"
   local rc=0
   run_ctest --test-dir "$BUILD_DIR" || rc=$?
@@ -111,7 +114,8 @@ sanitizer_env() {
 # Sanitizer trees skip the benchmarks; CMake compiles them at -O1 -g1 (cmake/CorralOptions.cmake).
 configure_sanitized() {
   local dir=$1 sanitize=$2
-  cmake -S "$ROOT" -B "$dir" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" -DCORRAL_BUILD_BENCH=OFF >/dev/null
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" -DCORRAL_BUILD_BENCH=OFF \
+    -DCORRAL_UNITY_BUILD=ON >/dev/null
 }
 
 stage_asan() {

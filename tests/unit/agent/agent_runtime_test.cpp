@@ -15,14 +15,14 @@ namespace corral::agent {
 namespace {
 
 using corral::agent::v1::Envelope;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 struct Call {
   enum Kind { connect, send, close } kind;
   ConnectionId id = 0;
   Envelope envelope;
   uint16_t code = 0;
-  Clock::time_point at = Clock::now();
+  SteadyClock::time_point at = SteadyClock::now();
 };
 
 class ScriptedChannel final : public Channel {
@@ -138,10 +138,11 @@ TEST(AgentRuntime, RevokedConnectionRetriesAtTheCap) {
 
   EXPECT_TRUE(runtime.reconnect_policy().revoked());
   std::vector<Call*> connect_calls;
-  Clock::time_point closed_at{};
+  SteadyClock::time_point closed_at{};
   for (Call& c : channel.calls) {
     if (c.kind == Call::connect) connect_calls.push_back(&c);
-    if (c.kind == Call::send && c.envelope.has_capacity_report() && closed_at == Clock::time_point{}) closed_at = c.at;
+    if (c.kind == Call::send && c.envelope.has_capacity_report() && closed_at == SteadyClock::time_point{})
+      closed_at = c.at;
   }
   ASSERT_EQ(connect_calls.size(), 2u);
   EXPECT_GE(connect_calls[1]->at - closed_at, std::chrono::milliseconds(50)) << "revoked: wait the whole cap";

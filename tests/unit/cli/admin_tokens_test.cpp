@@ -12,13 +12,6 @@ using testing::Harness;
 using testing::kToken;
 using testing::response;
 
-std::string header(const http::Request& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
 TEST(AdminTokens, ClientEndpoints) {
   FakeTransport fake;
   fake.answers.push_back(response(201, R"({"id":"at-2","name":"ci","token":"cadm.at-2.secret"})"));
@@ -47,7 +40,8 @@ TEST(AdminTokens, ClientEndpoints) {
   EXPECT_EQ(fake.requests[1].url, "https://m.test:8443/api/v1/admin-tokens");
   EXPECT_EQ(fake.requests[2].method, "DELETE");
   EXPECT_EQ(fake.requests[2].url, "https://m.test:8443/api/v1/admin-tokens/at%2F1");
-  for (const auto& r : fake.requests) EXPECT_EQ(header(r, "Authorization"), std::string("Bearer ") + kToken);
+  for (const auto& r : fake.requests)
+    EXPECT_EQ(testing::header_of(r, "Authorization"), std::string("Bearer ") + kToken);
 }
 
 TEST(AdminTokens, CreateShowsTheSecretOnceWithAWarning) {

@@ -24,7 +24,7 @@ std::string agents_page(const std::vector<std::string>& ids, const std::string& 
   return body + "}";
 }
 
-Settings settings() {
+Settings agents_settings() {
   Settings s;
   s.server = "https://m.test:8443";
   s.token = "t";
@@ -148,7 +148,7 @@ TEST(AgentsList, AnErrorOnALaterPageExitsOneAfterTheRowsSoFar) {
 TEST(AgentPager, ARepeatedPageTokenStopsInsteadOfLoopingForever) {
   FakeTransport fake;
   fake.answers.push_back(response(200, agents_page({"a1"}, "same")));
-  ApiClient api(settings(), fake.transport());
+  ApiClient api(agents_settings(), fake.transport());
   size_t pages = 0;
   Status st = for_each_agent_page(api, {}, 0, [&](const Reply<api::v1::ListAgentsResponse>&) {
     ++pages;
@@ -163,7 +163,7 @@ TEST(AgentPager, ARepeatedPageTokenStopsInsteadOfLoopingForever) {
 TEST(AgentPager, AHandlerErrorStopsThePaging) {
   FakeTransport fake;
   fake.answers.push_back(response(200, agents_page({"a1"}, "p2")));
-  ApiClient api(settings(), fake.transport());
+  ApiClient api(agents_settings(), fake.transport());
   Status st = for_each_agent_page(
       api, {}, 0, [&](const Reply<api::v1::ListAgentsResponse>&) { return error(ErrorCode::internal, "stop"); });
   EXPECT_EQ(st.message(), "stop");
@@ -173,7 +173,7 @@ TEST(AgentPager, AHandlerErrorStopsThePaging) {
 TEST(AgentPager, LargeLimitsLeaveThePageSizeToTheManager) {
   FakeTransport fake;
   fake.answers.push_back(response(200, agents_page({"a1"})));
-  ApiClient api(settings(), fake.transport());
+  ApiClient api(agents_settings(), fake.transport());
   ASSERT_TRUE(for_each_agent_page(api, {}, 5000, [](const auto&) { return Status(); }).ok());
   EXPECT_EQ(fake.requests[0].url, "https://m.test:8443/api/v1/agents");
 }

@@ -19,13 +19,6 @@ Settings settings() {
   return s;
 }
 
-std::string header(const http::Request& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
 TEST(ApiError, FormatsMessageStatusAndReason) {
   Status st = api_error(response(404, R"({"code":404,"reason":"not_found","message":"no agent a9"})"));
   EXPECT_EQ(st.code(), ErrorCode::not_found);
@@ -74,7 +67,7 @@ TEST(ApiClient, ListAgentsSendsTheTokenAndDecodes) {
   const auto& r = fake.requests[0];
   EXPECT_EQ(r.method, "GET");
   EXPECT_EQ(r.url, "https://manager.test:8443/api/v1/agents");
-  EXPECT_EQ(header(r, "Authorization"), "Bearer cadm.id.s3cret");
+  EXPECT_EQ(testing::header_of(r, "Authorization"), "Bearer cadm.id.s3cret");
   EXPECT_EQ(r.tls.ca_pem, "-----BEGIN CERTIFICATE-----\n");
   EXPECT_TRUE(r.tls.verify);
 }
@@ -109,11 +102,11 @@ TEST(ApiClient, EndpointsAndBodies) {
   EXPECT_EQ(fake.requests[2].method, "POST");
   EXPECT_EQ(fake.requests[2].url, "https://manager.test:8443/api/v1/agents/a1/commands");
   EXPECT_EQ(fake.requests[2].body, R"({"command":{"setMaxSessions":{"maxSessions":3}}})");
-  EXPECT_EQ(header(fake.requests[2], "Content-Type"), "application/json");
+  EXPECT_EQ(testing::header_of(fake.requests[2], "Content-Type"), "application/json");
   EXPECT_EQ(fake.requests[3].url, "https://manager.test:8443/api/v1/join-tokens");
   EXPECT_EQ(fake.requests[3].body, R"({"ttlSeconds":60})");
   EXPECT_EQ(fake.requests[4].url, "https://manager.test:8443/healthz");
-  EXPECT_EQ(header(fake.requests[4], "Authorization"), "");  // the token goes only where it is needed
+  EXPECT_EQ(testing::header_of(fake.requests[4], "Authorization"), "");  // the token goes only where it is needed
 }
 
 TEST(ApiClient, QueryStringsAreEscaped) {

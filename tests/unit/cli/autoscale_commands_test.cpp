@@ -18,7 +18,7 @@ using nlohmann::json;
 using testing::Harness;
 using testing::response;
 
-const std::string kBase = "https://m.test:8443";
+using testing::kBase;
 
 // A file holding `text`, removed with the object.
 class TempFile {

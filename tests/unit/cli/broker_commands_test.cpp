@@ -18,7 +18,7 @@ constexpr const char* kPool =
     R"({"id":"p-1","name":"lab","type":"POOL_TYPE_SERVER","labels":["site=lab"],"revision":"1",)"
     R"("createdAt":"2023-11-14T22:13:00Z"})";
 
-const std::string kBase = "https://m.test:8443";
+using testing::kBase;
 
 TEST(PoolCommands, CreateSendsThePoolAndConfirms) {
   Harness h;

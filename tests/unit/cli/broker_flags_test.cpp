@@ -4,20 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <type_traits>
-
 #include <sstream>
+
+#include "fakes.h"
 
 namespace corral::cli {
 namespace {
 
-// RESULT's value, or FALLBACK when it is an error (which the comparison then shows).
-template <typename T>
-T or_else(Result<T> result, std::type_identity_t<T> fallback) {
-  return result.ok() ? std::move(*result) : fallback;
-}
-
 using nlohmann::json;
+using testing::or_else;
 
 TEST(BrokerFlags, MemoryTakesBytesAndBinaryUnits) {
   EXPECT_EQ(or_else(parse_memory("2147483648"), 0), 2147483648u);

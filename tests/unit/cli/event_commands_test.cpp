@@ -16,7 +16,7 @@ namespace {
 using testing::Harness;
 using testing::response;
 
-const std::string kBase = "https://m.test:8443";
+using testing::kBase;
 
 std::string page(const std::string& events, int64_t next_since) {
   return R"({"events":[)" + events + R"(],"nextSince":")" + std::to_string(next_since) + R"("})";

@@ -13,6 +13,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cli/api_client.h"
@@ -20,6 +22,7 @@
 #include "cli/settings.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/result.h"
 
 namespace corral::cli::testing {
 
@@ -93,6 +96,14 @@ inline std::string header_of(const http::Request& r, const std::string& name) {
 }
 
 constexpr const char* kToken = "cadm.id.s3cret";
+// The manager's address in the command tests' settings.
+inline const std::string kBase = "https://m.test:8443";
+
+// RESULT's value, or FALLBACK when it is an error (which the comparison then shows).
+template <typename T>
+T or_else(Result<T> result, std::type_identity_t<T> fallback) {
+  return result.ok() ? std::move(*result) : fallback;
+}
 
 // Runs corralctl against a fake manager; the environment supplies server and token unless a
 // test changes it.

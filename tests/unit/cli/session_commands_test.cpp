@@ -14,19 +14,14 @@
 namespace corral::cli {
 namespace {
 
-// RESULT's value, or FALLBACK when it is an error (which the comparison then shows).
-template <typename T>
-T or_else(Result<T> result, std::type_identity_t<T> fallback) {
-  return result.ok() ? std::move(*result) : fallback;
-}
-
 using nlohmann::json;
 using testing::Harness;
 using testing::header_of;
+using testing::or_else;
 using testing::response;
 using testing::ScratchDir;
 
-const std::string kBase = "https://m.test:8443";
+using testing::kBase;
 
 TEST(SessionCommands, CreateShowsWhereToConnect) {
   Harness h;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "corral/sdk/detail/json_schema_validator.h"
+
 namespace corral::sdk {
 namespace {
 

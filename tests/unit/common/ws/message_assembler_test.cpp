@@ -16,7 +16,7 @@ struct Fragment {
   Outcome want;
 };
 
-struct Case {
+struct SplitCase {
   const char* name;
   size_t limit;
   std::vector<Fragment> fragments;
@@ -25,7 +25,7 @@ struct Case {
 };
 
 TEST(MessageAssembler, Sequences) {
-  const Case cases[] = {
+  const SplitCase cases[] = {
       {"single frame", 16, {{"hello", true, true, Outcome::complete}}, "hello"},
       {"empty message", 16, {{"", true, true, Outcome::complete}}, ""},
       {"three fragments",

@@ -90,7 +90,7 @@ const std::vector<PlacementCase> kRoomCases = {
 };
 INSTANTIATE_TEST_SUITE_P(Room, DockerPlacementTest, ::testing::ValuesIn(kRoomCases), testing_support::case_name);
 
-const std::vector<PlacementCase> kOrderCases = {
+const std::vector<PlacementCase> kDockerOrderCases = {
     {"fewest_sessions_beats_more_free",
      kDocker,
      {server("a").sessions(1).reported(res(64, 256)), server("b").reported(res(2, 4))},
@@ -128,7 +128,8 @@ const std::vector<PlacementCase> kOrderCases = {
      "u",
      Placed{"b"}},
 };
-INSTANTIATE_TEST_SUITE_P(Order, DockerPlacementTest, ::testing::ValuesIn(kOrderCases), testing_support::case_name);
+INSTANTIATE_TEST_SUITE_P(Order, DockerPlacementTest, ::testing::ValuesIn(kDockerOrderCases),
+                         testing_support::case_name);
 
 }  // namespace
 }  // namespace corral::broker

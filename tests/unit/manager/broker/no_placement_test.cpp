@@ -15,7 +15,7 @@ namespace {
 using testing_support::decide_checked;
 using testing_support::server;
 
-const PoolSpec kAssigning{.type = PoolType::server, .server_assignment = true};
+using testing_support::kAssigning;
 const WorkspaceDemand kWindows{.include_labels = {"win"}};
 
 // One server in each row of ServerCounts, for a Windows workspace and the user bob.

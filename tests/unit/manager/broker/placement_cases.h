@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "manager/broker/placement.h"
@@ -97,6 +98,15 @@ inline Decision decide_checked(const PoolSpec& pool, const std::vector<ServerSta
 
 inline void check_case(const PlacementCase& c) {
   EXPECT_EQ(decide_checked(c.pool, c.servers, c.workspace, c.user), c.expected);
+}
+
+// Shared by several files of one test binary (one unity translation unit may hold them all).
+inline const PoolSpec kPool{.type = PoolType::server};
+inline const PoolSpec kAssigning{.type = PoolType::server, .server_assignment = true};
+
+inline std::string placed_id(const Decision& decision) {
+  const auto* placed = std::get_if<Placed>(&decision);
+  return placed ? placed->server_id : std::string("(none)");
 }
 
 }  // namespace testing_support

@@ -19,12 +19,8 @@ namespace {
 using testing_support::res;
 using testing_support::server;
 
-const PoolSpec kPool{.type = PoolType::server};
-
-std::string placed_id(const Decision& decision) {
-  const auto* placed = std::get_if<Placed>(&decision);
-  return placed ? placed->server_id : std::string("(none)");
-}
+using testing_support::kPool;
+using testing_support::placed_id;
 
 TEST(PlacementIndexTest, RejectsEmptyDuplicateAndUnknownIds) {
   PlacementIndex index(kPool);

@@ -13,7 +13,7 @@ namespace {
 using testing_support::PlacementCase;
 using testing_support::server;
 
-const PoolSpec kPool{.type = PoolType::server};
+using testing_support::kPool;
 const PoolSpec kLabPool{.type = PoolType::server, .labels = {"site=lab"}};
 
 WorkspaceDemand include(Labels labels) { return {.include_labels = std::move(labels)}; }
@@ -115,7 +115,7 @@ const std::vector<PlacementCase> kMaximumCases = {
 };
 INSTANTIATE_TEST_SUITE_P(Maxima, PlacementRuleTest, ::testing::ValuesIn(kMaximumCases), testing_support::case_name);
 
-const std::vector<PlacementCase> kOrderCases = {
+const std::vector<PlacementCase> kServerOrderCases = {
     {"fewest_sessions_beats_more_free_slots",
      kPool,
      {server("a").sessions(2).max(10), server("b").sessions(1).max(2)},
@@ -148,7 +148,7 @@ const std::vector<PlacementCase> kOrderCases = {
      Placed{"srv-10"}},
     {"empty_pool", kPool, {}, {}, "u", NotPlaced{NoPlacementReason::pool_empty, {}}},
 };
-INSTANTIATE_TEST_SUITE_P(Order, PlacementRuleTest, ::testing::ValuesIn(kOrderCases), testing_support::case_name);
+INSTANTIATE_TEST_SUITE_P(Order, PlacementRuleTest, ::testing::ValuesIn(kServerOrderCases), testing_support::case_name);
 
 }  // namespace
 }  // namespace corral::broker

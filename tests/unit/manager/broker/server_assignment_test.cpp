@@ -13,7 +13,7 @@ namespace {
 using testing_support::PlacementCase;
 using testing_support::server;
 
-const PoolSpec kAssigning{.type = PoolType::server, .server_assignment = true};
+using testing_support::kAssigning;
 const PoolSpec kNotAssigning{.type = PoolType::server};
 
 class ServerAssignmentTest : public ::testing::TestWithParam<PlacementCase> {};

@@ -32,10 +32,7 @@ std::vector<ServerState> east_servers() {
   };
 }
 
-std::string placed_id(const Decision& decision) {
-  const auto* placed = std::get_if<Placed>(&decision);
-  return placed ? placed->server_id : std::string("(none)");
-}
+using testing_support::placed_id;
 
 TEST(WorkedExampleTest, SessionsForBobFillTheServerPoolInTheDocumentedOrder) {
   std::vector<ServerState> servers = east_servers();

@@ -13,7 +13,7 @@ namespace {
 using test_support::SqliteStoreTest;
 using EventRepositoryTest = SqliteStoreTest;
 
-constexpr int64_t kT = 1'700'000'000'000;  // ms
+using test_support::kNowMs;
 
 EventRecord event(const std::string& kind, int64_t at_ms, const std::string& pool = "", const std::string& config = "",
                   const std::string& server = "") {
@@ -38,18 +38,18 @@ using Kinds = std::vector<std::string>;
 TEST_F(EventRepositoryTest, AppendGivesGrowingIdsAndListReturnsEveryFieldInOrder) {
   auto& events = store_->events();
   EXPECT_EQ(events.last_id().value(), 0);
-  EventRecord full = event("autoscale.scale_out", kT, "pool-1", "cfg-1", "srv-1");
+  EventRecord full = event("autoscale.scale_out", kNowMs, "pool-1", "cfg-1", "srv-1");
   full.vm_id = "vm-9";
   full.severity = EventSeverity::warning;
   int64_t first = events.append(full).value();
-  int64_t second = events.append(event("server.created", kT + 1)).value();
+  int64_t second = events.append(event("server.created", kNowMs + 1)).value();
   EXPECT_GT(second, first);
   EXPECT_EQ(events.last_id().value(), second);
 
   auto all = events.list({.limit = 10}).value();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].id, first);
-  EXPECT_EQ(all[0].at_ms, kT);
+  EXPECT_EQ(all[0].at_ms, kNowMs);
   EXPECT_EQ(all[0].kind, "autoscale.scale_out");
   EXPECT_EQ(all[0].severity, EventSeverity::warning);
   EXPECT_EQ(all[0].pool_id, "pool-1");
@@ -62,10 +62,10 @@ TEST_F(EventRepositoryTest, AppendGivesGrowingIdsAndListReturnsEveryFieldInOrder
 
 TEST_F(EventRepositoryTest, FiltersCombineAndTheCursorSkipsWhatWasSeen) {
   auto& events = store_->events();
-  ASSERT_TRUE(events.append(event("a", kT, "p1", "c1", "s1")).ok());
-  int64_t b = events.append(event("b", kT, "p1", "c2", "s2")).value();
-  ASSERT_TRUE(events.append(event("c", kT, "p2", "c3", "s1")).ok());
-  ASSERT_TRUE(events.append(event("d", kT, "p1", "c1", "s3")).ok());
+  ASSERT_TRUE(events.append(event("a", kNowMs, "p1", "c1", "s1")).ok());
+  int64_t b = events.append(event("b", kNowMs, "p1", "c2", "s2")).value();
+  ASSERT_TRUE(events.append(event("c", kNowMs, "p2", "c3", "s1")).ok());
+  ASSERT_TRUE(events.append(event("d", kNowMs, "p1", "c1", "s3")).ok());
 
   EXPECT_EQ(kinds(events.list({.pool_id = "p1", .limit = 10}).value()), (Kinds{"a", "b", "d"}));
   EXPECT_EQ(kinds(events.list({.autoscale_config_id = "c1", .limit = 10}).value()), (Kinds{"a", "d"}));
@@ -78,37 +78,37 @@ TEST_F(EventRepositoryTest, FiltersCombineAndTheCursorSkipsWhatWasSeen) {
 
 TEST_F(EventRepositoryTest, AnIdIsNeverGivenTwiceAfterDeletesOrAReopen) {
   auto& events = store_->events();
-  ASSERT_TRUE(events.append(event("old", kT)).ok());
-  int64_t newest = events.append(event("new", kT + 10)).value();
-  EXPECT_EQ(events.delete_before(kT + 11).value(), 2);
+  ASSERT_TRUE(events.append(event("old", kNowMs)).ok());
+  int64_t newest = events.append(event("new", kNowMs + 10)).value();
+  EXPECT_EQ(events.delete_before(kNowMs + 11).value(), 2);
   EXPECT_TRUE(events.list({.limit = 10}).value().empty());
   EXPECT_EQ(events.last_id().value(), newest);
 
   reopen();
-  int64_t next = store_->events().append(event("after", kT + 20)).value();
+  int64_t next = store_->events().append(event("after", kNowMs + 20)).value();
   EXPECT_GT(next, newest);
   EXPECT_EQ(store_->events().last_id().value(), next);
 }
 
 TEST_F(EventRepositoryTest, RetentionDeletesOnlyOlderEvents) {
   auto& events = store_->events();
-  ASSERT_TRUE(events.append(event("old", kT - 1)).ok());
-  ASSERT_TRUE(events.append(event("edge", kT)).ok());
-  ASSERT_TRUE(events.append(event("young", kT + 1)).ok());
-  EXPECT_EQ(events.delete_before(kT).value(), 1);
+  ASSERT_TRUE(events.append(event("old", kNowMs - 1)).ok());
+  ASSERT_TRUE(events.append(event("edge", kNowMs)).ok());
+  ASSERT_TRUE(events.append(event("young", kNowMs + 1)).ok());
+  EXPECT_EQ(events.delete_before(kNowMs).value(), 1);
   EXPECT_EQ(kinds(events.list({.limit = 10}).value()), (Kinds{"edge", "young"}));
 }
 
 TEST_F(EventRepositoryTest, AppendRefusesIncompleteEventsAndListNeedsALimit) {
   auto& events = store_->events();
-  EventRecord no_kind = event("", kT);
+  EventRecord no_kind = event("", kNowMs);
   no_kind.message = "x";
   EXPECT_EQ(events.append(no_kind).status().code(), ErrorCode::invalid_argument);
-  EventRecord no_message = event("k", kT);
+  EventRecord no_message = event("k", kNowMs);
   no_message.message.clear();
   EXPECT_EQ(events.append(no_message).status().code(), ErrorCode::invalid_argument);
   EXPECT_EQ(events.append(event("k", 0)).status().code(), ErrorCode::invalid_argument);
-  EventRecord with_id = event("k", kT);
+  EventRecord with_id = event("k", kNowMs);
   with_id.id = 5;
   EXPECT_EQ(events.append(with_id).status().code(), ErrorCode::invalid_argument);
   EXPECT_EQ(events.list({}).status().code(), ErrorCode::invalid_argument);

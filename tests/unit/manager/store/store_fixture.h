@@ -14,6 +14,8 @@
 namespace corral::store::test_support {
 
 constexpr int64_t kNow = 1'700'000'000;
+// The same instant in milliseconds, for the records that keep time in ms (events, leases).
+constexpr int64_t kNowMs = kNow * 1000;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
