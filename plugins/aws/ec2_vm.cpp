@@ -2,11 +2,11 @@
 
 namespace corral::aws {
 
-pv1::VmState vm_state(std::string_view s) {
-  if (s == "pending") return pv1::VM_STATE_CREATING;
-  if (s == "running") return pv1::VM_STATE_RUNNING;
-  if (s == "shutting-down") return pv1::VM_STATE_DELETING;
-  if (s == "terminated") return pv1::VM_STATE_GONE;
+pv1::VmState vm_state(std::string_view ec2_state) {
+  if (ec2_state == "pending") return pv1::VM_STATE_CREATING;
+  if (ec2_state == "running") return pv1::VM_STATE_RUNNING;
+  if (ec2_state == "shutting-down") return pv1::VM_STATE_DELETING;
+  if (ec2_state == "terminated") return pv1::VM_STATE_GONE;
   return pv1::VM_STATE_ERROR;  // stopping, stopped, or a state this build does not know
 }
 
