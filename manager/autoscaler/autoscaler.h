@@ -160,7 +160,7 @@ class Autoscaler {
 
   // autoscaler_recover.cpp
   void recover();
-  void resolve(const store::IntentRecord& intent, std::shared_ptr<size_t> left);
+  void resolve(const store::IntentRecord& intent, const std::shared_ptr<size_t>& left);
   void recovered_one(const std::shared_ptr<size_t>& left);
   void sweep_orphans();
 

@@ -30,7 +30,7 @@ void Autoscaler::recovered_one(const std::shared_ptr<size_t>& left) {
   for (auto& [id, c] : configs_) mark_dirty(id);
 }
 
-void Autoscaler::resolve(const store::IntentRecord& intent, std::shared_ptr<size_t> left) {
+void Autoscaler::resolve(const store::IntentRecord& intent, const std::shared_ptr<size_t>& left) {
   const std::string& server_id = intent.server_id;
   if (intent.kind == store::IntentKind::delete_vm) {
     event("vm.delete_resumed", store::EventSeverity::info, intent.autoscale_config_id, server_id, intent.vm_id,
