@@ -107,8 +107,8 @@ Outcome<Placement> resolve_placement(VimSession& session, const HttpSend& send, 
     p.clone.datastore = ds.value();
   }
   std::vector<std::string> template_props;
-  if (!c.network.empty()) template_props.push_back("config.hardware.device");
-  if (c.linked_clone) template_props.push_back("snapshot.currentSnapshot");
+  if (!c.network.empty()) template_props.emplace_back("config.hardware.device");
+  if (c.linked_clone) template_props.emplace_back("snapshot.currentSnapshot");
   if (template_props.empty()) return p;
   auto facts = one(session, send, p.template_vm, template_props);
   if (!facts.ok()) return facts.error();
