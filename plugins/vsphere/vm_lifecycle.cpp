@@ -9,7 +9,11 @@
 namespace corral::vsphere {
 namespace {
 
-const std::vector<std::string> kVmProps = {"name", "runtime.powerState", "config.extraConfig", "guest.ipAddress"};
+// The properties a VM is read with (a function: a static vector's constructor may throw).
+const std::vector<std::string>& vm_props() {
+  static const std::vector<std::string> props = {"name", "runtime.powerState", "config.extraConfig", "guest.ipAddress"};
+  return props;
+}
 constexpr const char* kStillRunning = "TaskStillRunning";
 
 MoRef vm_ref(const std::string& id) { return {"VirtualMachine", id}; }
@@ -77,7 +81,7 @@ pv1::Vm VmLifecycle::to_vm(const ObjectContent& o) const {
 }
 
 Outcome<ObjectContent> VmLifecycle::read_vm(const std::string& id) {
-  auto got = retrieve(session_, ctx_.send, {vm_ref(id)}, "VirtualMachine", kVmProps);
+  auto got = retrieve(session_, ctx_.send, {vm_ref(id)}, "VirtualMachine", vm_props());
   if (!got.ok()) {
     if (got.error().fault_type == "ManagedObjectNotFound") return ObjectContent{};
     return got.error();
@@ -280,7 +284,7 @@ pv1::ListVmsResponse VmLifecycle::list(const std::map<std::string, std::string>&
     *response.mutable_error() = dc.error().to_proto();
     return response;
   }
-  auto vms = retrieve_under(session_, ctx_.send, dc.value(), "VirtualMachine", kVmProps);
+  auto vms = retrieve_under(session_, ctx_.send, dc.value(), "VirtualMachine", vm_props());
   if (!vms.ok()) {
     *response.mutable_error() = vms.error().to_proto();
     return response;

@@ -48,7 +48,7 @@ class VmLifecycle {
   Outcome<pv1::Vm> create_vm(const pv1::CreateVmRequest& request);
   // The named customization spec as <customization>, with HOSTNAME as the computer name.
   Outcome<std::string> customization_spec(const std::string& hostname);
-  pv1::Vm to_vm(const ObjectContent& vm) const;
+  pv1::Vm to_vm(const ObjectContent& o) const;
   int64_t deadline() const;
 
   VimSession& session_;
@@ -56,8 +56,7 @@ class VmLifecycle {
   const std::string config_name_;
 };
 
-// Whether VM's extraConfig marks it as Corral's and carries every tag of TAGS.
-bool owned_with_tags(const std::map<std::string, std::string>& extra_config,
-                     const std::map<std::string, std::string>& tags);
+// Whether a VM's extraConfig (EC) marks it as Corral's and carries every tag of TAGS.
+bool owned_with_tags(const std::map<std::string, std::string>& ec, const std::map<std::string, std::string>& tags);
 
 }  // namespace corral::vsphere
