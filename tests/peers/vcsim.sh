@@ -40,11 +40,7 @@ start() {
   dir=$(cd "$dir" && pwd)
   [[ -n $bin ]] || bin="$dir/../corral-vcsim"
   [[ -x $bin ]] || die "$bin is not built (cmake --build BUILD --target corral_vcsim)"
-  if [[ -e $dir/vcsim.pid ]]; then
-    # A run that was killed before its stop leaves the file: only a live simulator is in the way.
-    kill -0 "$(cat "$dir/vcsim.pid")" 2>/dev/null && die "$dir already holds a started simulator (vcsim.pid)"
-    rm -f "$dir/vcsim.pid"
-  fi
+  [[ -e $dir/vcsim.pid ]] && die "$dir already holds a started simulator (vcsim.pid)"
   setsid "$bin" -watch-stdin=false -cert "$dir/cert.pem" </dev/null >"$dir/vcsim.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/vcsim.pid"
