@@ -118,6 +118,7 @@ void Autoscaler::on_server_change(const broker::ServerNotice& change) {
   ConfigState* c = config_of(change.autoscale_config_id);
   if (change.removed) {
     used_.erase(change.server_id);
+    delete_retry_at_.erase(change.server_id);
     if (c != nullptr) {
       c->servers.erase(change.server_id);
       c->awaiting.erase(change.server_id);
