@@ -110,6 +110,11 @@ void check_server_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in, c
        in.max_simultaneous_sessions_per_server() > kMaxSessionsPerServer)) {
     c.add("/maxSimultaneousSessionsPerServer", "must be 1-" + std::to_string(kMaxSessionsPerServer));
   }
+  if (in.has_require_checkin() && !in.require_checkin()) {
+    c.add("/requireCheckin",
+          "false is not supported: a Corral server takes sessions only through its agent, so it is ready only "
+          "once the agent has checked in");
+  }
   if (in.connection_port() > 65535) c.add("/connectionPort", "must be 1-65535 (0 = the connection type's default)");
   c.text("/connectionUsername", in.connection_username(), kMaxUsernameBytes, false);
   if (in.has_connection_password()) {
@@ -170,6 +175,17 @@ void check_docker_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) {
     c.add("/standbyMemoryMb", "must be at most " + std::to_string(kMaxStandbyMemoryMb));
   }
   if (in.standby_gpus() > kMaxStandbyGpus) c.add("/standbyGpus", "must be at most " + std::to_string(kMaxStandbyGpus));
+  // The autoscaler counts a booting VM at this size: without it a standby could never be met.
+  const auto& size = in.agent_resource_overrides();
+  auto needs = [&](bool standby, uint64_t field, const char* path, const char* standby_name) {
+    if (standby && field == 0) {
+      c.add(path, std::string("is required with ") + standby_name +
+                      ": the size of each agent VM the config creates, counted while it boots");
+    }
+  };
+  needs(in.standby_cores() > 0, size.cores_milli(), "/agentResourceOverrides/coresMilli", "standbyCores");
+  needs(in.standby_memory_mb() > 0, size.memory_bytes(), "/agentResourceOverrides/memoryBytes", "standbyMemoryMb");
+  needs(in.standby_gpus() > 0, size.gpus(), "/agentResourceOverrides/gpus", "standbyGpus");
 }
 
 void refuse_docker_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) {

@@ -104,7 +104,6 @@ class Autoscaler {
     int64_t backoff_until_ms = 0;  // no create before this
     bool capacity_failed = false;  // the last failure was out of capacity or quota: failover
     std::string last_decision;     // the last decision written, so an unchanged one is not repeated
-    bool docker_noted = false;
   };
   enum class ActionKind { create, remove };
   struct Action {
@@ -139,8 +138,9 @@ class Autoscaler {
   std::vector<ServerView> views_of(const ConfigState& c) const;
   // Pool-wide: the config that carries the pool's minimum now, and what the others hold.
   const ConfigState* acting_config(const std::string& pool_id) const;
-  uint32_t available_elsewhere(const ConfigState& c) const;
-  void report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, uint32_t minimum);
+  // Adds what the pool's other configs hold ready or on the way to IN.
+  void count_elsewhere(const ConfigState& c, PlannerInput& in) const;
+  void report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, const Policy& policy, bool docker);
 
   // autoscaler_create.cpp
   void create_one(ConfigState& c);

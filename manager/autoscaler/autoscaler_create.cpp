@@ -31,6 +31,9 @@ const char* error_class_name(pv1::ErrorClass c) {
   }
 }
 
+// The cap of maxSimultaneousSessionsPerServer: the most sessions an autoscale config gives a server.
+constexpr uint32_t kDockerAgentMaxSessions = 1000;
+
 }  // namespace
 
 void Autoscaler::create_one(ConfigState& c) {
@@ -53,6 +56,8 @@ void Autoscaler::create_one(ConfigState& c) {
     password = std::move(opened).value();
   }
 
+  const store::PoolRecord* pool = broker_.find_pool(cfg.pool_id);
+  const store::PoolType pool_type = pool != nullptr ? pool->type : store::PoolType::server;
   store::ServerRecord server;
   server.id = random_uuid();
   server.pool_id = cfg.pool_id;
@@ -64,6 +69,12 @@ void Autoscaler::create_one(ConfigState& c) {
   if (!password.empty())
     server.connection_password_sealed = secrets_.seal(password, store::server_password_aad(server.id));
   server.max_sessions = static_cast<uint32_t>(std::max<int64_t>(cfg.max_sessions_per_server, 1));
+  if (pool_type == store::PoolType::docker_agent) {
+    // Counted in resources, not sessions; the agent still refuses sessions past its maximum, so
+    // that must not be what limits it. Its size is the config's (per field 0 = what it reports).
+    server.max_sessions = kDockerAgentMaxSessions;
+    server.resource_overrides = cfg.agent_resource_overrides;
+  }
   server.origin = store::ServerOrigin::autoscaled;
   server.autoscale_config_id = cfg.id;
   server.created_at = server.updated_at = now_s;
@@ -93,6 +104,7 @@ void Autoscaler::create_one(ConfigState& c) {
   values.manager_url = settings_.manager_url;
   values.join_token = token.text;
   values.agent_download_url = agent_download_url(settings_.manager_url);
+  values.zone = cfg.deployment_zone;
 
   // Filled inside the unit of work, read in its answer.
   struct Rendered {
@@ -135,16 +147,17 @@ void Autoscaler::create_one(ConfigState& c) {
                          create_called(config_id, server_id, intent_id, std::move(answer));
                        });
       },
-      [rendered, token = std::move(token.record), intent, values = std::move(values), at_ms,
-       plugin_variables = plugin_variables_](store::Repositories& r, const store::ServerRecord& row) -> Status {
+      [rendered, token = std::move(token.record), intent, values = std::move(values), at_ms, pool_type,
+       plugin_variables = plugin_variables_](store::Repositories& r, const store::ServerRecord& row) mutable -> Status {
         auto provider = r.provider_configs().get(intent.provider_config_id);
         if (!provider.ok()) return provider.status();
         if (!provider->has_value()) {
           rendered->failure = "provider config " + intent.provider_config_id + " no longer exists";
           return error(ErrorCode::failed_precondition, rendered->failure);
         }
+        values.provider_name = (*provider)->name;
         auto script =
-            render_startup_script((*provider)->startup_script_template, store::PoolType::server, values,
+            render_startup_script((*provider)->startup_script_template, pool_type, values,
                                   plugin_variables ? plugin_variables((*provider)->plugin) : std::set<std::string>{});
         if (!script.ok()) {
           rendered->failure = "the startup script of provider config " + (*provider)->name +

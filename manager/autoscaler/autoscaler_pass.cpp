@@ -7,11 +7,24 @@
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
 #include "manager/autoscaler/schedule.h"
+#include "manager/broker/placement_rule.h"
 
 namespace corral::autoscaler {
 namespace {
 
-std::string plural(uint32_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+std::string plural(int64_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+// "1.5 cores, 2048 MiB, 1 GPU": docker capacity as an operator reads it.
+std::string describe(const broker::Resources& r) {
+  std::string cores = std::to_string(r.cores_milli / 1000);
+  if (r.cores_milli % 1000 != 0) cores += "." + std::to_string(r.cores_milli % 1000 / 100);
+  return cores + (r.cores_milli == 1000 ? " core, " : " cores, ") + std::to_string(r.memory_bytes / (1024 * 1024)) +
+         " MiB, " + plural(r.gpus, "GPU");
+}
+
+bool docker_pool(const store::PoolRecord* pool) {
+  return pool != nullptr && pool->type == store::PoolType::docker_agent;
+}
 
 bool active(const store::AutoscaleConfigRecord& c, std::chrono::system_clock::time_point now) {
   return c.enabled && autoscale::schedule_active(c.schedules, now);
@@ -21,6 +34,9 @@ bool active(const store::AutoscaleConfigRecord& c, std::chrono::system_clock::ti
 
 std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
   const int64_t now = now_ms();
+  // Docker agent pools count cores, memory and GPUs; a VM not yet booted brings the config's size.
+  const bool docker = docker_pool(broker_.find_pool(c.config.pool_id));
+  const broker::Resources vm_size = docker ? broker::resources(c.config.agent_resource_overrides) : broker::Resources{};
   std::vector<ServerView> views;
   views.reserve(c.servers.size());
   for (const std::string& id : c.servers) {
@@ -33,6 +49,11 @@ std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
     v.max_sessions = r.max_sessions;
     v.created_at_ms = r.created_at * 1000;
     v.used = used_.contains(id);
+    if (docker) {
+      const broker::Resources overrides = broker::resources(r.resource_overrides);
+      v.resources = broker::capacity(e->reported, overrides);
+      v.free_resources = broker::free_resources(e->reported, overrides, e->used);
+    }
     auto action = actions_.find(id);
     if (action != actions_.end() && action->second.kind == ActionKind::remove) {
       v.phase = ServerPhase::deleting;
@@ -58,6 +79,7 @@ std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
     v.id = id;
     v.max_sessions = static_cast<uint32_t>(std::max<int64_t>(c.config.max_sessions_per_server, 1));
     v.created_at_ms = now;
+    v.resources = vm_size;
     views.push_back(std::move(v));
   }
   return views;
@@ -79,29 +101,26 @@ const Autoscaler::ConfigState* Autoscaler::acting_config(const std::string& pool
   return best;
 }
 
-uint32_t Autoscaler::available_elsewhere(const ConfigState& c) const {
-  uint32_t total = 0;
+void Autoscaler::count_elsewhere(const ConfigState& c, PlannerInput& in) const {
   for_each_in_pool(c.config.pool_id, [&](const ConfigState& other) {
     if (&other == &c) return;
     for (const ServerView& v : views_of(other)) {
-      if (v.phase == ServerPhase::ready) total += v.sessions >= v.max_sessions ? 0 : v.max_sessions - v.sessions;
-      if (v.phase == ServerPhase::provisioning) total += v.max_sessions;
+      if (v.phase == ServerPhase::ready) {
+        in.available_elsewhere += v.sessions >= v.max_sessions ? 0 : v.max_sessions - v.sessions;
+        in.resources_elsewhere += v.free_resources;
+      }
+      if (v.phase == ServerPhase::provisioning) {
+        in.available_elsewhere += v.max_sessions;
+        in.resources_elsewhere += v.resources;
+      }
     }
   });
-  return total;
 }
 
 void Autoscaler::reconcile(ConfigState& c) {
   const store::PoolRecord* pool = broker_.find_pool(c.config.pool_id);
   if (pool == nullptr) return;
-  if (pool->type != store::PoolType::server) {
-    if (!c.docker_noted) {
-      c.docker_noted = true;
-      event("autoscale.not_supported", store::EventSeverity::warning, c.config.id, "", "",
-            "autoscale config " + c.config.name + " is for a docker agent pool; this manager does not scale those yet");
-    }
-    return;
-  }
+  const bool docker = docker_pool(pool);
   const ConfigState* acting = acting_config(c.config.pool_id);
   const bool carries_minimum = acting == &c;
   if (acting != nullptr) {
@@ -128,15 +147,22 @@ void Autoscaler::reconcile(ConfigState& c) {
   in.policy.provision_timeout_ms = c.config.provision_timeout_seconds * 1000;
   in.policy.host_dead_expiration_ms = settings_.host_dead_expiration_ms;
   in.policy.reusable = c.config.reusable;
+  if (docker) {
+    constexpr int64_t kMiB = 1024 * 1024;
+    if (carries_minimum) {
+      in.policy.standby = {c.config.standby_cores * 1000, c.config.standby_memory_mb * kMiB, c.config.standby_gpus};
+    }
+    in.policy.resources_per_server = broker::resources(c.config.agent_resource_overrides);
+  }
   in.enabled = c.config.enabled;
   in.schedule_active = autoscale::schedule_active(c.config.schedules, clock_.now());
   in.now_ms = now_ms();
   in.last_scale_out_ms = c.last_scale_out_ms;
   in.backoff_until_ms = c.backoff_until_ms;
   in.servers = views;
-  in.available_elsewhere = carries_minimum ? available_elsewhere(c) : 0;
+  if (carries_minimum) count_elsewhere(c, in);
   const Plan plan = autoscaler::plan(in);
-  report_decision(c, plan, carries_minimum, in.policy.minimum_available_sessions);
+  report_decision(c, plan, carries_minimum, in.policy, docker);
   if (c.config.dry_run) return;
 
   for (uint32_t i = 0; i < plan.create; ++i) create_one(c);
@@ -145,19 +171,22 @@ void Autoscaler::reconcile(ConfigState& c) {
   for (const std::string& id : plan.drains) drain(id);
 }
 
-void Autoscaler::report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, uint32_t minimum) {
+void Autoscaler::report_decision(ConfigState& c, const Plan& plan, bool carries_minimum, const Policy& policy,
+                                 bool docker) {
   const std::string dry = c.config.dry_run ? "dry run: would " : "";
   std::string decision;
   std::string detail;  // not part of what makes a decision new (a countdown)
   const char* kind = nullptr;
   store::EventSeverity severity = store::EventSeverity::info;
-  const std::string counts = plural(plan.available, "session") + " available, minimum " + std::to_string(minimum);
+  const std::string counts = docker ? describe(plan.available_resources) + " free, standby " + describe(policy.standby)
+                                    : plural(plan.available, "session") + " available, minimum " +
+                                          std::to_string(policy.minimum_available_sessions);
   if (plan.create > 0) {
     kind = "autoscale.scale_out";
     decision = dry + "scale out by " + plural(plan.create, "VM") + ": " + counts;
     if (plan.hold == Hold::max_instances)
       decision += " (capped by max_instances " + std::to_string(c.config.max_instances) + ")";
-  } else if (plan.deficit > 0 && plan.hold != Hold::none) {
+  } else if (short_of_minimum(plan) && plan.hold != Hold::none) {
     kind = "autoscale.held";
     severity = plan.hold == Hold::disabled ? store::EventSeverity::info : store::EventSeverity::warning;
     decision = dry + "not scale out (" + std::string(hold_name(plan.hold)) + "): " + counts;
@@ -176,7 +205,7 @@ void Autoscaler::report_decision(ConfigState& c, const Plan& plan, bool carries_
   }
   if (kind == nullptr) {
     // Nothing to do: steady. The next decision is news again.
-    if (!carries_minimum || plan.deficit == 0) c.last_decision.clear();
+    if (!carries_minimum || !short_of_minimum(plan)) c.last_decision.clear();
     return;
   }
   // A create is news every time; a hold or a dry run's unchanged plan only when it changes.

@@ -1,9 +1,37 @@
 #include "manager/autoscaler/planner.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace corral::autoscaler {
 namespace {
+
+using broker::Resources;
+
+Resources operator-(const Resources& a, const Resources& b) {
+  return {a.cores_milli - b.cores_milli, a.memory_bytes - b.memory_bytes, a.gpus - b.gpus};
+}
+
+// Each field: how much HAVE falls short of WANT, or 0.
+Resources shortfall(const Resources& want, const Resources& have) {
+  return {std::max<int64_t>(0, want.cores_milli - have.cores_milli),
+          std::max<int64_t>(0, want.memory_bytes - have.memory_bytes), std::max<int64_t>(0, want.gpus - have.gpus)};
+}
+
+bool covers(const Resources& have, const Resources& want) {
+  return have.cores_milli >= want.cores_milli && have.memory_bytes >= want.memory_bytes && have.gpus >= want.gpus;
+}
+
+// VMs of SIZE it takes to cover DEFICIT, per field; a field a VM does not bring (size 0) cannot be
+// covered by creating VMs and asks for none (the config check refuses such a standby).
+uint32_t vms_for(const Resources& deficit, const Resources& size) {
+  auto field = [](int64_t need, int64_t each) -> int64_t {
+    return need > 0 && each > 0 ? (need + each - 1) / each : 0;
+  };
+  const int64_t n = std::max({field(deficit.cores_milli, size.cores_milli),
+                              field(deficit.memory_bytes, size.memory_bytes), field(deficit.gpus, size.gpus)});
+  return static_cast<uint32_t>(std::min<int64_t>(n, std::numeric_limits<uint32_t>::max()));
+}
 
 uint32_t free_slots(const ServerView& s) { return s.sessions >= s.max_sessions ? 0 : s.max_sessions - s.sessions; }
 
@@ -15,6 +43,15 @@ uint32_t counted(const ServerView& s) {
     case ServerPhase::reconnecting: return free_slots(s);
     case ServerPhase::provisioning: return s.max_sessions;
     default: return 0;
+  }
+}
+
+Resources counted_resources(const ServerView& s) {
+  switch (s.phase) {
+    case ServerPhase::ready:
+    case ServerPhase::reconnecting: return s.free_resources;
+    case ServerPhase::provisioning: return s.resources;
+    default: return {};
   }
 }
 
@@ -68,16 +105,22 @@ Plan plan(const PlannerInput& in) {
   }
 
   out.available = in.available_elsewhere;
-  for (const ServerView* s : kept) out.available += counted(*s);
+  out.available_resources = in.resources_elsewhere;
+  for (const ServerView* s : kept) {
+    out.available += counted(*s);
+    out.available_resources += counted_resources(*s);
+  }
   if (out.available < p.minimum_available_sessions) out.deficit = p.minimum_available_sessions - out.available;
+  out.deficit_resources = shortfall(p.standby, out.available_resources);
   if (!active) {
     out.hold = Hold::disabled;
     return out;
   }
 
-  if (out.deficit > 0) {
+  if (short_of_minimum(out)) {
     const uint32_t per_server = std::max<uint32_t>(p.sessions_per_server, 1);
-    const uint32_t wanted = (out.deficit + per_server - 1) / per_server;
+    const uint32_t wanted =
+        std::max((out.deficit + per_server - 1) / per_server, vms_for(out.deficit_resources, p.resources_per_server));
     // The cap counts every VM the config has: those being deleted still exist at the provider.
     const auto instances = static_cast<uint32_t>(in.servers.size());
     const uint32_t room = instances >= p.max_instances ? 0 : p.max_instances - instances;
@@ -100,13 +143,21 @@ Plan plan(const PlannerInput& in) {
     return a->created_at_ms != b->created_at_ms ? a->created_at_ms > b->created_at_ms : a->id > b->id;
   });
   uint32_t available = out.available;
+  Resources available_resources = out.available_resources;
   for (const ServerView* s : empty) {
     const uint32_t slots = free_slots(*s);
     if (available - slots < p.minimum_available_sessions) continue;
+    if (!covers(available_resources - s->free_resources, p.standby)) continue;
     available -= slots;
+    available_resources = available_resources - s->free_resources;
     out.deletes.push_back({s->id, DeleteReason::scale_in});
   }
   return out;
+}
+
+bool short_of_minimum(const Plan& plan) {
+  return plan.deficit > 0 || plan.deficit_resources.cores_milli > 0 || plan.deficit_resources.memory_bytes > 0 ||
+         plan.deficit_resources.gpus > 0;
 }
 
 const char* server_phase_name(ServerPhase phase) {

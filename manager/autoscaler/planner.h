@@ -1,5 +1,6 @@
-// The autoscaler's decision for one server autoscale config, as a pure function: the servers the
-// config owns and their state in, how many VMs to create and which servers to delete out. The
+// The autoscaler's decision for one autoscale config, as a pure function: the servers the config
+// owns and their state in, how many VMs to create and which servers to delete out. Server pools
+// count availability in session slots, docker agent pools in cores, memory and GPUs. The
 // reconcile loop (the driver) builds the input from the broker's view and the intent log, and
 // carries out the plan; the rules are those of docs/autoscaling.md, tested here row by row.
 #pragma once
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "manager/broker/placement.h"
 
 namespace corral::autoscaler {
 
@@ -36,6 +39,10 @@ struct ServerView {
   int64_t silent_since_ms = 0;  // missing: when its agent was last heard from
   // A session has ended on it. A config that is not reusable deletes such a server once empty.
   bool used = false;
+  // Docker agent pools: what the agent holds in all (the admin's overrides, else its report) and
+  // what its sessions leave free of it. Zero in server pools.
+  broker::Resources resources;
+  broker::Resources free_resources;
 };
 
 struct Policy {
@@ -46,6 +53,10 @@ struct Policy {
   int64_t provision_timeout_ms = 600 * 1000;
   int64_t host_dead_expiration_ms = 3600 * 1000;
   bool reusable = true;
+  // Docker agent pools: what must stay free (standby), and what one new agent VM brings (the
+  // config's agent overrides: a new VM's size must be known before it boots).
+  broker::Resources standby;
+  broker::Resources resources_per_server;
 };
 
 struct PlannerInput {
@@ -59,6 +70,7 @@ struct PlannerInput {
   // What the pool's other configs hold ready or on the way: counted toward the minimum, so the
   // config that carries the pool's minimum does not double what another one already provides.
   uint32_t available_elsewhere = 0;
+  broker::Resources resources_elsewhere;  // the same for docker agent pools
 };
 
 enum class DeleteReason {
@@ -93,13 +105,19 @@ struct Plan {
   // counting servers this plan deletes, plus what the pool's other configs hold.
   uint32_t available = 0;
   uint32_t deficit = 0;  // minimum - available when positive
-  uint32_t create = 0;   // VMs to request now
+  // Docker agent pools: the same per resource (standby in place of the minimum).
+  broker::Resources available_resources;
+  broker::Resources deficit_resources;
+  uint32_t create = 0;  // VMs to request now
   Hold hold = Hold::none;
   std::vector<PlannedDelete> deletes;
   // Non-reusable servers that have served a session and still hold others: they must stop taking
   // new ones (the driver drains them) and are deleted once empty.
   std::vector<std::string> drains;
 };
+
+// Some field of the deficit is positive: the minimum or the standby is not met.
+bool short_of_minimum(const Plan& plan);
 
 // Deterministic: the same input gives the same plan. Servers to scale in go newest first.
 Plan plan(const PlannerInput& input);

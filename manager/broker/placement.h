@@ -31,6 +31,12 @@ struct Resources {
   int64_t memory_bytes = 0;
   int64_t gpus = 0;
   bool operator==(const Resources&) const = default;
+  Resources& operator+=(const Resources& other) {
+    cores_milli += other.cores_milli;
+    memory_bytes += other.memory_bytes;
+    gpus += other.gpus;
+    return *this;
+  }
 };
 
 // One session host of the pool, as the broker sees it at this moment.

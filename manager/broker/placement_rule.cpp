@@ -45,14 +45,20 @@ WorkspaceDemand normalized(PoolType type, WorkspaceDemand workspace) {
   return workspace;
 }
 
+Resources capacity(const Resources& reported, const Resources& overrides) {
+  auto field = [](int64_t report, int64_t override_value) { return override_value > 0 ? override_value : report; };
+  return {field(reported.cores_milli, overrides.cores_milli), field(reported.memory_bytes, overrides.memory_bytes),
+          field(reported.gpus, overrides.gpus)};
+}
+
+Resources free_resources(const Resources& reported, const Resources& overrides, const Resources& used) {
+  const Resources total = capacity(reported, overrides);
+  return {std::max<int64_t>(0, total.cores_milli - used.cores_milli),
+          std::max<int64_t>(0, total.memory_bytes - used.memory_bytes), std::max<int64_t>(0, total.gpus - used.gpus)};
+}
+
 Resources free_resources(const ServerState& server) {
-  auto free = [](int64_t reported, int64_t override_value, int64_t used) {
-    const int64_t capacity = override_value > 0 ? override_value : reported;
-    return std::max<int64_t>(0, capacity - used);
-  };
-  return {free(server.reported.cores_milli, server.overrides.cores_milli, server.used.cores_milli),
-          free(server.reported.memory_bytes, server.overrides.memory_bytes, server.used.memory_bytes),
-          free(server.reported.gpus, server.overrides.gpus, server.used.gpus)};
+  return free_resources(server.reported, server.overrides, server.used);
 }
 
 namespace {

@@ -26,8 +26,10 @@ WorkspaceDemand normalized(PoolType type, WorkspaceDemand workspace);
 enum class Standing { disabled, draining, provisioning, full, eligible };
 Standing standing(PoolType type, const ServerState& server, const Resources& need);
 
-// Docker pools: per field, the override when set, else what the agent reports, less what sessions
-// use (never below 0).
+// Docker pools: per field, the override when set, else what the agent reports.
+Resources capacity(const Resources& reported, const Resources& overrides);
+// The same less what sessions use (never below 0).
+Resources free_resources(const Resources& reported, const Resources& overrides, const Resources& used);
 Resources free_resources(const ServerState& server);
 
 // The order among eligible servers: fewest sessions, then most free capacity, then oldest, then

@@ -122,13 +122,14 @@ class AutoscaleTest : public FleetTest {
   }
 
   // A local provider config whose VMs start a real agent with their join token.
-  std::string make_provider(const ManagerUnderTest& m, const std::string& name, int max_vms) {
+  std::string make_provider(const ManagerUnderTest& m, const std::string& name, int max_vms,
+                            const std::string& extra_lines = "") {
     providers_.push_back(name);
-    const std::string script =
-        "#!/bin/bash\n"
-        "export CORRAL_JOIN_TOKEN='{join_token}'\n"
-        "exec '" +
-        agent_binary() + "' --data-dir \"$PWD/agent\" --hostname '{server_hostname}' --manager '{manager_url}'\n";
+    const std::string script = "#!/bin/bash\n" + extra_lines +
+                               "export CORRAL_JOIN_TOKEN='{join_token}'\n"
+                               "exec '" +
+                               agent_binary() +
+                               "' --data-dir \"$PWD/agent\" --hostname '{server_hostname}' --manager '{manager_url}'\n";
     json body = {{"name", name},
                  {"plugin", "local"},
                  {"config", {{"state_dir", state_dir(name)}, {"max_vms", max_vms}, {"stop_grace_ms", 2000}}},

@@ -3,6 +3,8 @@
 // on something the manager reports (servers, events, agent status), never on time.
 #include <ctime>
 
+#include "common/files.h"
+
 #include "tests/integration/autoscale_fixture.h"
 
 namespace corral::testing {
@@ -286,6 +288,68 @@ TEST_F(AutoscaleTest, AVmThatNeverChecksInIsDeletedAtItsProvisionTimeoutAndRetri
   EXPECT_FALSE(events(*m, "autoscale.backoff_entered").empty());
   ASSERT_TRUE(eventually([&] { return events(*m, "vm.requested").size() == 2u; }, 60s)) << m->process().log();
   EXPECT_EQ(vm_dirs("silent"), 1);
+}
+
+TEST_F(AutoscaleTest, ADockerAgentPoolKeepsItsStandbyCoresAndMemoryFree) {
+  auto m = start_autoscaling_manager();
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dock", 5, "# provider {provider_name} zone {zone}\n");
+  const std::string pool =
+      call_json(*m, "POST", "/api/v1/pools", R"({"name":"containers","type":"POOL_TYPE_DOCKER_AGENT"})", 201)
+          .value("id", "");
+  const std::string workspace =
+      call_json(*m, "POST", "/api/v1/workspaces",
+                json{{"name", "shell"},
+                     {"poolId", pool},
+                     {"sessionResources", {{"coresMilli", 1500}, {"memoryBytes", int64_t{1} << 30}}}}
+                    .dump(),
+                201)
+          .value("id", "");
+  // Keep 2 cores and 2 GiB free; each agent VM brings 2 cores and 4 GiB.
+  make_config(*m, {{"name", "dock"},
+                   {"poolId", pool},
+                   {"providerConfigId", provider},
+                   {"deploymentZone", "lab-1"},
+                   {"standbyCores", 2},
+                   {"standbyMemoryMb", 2048},
+                   {"agentResourceOverrides", {{"coresMilli", 2000}, {"memoryBytes", int64_t{4} << 30}}},
+                   {"maxInstances", 3},
+                   {"downscaleBackoffSeconds", 0}});
+
+  // From zero: one agent covers the standby. It counts at the config's size, and its script was
+  // rendered with the docker variables.
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
+  // The broker has seen it connect: it takes sessions.
+  ASSERT_TRUE(eventually([&] { return events(*m, "vm.checked_in").size() == 1u; }, 60s)) << m->process().log();
+  const std::vector<json> first = servers(*m, pool);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]["resourceOverrides"].value("coresMilli", 0), 2000) << first[0].dump();
+  EXPECT_NE(events(*m, "autoscale.scale_out")
+                .front()
+                .value("message", "")
+                .find("scale out by 1 VM: 0 cores, 0 MiB, 0 GPUs free, standby 2 cores, 2048 MiB, 0 GPUs"),
+            std::string::npos)
+      << events(*m, "autoscale.scale_out").front().dump();
+  const std::vector<pv1::Vm> vms = local_vms("dock");
+  ASSERT_EQ(vms.size(), 1u);
+  auto script = read_file(state_dir("dock") + "/vms/" + vms[0].id() + "/startup.sh");
+  ASSERT_TRUE(script.ok()) << script.status().message();
+  EXPECT_NE(script->find("# provider dock zone lab-1"), std::string::npos) << *script;
+
+  // A session takes 1.5 cores: 0.5 left, below the standby, so a second agent comes.
+  json placed =
+      call_json(*m, "POST", "/api/v1/sessions", json{{"workspace", workspace}, {"user", "alice"}}.dump(), 201);
+  const std::string session = placed["session"].value("id", "");
+  ASSERT_FALSE(session.empty()) << placed.dump();
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 2; }, 120s)) << m->process().log();
+  EXPECT_EQ(servers(*m, pool).size(), 2u);
+
+  // It ends: 4 cores free, 2 wanted: the empty newer agent goes, the first one stays.
+  call_json(*m, "DELETE", "/api/v1/sessions/" + session, "", 200);
+  ASSERT_TRUE(eventually([&] { return servers(*m, pool).size() == 1u && events(*m, "vm.deleted").size() == 1u; }, 120s))
+      << m->process().log();
+  EXPECT_FALSE(events(*m, "autoscale.scale_in").empty());
+  EXPECT_TRUE(eventually([&] { return local_vms("dock").size() == 1u; }, 60s));
 }
 
 }  // namespace

@@ -102,7 +102,10 @@ TEST_F(AutoscaleConfigRoutesTest, ACreatedConfigHasItsDefaultsAndIsShownByIdOrNa
   EXPECT_FALSE(c.has_connection_password());
   EXPECT_EQ(c.revision(), 1u);
   // A docker pool's config shows none of the server fields, so it can be sent back as it is.
-  std::string docker = create("dock", R"("standbyCores":2,"standbyMemoryMb":4096)", "p-dock");
+  std::string docker = create(
+      "dock",
+      R"("standbyCores":2,"standbyMemoryMb":4096,"agentResourceOverrides":{"coresMilli":4000,"memoryBytes":8589934592})",
+      "p-dock");
   HttpResponse d = call(*server_, "GET", "/api/v1/autoscale-configs/" + docker);
   EXPECT_EQ(d.body.find("reusable"), std::string::npos) << d.body;
   EXPECT_EQ(parse(d).standby_memory_mb(), 4096u);
@@ -178,6 +181,20 @@ TEST_F(AutoscaleConfigRoutesTest, ThePoolAndProviderConfigMustExistAndFieldsMust
                     R"({"name":"x","poolId":"p-srv","providerConfigId":"pc1","maxInstances":1,
                         "standbyMemoryMb":1,"standbyGpus":1,"agentResourceOverrides":{"gpus":1}})"),
                {"/standbyMemoryMb", "/standbyGpus", "/agentResourceOverrides"});
+  // A standby the autoscaler could never meet: it would not know what a booting VM brings.
+  HttpResponse sizeless = call(*server_, "POST", "/api/v1/autoscale-configs",
+                               R"({"name":"x","poolId":"p-dock","providerConfigId":"pc1","maxInstances":1,
+                                   "standbyCores":2,"standbyMemoryMb":1024,"standbyGpus":1,
+                                   "agentResourceOverrides":{"memoryBytes":2147483648}})");
+  expect_paths(sizeless, {"/agentResourceOverrides/coresMilli", "/agentResourceOverrides/gpus"});
+  EXPECT_NE(sizeless.body.find("is required with standbyCores"), std::string::npos) << sizeless.body;
+  EXPECT_EQ(sizeless.body.find("/agentResourceOverrides/memoryBytes"), std::string::npos) << sizeless.body;
+  // A server without a checked-in agent takes no session in Corral: the setting is refused, not ignored.
+  HttpResponse agentless = call(*server_, "POST", "/api/v1/autoscale-configs",
+                                R"({"name":"x","poolId":"p-srv","providerConfigId":"pc1","maxInstances":1,
+                                    "requireCheckin":false})");
+  expect_paths(agentless, {"/requireCheckin"});
+  EXPECT_NE(agentless.body.find("only through its agent"), std::string::npos) << agentless.body;
 
   create("east");
   HttpResponse taken = call(*server_, "POST", "/api/v1/autoscale-configs",

@@ -253,5 +253,79 @@ TEST(Planner, AServerWhoseAgentIsReconnectingAfterARestartCountsAsItWasAndIsNotD
   EXPECT_EQ(deleted(plan(in), DeleteReason::scale_in), Ids{"ready"});
 }
 
+// Docker agent pools: what stands by is cores, memory and GPUs; sessions do not count.
+constexpr int64_t kGiB = int64_t{1} << 30;
+
+ServerView agent(std::string id, ServerPhase phase, broker::Resources size, broker::Resources free,
+                 uint32_t sessions = 0) {
+  ServerView v = server(std::move(id), phase, sessions, 100);
+  v.resources = size;
+  v.free_resources = free;
+  return v;
+}
+
+PlannerInput docker_input(const std::vector<ServerView>& servers) {
+  PlannerInput in = input(servers);
+  in.policy.minimum_available_sessions = 0;
+  in.policy.sessions_per_server = 1;
+  in.policy.standby = {4000, 8 * kGiB, 0};
+  in.policy.resources_per_server = {2000, 2 * kGiB, 0};
+  return in;
+}
+
+TEST(Planner, DockerScalesOutByTheResourceThatNeedsTheMostVms) {
+  std::vector<ServerView> none;
+  Plan p = plan(docker_input(none));
+  EXPECT_EQ(p.available, 0u);
+  EXPECT_EQ(p.deficit, 0u);
+  EXPECT_EQ(p.deficit_resources, (broker::Resources{4000, 8 * kGiB, 0}));
+  EXPECT_EQ(p.create, 4u);  // cores want 2, memory wants 4
+  EXPECT_TRUE(short_of_minimum(p));
+}
+
+TEST(Planner, DockerCountsFreeResourcesOfReadyAgentsAndTheWholeSizeOfBootingOnes) {
+  const broker::Resources size = {2000, 4 * kGiB, 0};
+  std::vector<ServerView> servers = {
+      agent("busy", ServerPhase::ready, size, {500, kGiB, 0}, 3),
+      agent("booting", ServerPhase::provisioning, size, {}),
+      agent("away", ServerPhase::not_ready, size, size),
+  };
+  PlannerInput in = docker_input(servers);
+  Plan p = plan(in);
+  EXPECT_EQ(p.available_resources, (broker::Resources{2500, 5 * kGiB, 0}));
+  EXPECT_EQ(p.deficit_resources, (broker::Resources{1500, 3 * kGiB, 0}));
+  EXPECT_EQ(p.create, 2u);  // memory: ceil(3 GiB / 2 GiB)
+  // Another config of the pool holding the rest: nothing to do.
+  in.resources_elsewhere = {1500, 3 * kGiB, 0};
+  EXPECT_EQ(plan(in).create, 0u);
+  EXPECT_FALSE(short_of_minimum(plan(in)));
+}
+
+TEST(Planner, DockerScalesInOnlyWhileEveryResourceKeepsItsStandby) {
+  const broker::Resources size = {4000, 4 * kGiB, 1};
+  std::vector<ServerView> servers = {
+      agent("old", ServerPhase::ready, size, size),
+      agent("mid", ServerPhase::ready, size, size),
+      agent("new", ServerPhase::ready, size, size),
+  };
+  servers[0].created_at_ms = kNow - 3 * kMinute;
+  servers[1].created_at_ms = kNow - 2 * kMinute;
+  PlannerInput in = docker_input(servers);
+  in.policy.standby = {4000, 4 * kGiB, 2};  // GPUs keep two agents
+  EXPECT_EQ(deleted(plan(in), DeleteReason::scale_in), Ids{"new"});
+  in.policy.standby = {4000, 4 * kGiB, 0};
+  EXPECT_EQ(deleted(plan(in), DeleteReason::scale_in), (Ids{"new", "mid"}));
+}
+
+TEST(Planner, ADockerStandbyThatNoNewVmBringsAsksForNone) {
+  // GPUs on standby but the VMs have none: creating VMs would never meet it, so none is asked for.
+  std::vector<ServerView> none;
+  PlannerInput in = docker_input(none);
+  in.policy.standby = {0, 0, 1};
+  Plan p = plan(in);
+  EXPECT_TRUE(short_of_minimum(p));
+  EXPECT_EQ(p.create, 0u);
+}
+
 }  // namespace
 }  // namespace corral::autoscaler
