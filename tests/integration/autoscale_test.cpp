@@ -352,5 +352,52 @@ TEST_F(AutoscaleTest, ADockerAgentPoolKeepsItsStandbyCoresAndMemoryFree) {
   EXPECT_TRUE(eventually([&] { return local_vms("dock").size() == 1u; }, 60s));
 }
 
+TEST_F(AutoscaleTest, AServerWhoseAgentStaysAwayIsReplacedThenDeletedAsDead) {
+  auto m = start_autoscaling_manager(
+      "  host_missing_expiration_seconds: 1\n"
+      "  host_dead_expiration_seconds: 2\n");
+  ASSERT_TRUE(m);
+  const std::string provider = make_provider(*m, "dev", 5);
+  auto [pool, workspace] = make_pool(*m);
+  make_config(*m, {{"name", "dev"},
+                   {"poolId", pool},
+                   {"providerConfigId", provider},
+                   {"minimumAvailableSessions", 1},
+                   {"maxInstances", 2}});
+  ASSERT_TRUE(eventually([&] { return events(*m, "vm.checked_in").size() == 1u; }, 120s)) << m->process().log();
+  const std::vector<json> before = servers(*m, pool);
+  ASSERT_EQ(before.size(), 1u);
+  const std::string lost = before[0].value("id", "");
+  const std::string hostname = before[0].value("hostname", "");
+
+  // Its agent dies and does not come back (the VM stays at the provider).
+  // "agen[t]" matches the agent's command line but not the shell's that runs pkill.
+  const std::string kill =
+      "pkill -KILL -f -- '" + state_dir("dev") + "/vms/" + before[0].value("vmId", "") + "/agen[t]'";
+  ASSERT_EQ(std::system(kill.c_str()), 0);
+
+  // Away, it counts for nothing: a replacement comes at once. Silent past the dead expiration,
+  // the lost server is deleted with its VM.
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const json& e : events(*m, "vm.deleted")) {
+          if (e.value("serverId", "") == lost) return true;
+        }
+        return false;
+      },
+      120s))
+      << m->process().log();
+  bool dead = false;
+  for (const json& e : events(*m, "autoscale.scale_in")) {
+    dead = dead || e.value("message", "").find("delete " + hostname + " (dead_agent)") != std::string::npos;
+  }
+  EXPECT_TRUE(dead) << "no dead_agent decision for " << hostname;
+  ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
+  const std::vector<json> after = servers(*m, pool);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_NE(after[0].value("id", ""), lost);
+  EXPECT_TRUE(eventually([&] { return local_vms("dev").size() == 1u; }, 60s));
+}
+
 }  // namespace
 }  // namespace corral::testing
