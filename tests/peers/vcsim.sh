@@ -7,6 +7,7 @@
 #   vcsim.sh start DIR [BIN]  start BIN (default DIR/../corral-vcsim) on 127.0.0.1, port 0, wait for
 #                             it to serve and print its one line:
 #                             "vcsim ready url=https://127.0.0.1:PORT/sdk thumbprint=.. cert=DIR/cert.pem pid=N"
+#                             (N the simulator it started; a DIR used before is fine once stopped)
 #   vcsim.sh stop DIR         stop the simulator started in DIR (by the pid it wrote) and wait for it
 #
 # The tests start the binary themselves (its standard input is their pipe to it: when a test dies,
