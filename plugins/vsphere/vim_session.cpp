@@ -61,7 +61,7 @@ bool missing_for_lack_of_session(pugi::xml_node response) {
 }
 
 Outcome<SoapAnswer> VimSession::post(const HttpSend& send, std::string_view body, const std::string& cookie,
-                                     bool secret_body, std::string* set_cookie) const {
+                                     bool secret_body, std::string* set_cookie, int64_t timeout_ms) const {
   std::string_view method = method_of(body);
   sdk::pv1::HttpRequest request;
   request.set_method("POST");
@@ -81,6 +81,7 @@ Outcome<SoapAnswer> VimSession::post(const HttpSend& send, std::string_view body
   if (!cookie.empty()) add("Cookie", cookie);
   request.set_body(soap_envelope(body));
   request.set_sensitive_body(secret_body);
+  request.set_timeout_ms(timeout_ms);
   // Not marked idempotent even for reads: vim25 answers every fault with HTTP 500, which the host
   // retries for idempotent requests; a fault is an answer, and resending it only adds delay.
   request.set_idempotent(false);
@@ -157,7 +158,7 @@ Outcome<std::string> VimSession::login(const HttpSend& send) {
   return cookie;
 }
 
-Outcome<SoapAnswer> VimSession::call(const HttpSend& send, std::string_view body) {
+Outcome<SoapAnswer> VimSession::call(const HttpSend& send, std::string_view body, int64_t timeout_ms) {
   std::string cookie;
   {
     std::lock_guard lock(mu_);
@@ -169,7 +170,7 @@ Outcome<SoapAnswer> VimSession::call(const HttpSend& send, std::string_view body
       if (!fresh.ok()) return fresh.error();
       cookie = fresh.value();
     }
-    auto answer = post(send, body, cookie, false, nullptr);
+    auto answer = post(send, body, cookie, false, nullptr, timeout_ms);
     bool expired = answer.ok() ? missing_for_lack_of_session(answer.value().response)
                                : answer.error().fault_type == "NotAuthenticated";
     if (!expired) return answer;

@@ -42,7 +42,9 @@ class VimSession {
 
   // Sends BODY (one method element) and returns its response element; logs in first when there
   // is no session, and once more on NotAuthenticated. A fault becomes a VsphereError of its class.
-  Outcome<SoapAnswer> call(const HttpSend& send, std::string_view body);
+  // TIMEOUT_MS bounds the HTTP attempt (0: the host's default), for methods vCenter answers only
+  // after a wait of their own (WaitForUpdatesEx).
+  Outcome<SoapAnswer> call(const HttpSend& send, std::string_view body, int64_t timeout_ms = 0);
   // The service content (logs in when needed).
   Outcome<ServiceContent> content(const HttpSend& send);
   // Ends the session on the vCenter (best effort) and forgets it.
@@ -53,7 +55,7 @@ class VimSession {
  private:
   // One POST of BODY with COOKIE; faults and HTTP failures already mapped.
   Outcome<SoapAnswer> post(const HttpSend& send, std::string_view body, const std::string& cookie, bool secret_body,
-                           std::string* set_cookie) const;
+                           std::string* set_cookie, int64_t timeout_ms = 0) const;
   Outcome<std::string> login(const HttpSend& send);
 
   const VsphereConfig config_;

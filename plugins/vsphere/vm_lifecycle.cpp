@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 
 #include "plugins/vsphere/placement.h"
+#include "plugins/vsphere/task_watch.h"
 
 namespace corral::vsphere {
 namespace {
@@ -97,36 +97,25 @@ Outcome<MoRef> VmLifecycle::start_task(const std::string& body) {
 }
 
 Outcome<MoRef> VmLifecycle::wait_task(const MoRef& task, const std::string& what) {
-  const int64_t until = deadline();
-  int64_t pause_ms = 50;
-  while (true) {
-    auto got = retrieve(session_, ctx_.send, {task}, "Task", {"info.state", "info.error", "info.result"});
-    if (!got.ok()) return got.error();
-    if (got.value().empty()) return transient_error("vCenter lost the task " + task.value + " of " + what);
-    const ObjectContent& info = got.value().front();
-    const std::string state = prop_text(info, "info.state");
-    if (state == "success") {
-      auto it = info.props.find("info.result");
-      return it == info.props.end() ? MoRef{} : moref_of(it->second);
-    }
-    if (state == "error") {
-      pugi::xml_node error = info.props.at("info.error");
-      std::string type = xsi_type(child(error, "fault"));
-      std::string message = child(error, "localizedMessage").text().get();
-      return VsphereError{
-          fault_class(type), what + " failed in vCenter: " + type + (message.empty() ? "" : ": ") + message, {}, type};
-    }
-    // queued or running: look again, never past the deadline.
-    int64_t left = until - ctx_.monotonic_ms();
-    if (ctx_.cancelled() || left <= pause_ms) {
-      return VsphereError{pv1::ERROR_CLASS_TRANSIENT,
-                          what + " is still running in vCenter (" + task.value + ") when the call had to return",
-                          {},
-                          kStillRunning};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-    pause_ms = std::min<int64_t>(pause_ms * 2, 1000);
+  auto followed = follow_task(session_, ctx_.send, {ctx_.monotonic_ms, ctx_.cancelled}, task, deadline());
+  if (!followed.ok()) {
+    VsphereError e = followed.error();
+    e.message = "following " + what + ": " + e.message;
+    return e;
   }
+  const TaskInfo& info = followed.value();
+  if (info.state == "success") return info.result;
+  if (info.state == "error") {
+    return VsphereError{
+        fault_class(info.fault_type),
+        what + " failed in vCenter: " + info.fault_type + (info.message.empty() ? "" : ": ") + info.message,
+        {},
+        info.fault_type};
+  }
+  return VsphereError{pv1::ERROR_CLASS_TRANSIENT,
+                      what + " is still running in vCenter (" + task.value + ") when the call had to return",
+                      {},
+                      kStillRunning};
 }
 
 Outcome<pv1::Vm> VmLifecycle::power_on(const ObjectContent& vm) {

@@ -7,6 +7,7 @@
 #   vcsim.sh start DIR [BIN]  start BIN (default DIR/../corral-vcsim) on 127.0.0.1, port 0, wait for
 #                             it to serve and print its one line:
 #                             "vcsim ready url=https://127.0.0.1:PORT/sdk thumbprint=.. cert=DIR/cert.pem pid=N"
+#                             (N the simulator it started; a DIR used before is fine once stopped)
 #   vcsim.sh stop DIR         stop the simulator started in DIR (by the pid it wrote) and wait for it
 #
 # The tests start the binary themselves (its standard input is their pipe to it: when a test dies,
@@ -30,7 +31,7 @@ build() {
   cache="$(dirname "$out")/go-cache"
   mkdir -p "$cache"
   # GOPATH mode on the Debian tree: no module download, no proxy, no checksum database.
-  (cd "$HERE/vcsim" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$cache" GOFLAGS= GOPROXY=off \
+  (cd "$HERE/vcsim" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$cache" GOFLAGS='' GOPROXY=off \
     CGO_ENABLED=0 go build -o "$out" .)
 }
 
@@ -40,12 +41,21 @@ start() {
   dir=$(cd "$dir" && pwd)
   [[ -n $bin ]] || bin="$dir/../corral-vcsim"
   [[ -x $bin ]] || die "$bin is not built (cmake --build BUILD --target corral_vcsim)"
-  [[ -e $dir/vcsim.pid ]] && die "$dir already holds a started simulator (vcsim.pid)"
-  setsid "$bin" -watch-stdin=false -cert "$dir/cert.pem" </dev/null >"$dir/vcsim.log" 2>&1 &
+  if [[ -e $dir/vcsim.pid ]]; then
+    # A run that was killed before its stop leaves the file: only a live simulator is in the way.
+    kill -0 "$(cat "$dir/vcsim.pid")" 2>/dev/null && die "$dir already holds a started simulator (vcsim.pid)"
+    rm -f "$dir/vcsim.pid"
+  fi
+  # The log of an earlier run holds its ready line. The child's own redirection would empty the
+  # file only once it runs, after this shell may already have read the old line: so the file is
+  # emptied here, the child appends, and only the line naming the child's pid counts as ready.
+  : >"$dir/vcsim.log"
+  setsid "$bin" -watch-stdin=false -cert "$dir/cert.pem" </dev/null >>"$dir/vcsim.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/vcsim.pid"
+  local ready="^vcsim ready .* pid=$pid\$"
   local waited=0
-  until grep -q '^vcsim ready ' "$dir/vcsim.log"; do
+  until grep -q "$ready" "$dir/vcsim.log"; do
     kill -0 "$pid" 2>/dev/null || die "the simulator exited before serving, see $dir/vcsim.log"
     ((waited < READY_TIMEOUT * 10)) || {
       stop "$dir"
@@ -54,7 +64,7 @@ start() {
     waited=$((waited + 1))
     sleep 0.1 # a poll interval: readiness itself is the line the simulator prints
   done
-  grep '^vcsim ready ' "$dir/vcsim.log"
+  grep "$ready" "$dir/vcsim.log"
 }
 
 stop() {

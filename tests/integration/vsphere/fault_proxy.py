@@ -6,11 +6,14 @@ test's own simulator) towards vcsim.
   fault_proxy.py --upstream https://127.0.0.1:P/sdk [--fault METHOD=Type]... [--task-fault METHOD=Type]...
 
 --fault answers METHOD with a SOAP fault of Type; --task-fault answers METHOD with a task that
-then fails with Type (as a clone failing in vCenter does). Prints "listening PORT" once it
-serves; exits when its stdin closes.
+then fails with Type (as a clone failing in vCenter does), as the property collector reports it:
+the filter made on that task is the proxy's, and WaitForUpdatesEx on the collector that holds it
+answers with the task's error. Prints "listening PORT" once it serves; exits when its stdin
+closes.
 """
 import argparse
 import http.server
+import re
 import ssl
 import sys
 import threading
@@ -23,13 +26,24 @@ FAULT = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv=
 TASK = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
         '<soapenv:Body><{method}Response xmlns="urn:vim25"><returnval type="Task">task-injected-{type}</returnval>'
         '</{method}Response></soapenv:Body></soapenv:Envelope>')
-TASK_INFO = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25">'
-             '<returnval><objects><obj type="Task">task-injected-{type}</obj>'
-             '<propSet><name>info.state</name><val xsi:type="TaskInfoState">error</val></propSet>'
-             '<propSet><name>info.error</name><val xsi:type="LocalizedMethodFault"><fault xsi:type="{type}"/>'
-             '<localizedMessage>injected task {type}</localizedMessage></val></propSet>'
-             '</objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>')
+FILTER = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+          '<soapenv:Body><CreateFilterResponse xmlns="urn:vim25"><returnval type="PropertyFilter">filter-injected-{type}'
+          '</returnval></CreateFilterResponse></soapenv:Body></soapenv:Envelope>')
+EMPTY = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+         '<soapenv:Body><{method}Response xmlns="urn:vim25"/></soapenv:Body></soapenv:Envelope>')
+TASK_UPDATE = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+               'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><WaitForUpdatesExResponse xmlns="urn:vim25">'
+               '<returnval><version>1</version><filterSet><filter type="PropertyFilter">filter-injected-{type}</filter>'
+               '<objectSet><kind>enter</kind><obj type="Task">task-injected-{type}</obj>'
+               '<changeSet><name>info.state</name><op>assign</op><val xsi:type="TaskInfoState">error</val></changeSet>'
+               '<changeSet><name>info.error</name><op>assign</op><val xsi:type="LocalizedMethodFault"><fault xsi:type="{type}"/>'
+               '<localizedMessage>injected task {type}</localizedMessage></val></changeSet>'
+               '</objectSet></filterSet></returnval></WaitForUpdatesExResponse></soapenv:Body></soapenv:Envelope>')
+
+
+def this_of(body):
+    found = re.search(rb'<_this type="[^"]*">([^<]*)</_this>', body)
+    return found.group(1).decode() if found else ''
 
 
 def method_of(body):
@@ -46,6 +60,8 @@ def main():
     args = parser.parse_args()
     faults = dict(f.split('=', 1) for f in args.fault)
     task_faults = dict(f.split('=', 1) for f in args.task_fault)
+    injected = {}  # property collector -> the fault type of the injected task its filter watches
+    lock = threading.Lock()
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -70,9 +86,21 @@ def main():
                 return self.answer(500, FAULT.format(type=faults[method]).encode())
             if method in task_faults:
                 return self.answer(200, TASK.format(method=method, type=task_faults[method]).encode())
-            if method == 'RetrievePropertiesEx' and b'task-injected-' in body:
+            if method == 'CreateFilter' and b'task-injected-' in body:
                 kind = body.split(b'task-injected-')[1].split(b'<')[0].decode()
-                return self.answer(200, TASK_INFO.format(type=kind).encode())
+                with lock:
+                    injected[this_of(body)] = kind
+                return self.answer(200, FILTER.format(type=kind).encode())
+            if method == 'WaitForUpdatesEx':
+                with lock:
+                    kind = injected.get(this_of(body))
+                if kind is not None:
+                    return self.answer(200, TASK_UPDATE.format(type=kind).encode())
+            if method == 'DestroyPropertyFilter' and this_of(body).startswith('filter-injected-'):
+                return self.answer(200, EMPTY.format(method=method).encode())
+            if method == 'DestroyPropertyCollector':
+                with lock:
+                    injected.pop(this_of(body), None)
             request = urllib.request.Request(args.upstream, data=body, method='POST')
             for name in ('Content-Type', 'SOAPAction', 'Cookie'):
                 if self.headers.get(name):

@@ -3,8 +3,10 @@
 // mid-run, and faults vcsim cannot raise, injected by fault_proxy.py in front of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "manager/providers/host_http.h"
@@ -64,6 +66,10 @@ class Vcsim : public ::testing::Test {
   HttpSend send() {
     return [this](const sdk::pv1::HttpRequest& r) {
       if (r.body().find("<Login ") != std::string::npos) logins_++;
+      {
+        std::lock_guard lock(sent_mu_);
+        sent_.push_back(r.body());
+      }
       auto res = http_->perform(r, HostHttpClient::monotonic_now_ms() + 60'000, nullptr, "vsphere");
       return sdk::HttpResult{res.status, res.message, res.response};
     };
@@ -87,9 +93,19 @@ class Vcsim : public ::testing::Test {
     return r;
   }
 
+  // How many requests sent so far call METHOD, and how many of those hold TEXT.
+  int sent_count(const std::string& method, const std::string& text = "") {
+    std::lock_guard lock(sent_mu_);
+    return static_cast<int>(std::count_if(sent_.begin(), sent_.end(), [&](const std::string& body) {
+      return body.find("<soapenv:Body><" + method + " ") != std::string::npos && body.find(text) != std::string::npos;
+    }));
+  }
+
   static VcsimPeer* peer_;
   static HostHttpClient* http_;
   std::atomic<int> logins_{0};
+  std::mutex sent_mu_;
+  std::vector<std::string> sent_;  // request bodies, in order
 };
 
 VcsimPeer* Vcsim::peer_ = nullptr;
@@ -126,6 +142,25 @@ TEST_F(Vcsim, ClonePowerOnListGetDestroy) {
   EXPECT_EQ(l.get(id).vm().state(), pv1::VM_STATE_GONE);
   EXPECT_EQ(l.remove(id).state(), pv1::VM_STATE_GONE);
   EXPECT_EQ(l.list({{"corral-test", "lifecycle"}}).vms_size(), 0);
+}
+
+TEST_F(Vcsim, TasksAreFollowedThroughThePropertyCollectorNotByPolling) {
+  VimSession session(parsed(config_json()));
+  VmLifecycle l = lifecycle(session);
+  auto created = l.create(create_request("followed"));
+  ASSERT_FALSE(created.has_error()) << created.error().message();
+  auto deleted = l.remove(created.vm().id());
+  ASSERT_FALSE(deleted.has_error()) << deleted.error().message();
+  EXPECT_EQ(deleted.state(), pv1::VM_STATE_GONE);
+
+  // Four tasks (clone, power on, power off, destroy), each on a collector and filter of its own,
+  // both destroyed once it ended; no task is ever read with RetrievePropertiesEx.
+  EXPECT_EQ(sent_count("CreatePropertyCollector"), 4);
+  EXPECT_EQ(sent_count("CreateFilter", "<obj type=\"Task\">"), 4);
+  EXPECT_GE(sent_count("WaitForUpdatesEx", "<maxWaitSeconds>"), 4);
+  EXPECT_EQ(sent_count("DestroyPropertyFilter"), 4);
+  EXPECT_EQ(sent_count("DestroyPropertyCollector"), 4);
+  EXPECT_EQ(sent_count("RetrievePropertiesEx", "type=\"Task\""), 0);
 }
 
 TEST_F(Vcsim, TheCloneCarriesOwnershipAndUserDataInExtraConfig) {

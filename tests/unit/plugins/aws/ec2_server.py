@@ -17,7 +17,10 @@ that sees it and "running" after; "shutting-down" then "terminated" the same way
 
 Faults (POST /_test/faults, a JSON list; each applies to the next matching requests):
   {"action": "RunInstances" or "*", "times": 1, "kind": "error", "status": 503,
-   "code": "RequestLimitExceeded", "message": "...", "retry_after": "0"}
+   "code": "RequestLimitExceeded", "message": "...", "retry_after": "0",
+   "match": {"SubnetId": "subnet-..."}}
+  "match" (optional) narrows a fault to requests carrying those parameters with those values:
+  one availability zone out of capacity while another launches;
   kind "drop": close the connection without answering (nothing done);
   kind "drop_after": do the work, then close the connection without answering;
   kind "hold": answer only once the next request arrives (a slow answer; the work is not done).
@@ -183,10 +186,11 @@ class Ec2:
         self.arrivals = 0  # requests seen, for held answers
         self.model = ModelCheck()
 
-    def next_fault(self, action):
+    def next_fault(self, action, params):
         with self.lock:
             for f in self.faults:
-                if f.get("times", 1) > 0 and f.get("action", "*") in ("*", action):
+                matches = all(params.get(k) == v for k, v in f.get("match", {}).items())
+                if f.get("times", 1) > 0 and f.get("action", "*") in ("*", action) and matches:
                     f["times"] = f.get("times", 1) - 1
                     return dict(f)
         return None
@@ -408,7 +412,7 @@ def make_handler(ec2):
                 code, _, message = str(e).partition(": ")
                 return self.reply(400, error_xml(code, message, rid))
 
-            fault = ec2.next_fault(action)
+            fault = ec2.next_fault(action, params)
             if fault and fault.get("kind") == "drop":
                 return self.drop()
             if fault and fault.get("kind") == "hold":

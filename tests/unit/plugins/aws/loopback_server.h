@@ -30,6 +30,7 @@ class LoopbackServer {
       std::vector<std::string> argv_s = {CORRAL_PYTHON3, script};
       argv_s.insert(argv_s.end(), args.begin(), args.end());
       std::vector<char*> argv;
+      argv.reserve(argv_s.size() + 1);
       for (auto& a : argv_s) argv.push_back(a.data());
       argv.push_back(nullptr);
       execv(argv[0], argv.data());
