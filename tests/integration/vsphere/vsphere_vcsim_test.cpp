@@ -14,7 +14,7 @@
 #include "plugins/vsphere/inventory.h"
 #include "plugins/vsphere/vm_lifecycle.h"
 #include "tests/integration/vsphere/vcsim_peer.h"
-#include "tests/unit/plugins/aws/loopback_server.h"
+#include "tests/peers/loopback_server.h"
 
 namespace corral::vsphere {
 namespace {
@@ -302,15 +302,15 @@ TEST_F(Vcsim, LogoutEndsTheSession) {
 
 class InjectedFaults : public Vcsim {
  protected:
-  VsphereConfig through(const aws::testing::LoopbackServer& proxy) const {
+  VsphereConfig through(const corral::testing::LoopbackServer& proxy) const {
     VsphereConfig c = parsed(config_json());
     c.url = proxy.url() + "/sdk";  // plain HTTP to the proxy on loopback; the proxy speaks TLS to vcsim
     c.tls = {};
     return c;
   }
-  aws::testing::LoopbackServer proxy(std::vector<std::string> args) const {
+  corral::testing::LoopbackServer proxy(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--upstream", peer_->url()});
-    return aws::testing::LoopbackServer(CORRAL_VSPHERE_TEST_DIR "/fault_proxy.py", args);
+    return corral::testing::LoopbackServer(CORRAL_VSPHERE_TEST_DIR "/fault_proxy.py", args);
   }
 };
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "manager/providers/host_http.h"
-#include "tests/unit/plugins/aws/loopback_server.h"
+#include "tests/peers/loopback_server.h"
 
 namespace corral::aws::itest {
 
@@ -84,7 +84,7 @@ class Ec2Endpoint {
     return res.response.body();
   }
 
-  testing::LoopbackServer server_;
+  corral::testing::LoopbackServer server_;
   std::unique_ptr<manager::providers::HostHttpClient> control_;
 };
 

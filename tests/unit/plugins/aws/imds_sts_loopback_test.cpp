@@ -10,15 +10,15 @@
 #include "plugins/aws/credential_chain.h"
 #include "plugins/aws/imds_client.h"
 #include "plugins/aws/sts_client.h"
-#include "tests/unit/plugins/aws/loopback_server.h"
+#include "tests/peers/loopback_server.h"
 
 namespace corral::aws {
 namespace {
 
 namespace pv1 = sdk::pv1;
+using corral::testing::LoopbackServer;
 using manager::providers::HostHttpClient;
 using manager::providers::HostHttpSettings;
-using testing::LoopbackServer;
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

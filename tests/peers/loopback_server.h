@@ -1,5 +1,6 @@
-// Starts one of the loopback AWS servers of this directory (a python3 script) and learns its port
-// from the "listening <port>" line it prints once it serves. Closing its stdin stops it; the
+// Starts a loopback test server written in python3 (the AWS endpoints of tests/unit/plugins/aws,
+// the vSphere fault proxy) and learns its port from the "listening <port>" line it prints once it
+// serves. Closing its stdin stops it; the
 // destructor does that and reaps it, and kills it if it has not gone.
 #pragma once
 
@@ -12,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace corral::aws::testing {
+namespace corral::testing {
 
 class LoopbackServer {
  public:
@@ -78,4 +79,4 @@ class LoopbackServer {
   int port_ = 0;
 };
 
-}  // namespace corral::aws::testing
+}  // namespace corral::testing
