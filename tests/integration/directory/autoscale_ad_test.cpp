@@ -5,6 +5,7 @@
 // reached makes no VM; the sweep removes this manager's orphan records and leaves everyone else's
 // alone.
 #include <ldap.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <sstream>
@@ -104,6 +105,24 @@ class AutoscaleAdTest : public AutoscaleTest {
     return id;
   }
 
+  // The note of the server's create intent, read from the manager's database file (WAL: readable
+  // while the manager runs).
+  static json create_note(const ManagerUnderTest& m, const std::string& server_id) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((m.data_dir() + "/corral.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT payload FROM intents WHERE server_id = ?1 AND kind = 'create_vm'", -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, server_id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string payload;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      payload.assign(static_cast<const char*>(sqlite3_column_blob(st, 0)), sqlite3_column_bytes(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    json note = json::parse(payload, nullptr, false);
+    return note.is_object() ? note.value("adRecord", json::object()) : json::object();
+  }
+
   static std::string messages(const std::vector<json>& events) {
     std::string out;
     for (const json& e : events) out += e.value("message", "") + "\n";
@@ -147,6 +166,11 @@ TEST_F(AutoscaleAdTest, ScaleOutMakesEachVmsRecordWithItsJoinPasswordAndScaleInD
 
   ASSERT_EQ(events(*m, "ad.record_created").size(), 1u);
   EXPECT_NE(events(*m, "ad.record_created").front().value("message", "").find(hostname), std::string::npos);
+  // The server checked in: the note keeps the record's DN and no longer the password.
+  const std::string server_id = servers(*m, pool).front().value("id", "");
+  ASSERT_TRUE(eventually([&] { return !create_note(*m, server_id).contains("passwordSealed"); }, 60s))
+      << create_note(*m, server_id).dump();
+  EXPECT_EQ(create_note(*m, server_id).value("dn", ""), "CN=" + hostname + "," + kContainer);
 
   // Scale-in: the VM goes, and its record with it.
   body["minimumAvailableSessions"] = 0;
@@ -171,6 +195,20 @@ TEST_F(AutoscaleAdTest, ACreateInterruptedBetweenItsRecordAndItsVmLosesTheRecord
   make_config(*m, ad_config("ad", pool, provider, ldap, 1));
   ASSERT_TRUE(m->process().wait_for_log("event=failpoint.hit name=autoscaler.create.before_call", 60s))
       << m->process().log();
+  // Noted before the VM was asked for: the DN, and the password sealed.
+  std::string noted_server;
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((m->data_dir() + "/corral.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT server_id FROM intents WHERE kind = 'create_vm'", -1, &st, nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW) noted_server = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  const json noted = create_note(*m, noted_server);
+  EXPECT_FALSE(noted.value("dn", "").empty()) << noted.dump();
+  EXPECT_TRUE(noted.value("passwordSealed", "").starts_with("v1:")) << noted.dump();
   m->process().kill_now();
   m->set_env({});
   ASSERT_TRUE(m->start()) << m->process().log();
@@ -192,6 +230,8 @@ TEST_F(AutoscaleAdTest, ACreateInterruptedBetweenItsRecordAndItsVmLosesTheRecord
       << m->process().log();
   EXPECT_FALSE(record(first_host).has_value());
   EXPECT_FALSE(events(*m, "vm.create_abandoned").empty());
+  EXPECT_EQ(first_server, noted_server);
+  EXPECT_TRUE(eventually([&] { return !create_note(*m, first_server).contains("passwordSealed"); }, 60s));
   // The pool is refilled by a new server with a record of its own.
   ASSERT_TRUE(eventually([&] { return ready_servers(*m, pool) == 1; }, 120s)) << m->process().log();
   const std::string hostname = servers(*m, pool).front().value("hostname", "");
