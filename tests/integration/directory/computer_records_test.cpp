@@ -15,7 +15,6 @@
 namespace corral::manager::directory {
 namespace {
 
-using corral::testing::samba_ad;
 using corral::testing::samba_admin_config;
 
 constexpr char kContainer[] = "CN=Computers,DC=example,DC=local";
