@@ -308,8 +308,9 @@ Status Manager::open_autoscaler() {
   as.failure_backoff_max_ms = int64_t{a.failure_backoff_max_seconds()} * 1000;
   vm_gateway_ = std::make_unique<autoscaler::ProviderGateway>(*store_exec_, *secrets_, *providers_, *workers_,
                                                               std::chrono::seconds(a.provider_call_timeout_seconds()));
-  autoscaler_ =
-      std::make_unique<autoscaler::Autoscaler>(io_, *store_exec_, *broker_, *vm_gateway_, *secrets_, clock_, as);
+  record_gateway_ = std::make_unique<autoscaler::LdapRecordGateway>(*store_exec_, *secrets_, *workers_, as.manager_id);
+  autoscaler_ = std::make_unique<autoscaler::Autoscaler>(io_, *store_exec_, *broker_, *vm_gateway_, *record_gateway_,
+                                                         *secrets_, clock_, as);
   autoscaler_->set_plugin_variables([providers = providers_.get()](const std::string& plugin) {
     std::set<std::string> names;
     if (auto client = providers->find(plugin)) {

@@ -19,6 +19,7 @@
 #include "manager/api/ldap_configs.h"
 #include "manager/api/provider_configs.h"
 #include "manager/autoscaler/autoscaler.h"
+#include "manager/autoscaler/ldap_record_gateway.h"
 #include "manager/autoscaler/provider_gateway.h"
 #include "manager/broker/broker.h"
 #include "manager/broker/server_settings_table.h"
@@ -94,6 +95,7 @@ class Manager final : public TransportSink {
   std::unique_ptr<LdapConfigService> ldap_configs_;
   // Calls providers on workers_ and commands servers through broker_: declared after both.
   std::unique_ptr<autoscaler::ProviderGateway> vm_gateway_;
+  std::unique_ptr<autoscaler::LdapRecordGateway> record_gateway_;
   std::unique_ptr<autoscaler::Autoscaler> autoscaler_;
   std::unique_ptr<ApiServer> api_;
 };

@@ -101,7 +101,8 @@ bool dn_well_formed(std::string_view dn) {
   return false;
 }
 
-void check_server_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in, const store::AutoscaleConfigRecord* s) {
+void check_server_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in, bool ldap_config_known,
+                         const store::AutoscaleConfigRecord* s) {
   if (in.minimum_available_sessions() > kMaxMinimumAvailable) {
     c.add("/minimumAvailableSessions", "must be at most " + std::to_string(kMaxMinimumAvailable));
   }
@@ -135,6 +136,8 @@ void check_server_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in, c
   c.text("/ldapConfigId", in.ldap_config_id(), kMaxIdBytes, false);
   if (!in.ldap_config_id().empty() && in.ldap_config_id().find(' ') != std::string::npos) {
     c.add("/ldapConfigId", "must be an LDAP config's id (no spaces)");
+  } else if (!in.ldap_config_id().empty() && !ldap_config_known) {
+    c.add("/ldapConfigId", "no LDAP config " + in.ldap_config_id());
   }
   c.text("/adComputerContainerDn", in.ad_computer_container_dn(), kMaxDnBytes, false);
   if (!in.ad_computer_container_dn().empty() && !dn_well_formed(in.ad_computer_container_dn())) {
@@ -201,7 +204,8 @@ void refuse_docker_fields(FieldChecker& c, const brokerv1::AutoscaleConfig& in) 
 }  // namespace
 
 Violations check_autoscale_config(const brokerv1::AutoscaleConfig& in, const store::PoolRecord* pool,
-                                  bool provider_config_known, const store::AutoscaleConfigRecord* stored) {
+                                  bool provider_config_known, bool ldap_config_known,
+                                  const store::AutoscaleConfigRecord* stored) {
   FieldChecker c;
   c.output_only(in, stored == nullptr);
   c.text("/name", in.name(), kMaxNameBytes, true);
@@ -239,7 +243,7 @@ Violations check_autoscale_config(const brokerv1::AutoscaleConfig& in, const sto
       check_docker_fields(c, in);
     } else {
       refuse_docker_fields(c, in);
-      check_server_fields(c, in, stored);
+      check_server_fields(c, in, ldap_config_known, stored);
     }
   }
   return c.take();

@@ -15,11 +15,12 @@
 namespace corral::manager::api {
 
 // The request's problems. `pool` is the pool the config names or has (null when none exists),
-// `provider_config_known` whether the provider config it names exists, `stored` null on create.
-// Fields of the other pool type are refused; every bound, schedule and form is checked. The LDAP
-// config is checked for form only (its existence is checked once LDAP configs exist).
+// `provider_config_known` and `ldap_config_known` whether the provider and LDAP configs it names
+// exist, `stored` null on create. Fields of the other pool type are refused; every bound, schedule
+// and form is checked.
 Violations check_autoscale_config(const brokerv1::AutoscaleConfig& in, const store::PoolRecord* pool,
-                                  bool provider_config_known, const store::AutoscaleConfigRecord* stored);
+                                  bool provider_config_known, bool ldap_config_known,
+                                  const store::AutoscaleConfigRecord* stored);
 
 // The record to write: id and timestamps from the caller (`stored` on update), defaults on create,
 // stored values for absent optional fields on update. The connection password is left as stored

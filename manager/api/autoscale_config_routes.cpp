@@ -27,9 +27,11 @@ struct Answer {
 struct Refs {
   std::optional<store::PoolRecord> pool;
   bool provider_config_known = false;
+  bool ldap_config_known = false;
 };
 
-Result<Refs> read_refs(store::Repositories& r, const std::string& pool_id, const std::string& provider_config_id) {
+Result<Refs> read_refs(store::Repositories& r, const std::string& pool_id, const brokerv1::AutoscaleConfig& in) {
+  const std::string& provider_config_id = in.provider_config_id();
   Refs refs;
   if (!pool_id.empty()) {
     auto pool = r.pools().get(pool_id);
@@ -40,6 +42,11 @@ Result<Refs> read_refs(store::Repositories& r, const std::string& pool_id, const
     auto provider = r.provider_configs().get(provider_config_id);
     if (!provider.ok()) return provider.status();
     refs.provider_config_known = provider->has_value();
+  }
+  if (!in.ldap_config_id().empty()) {
+    auto ldap = r.ldap_configs().get(in.ldap_config_id());
+    if (!ldap.ok()) return ldap.status();
+    refs.ldap_config_known = ldap->has_value();
   }
   return refs;
 }
@@ -161,10 +168,12 @@ struct AutoscaleConfigRoutes {
     store.submit(
         [in, id, now, sealed = sealed_password(in, id)](store::Store& s) {
           return in_unit_of_work(s, [&](store::Repositories& repos, Answer& a) -> Status {
-            auto refs = read_refs(repos, in.pool_id(), in.provider_config_id());
+            auto refs = read_refs(repos, in.pool_id(), in);
             if (!refs.ok()) return refs.status();
             const store::PoolRecord* pool = refs->pool ? &*refs->pool : nullptr;
-            if (Violations v = check_autoscale_config(in, pool, refs->provider_config_known, nullptr); !v.empty()) {
+            if (Violations v =
+                    check_autoscale_config(in, pool, refs->provider_config_known, refs->ldap_config_known, nullptr);
+                !v.empty()) {
               a.response = violations_response(kWhat, v);
               return {};
             }
@@ -208,10 +217,12 @@ struct AutoscaleConfigRoutes {
               return {};
             }
             in.set_revision(0);  // the base, not an output-only field here
-            auto refs = read_refs(repos, old.pool_id, in.provider_config_id());
+            auto refs = read_refs(repos, old.pool_id, in);
             if (!refs.ok()) return refs.status();
             const store::PoolRecord* pool = refs->pool ? &*refs->pool : nullptr;
-            if (Violations v = check_autoscale_config(in, pool, refs->provider_config_known, &old); !v.empty()) {
+            if (Violations v =
+                    check_autoscale_config(in, pool, refs->provider_config_known, refs->ldap_config_known, &old);
+                !v.empty()) {
               a.response = violations_response(kWhat, v);
               return {};
             }

@@ -2,6 +2,7 @@
 
 #include "common/encoding.h"
 #include "common/log.h"
+#include "manager/api/autoscale_dependents.h"
 #include "manager/api/json.h"
 #include "manager/api/ldap_config_check.h"
 #include "manager/api/resource_http.h"
@@ -146,6 +147,14 @@ void LdapConfigService::remove(const std::string& id, Reply reply) {
           auto stored = r.ldap_configs().get(id);
           if (!stored.ok()) return stored.status();
           if (!stored->has_value()) return error(ErrorCode::not_found, "no LDAP config " + id);
+          // Their servers' computer records are deleted through it: it stays while they name it.
+          auto users = api::autoscale_configs_using(r, {"", "", id});
+          if (!users.ok()) return users.status();
+          if (!users->empty()) {
+            return error(ErrorCode::failed_precondition,
+                         "LDAP config " + (*stored)->name + " is used by " + *users +
+                             "; delete them or point them at another LDAP config first");
+          }
           removed = std::move(**stored);
           return r.ldap_configs().remove(id);
         });

@@ -11,11 +11,13 @@
 namespace corral::autoscaler {
 
 Autoscaler::Autoscaler(boost::asio::io_context& io, store::StoreExecutor& store, broker::Broker& broker, VmGateway& vms,
-                       const SecretBox& secrets, const Clock& clock, AutoscalerSettings settings)
+                       RecordGateway& records, const SecretBox& secrets, const Clock& clock,
+                       AutoscalerSettings settings)
     : io_(io),
       store_(store),
       broker_(broker),
       vms_(vms),
+      records_(records),
       secrets_(secrets),
       clock_(clock),
       settings_(std::move(settings)),
@@ -137,6 +139,7 @@ void Autoscaler::on_server_change(const broker::ServerNotice& change) {
       const int64_t took_s = (now_ms() - entry->record.created_at * 1000) / 1000;
       event("vm.checked_in", store::EventSeverity::info, c->config.id, change.server_id, entry->record.vm_id,
             "server " + entry->record.hostname + " checked in after " + std::to_string(took_s) + " s");
+      forget_join_password(change.server_id);  // it has joined (or never will with this one)
       // A VM asked for after the last failure works: the failures are over. (One asked for
       // before it proves nothing about what failed since.)
       if (c->failures > 0 && requested_ms > c->last_failure_ms) {

@@ -2,13 +2,16 @@
 // autoscale config it builds the planner's input from the broker's servers and its own actions in
 // flight, and carries out the plan:
 // - a create commits the server row, its one-time join token, the create intent and an event in
-//   one unit of work, then calls the provider's CreateVm on the worker pool and records the VM;
+//   one unit of work, makes the server's AD computer record when the config asks for one (on the
+//   directory worker pool), then calls the provider's CreateVm on the provider pool and records
+//   the VM;
 // - a delete drains the server, writes the delete intent, calls DeleteVm, then removes the row
-//   and marks the intent done in one unit of work.
+//   and marks the intent done in one unit of work; the server's AD computer record goes with it.
 // Passes run when a server's state or load changes (the broker tells it), when a config changes,
 // and on a tick. At start, intents left unfinished by a crash are resolved against the provider's
-// ListVms before any pass; a periodic sweep deletes tagged VMs the store does not know. Every
-// decision and outcome is an event (docs/events.md).
+// ListVms before any pass; a periodic sweep deletes tagged VMs the store does not know, and
+// computer records with this manager's mark that no server has. Every decision and outcome is an
+// event (docs/events.md).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -26,7 +29,9 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/secret_box.h"
+#include "manager/autoscaler/ad_record_note.h"
 #include "manager/autoscaler/planner.h"
+#include "manager/autoscaler/record_gateway.h"
 #include "manager/autoscaler/vm_gateway.h"
 #include "manager/broker/broker.h"
 #include "manager/store/autoscale_records.h"
@@ -65,7 +70,7 @@ using ServerWritten = Result<broker::CatalogOutcome<store::ServerRecord>>;
 class Autoscaler {
  public:
   Autoscaler(boost::asio::io_context& io, store::StoreExecutor& store, broker::Broker& broker, VmGateway& vms,
-             const SecretBox& secrets, const Clock& clock, AutoscalerSettings settings);
+             RecordGateway& records, const SecretBox& secrets, const Clock& clock, AutoscalerSettings settings);
   ~Autoscaler();
   Autoscaler(const Autoscaler&) = delete;
   Autoscaler& operator=(const Autoscaler&) = delete;
@@ -111,6 +116,8 @@ class Autoscaler {
     std::string intent_id;
     std::string config_id;
   };
+  // A create between its committed intent and its CreateVm call (autoscaler_create.cpp).
+  struct PendingCreate;
 
   int64_t now_ms() const { return unix_millis(clock_.now()); }
   ConfigState* config_of(const std::string& config_id);
@@ -144,6 +151,9 @@ class Autoscaler {
 
   // autoscaler_create.cpp
   void create_one(ConfigState& c);
+  // The AD computer record first when the config asks for one, then CreateVm.
+  void create_record(const std::shared_ptr<PendingCreate>& p);
+  void call_create_vm(const std::shared_ptr<PendingCreate>& p);
   void create_called(const std::string& config_id, const std::string& server_id, const std::string& intent_id,
                      Result<pv1::CreateVmResponse> answer);
   void record_vm(const std::string& server_id, const std::string& intent_id, const pv1::Vm& vm, const char* outcome);
@@ -157,6 +167,11 @@ class Autoscaler {
                  const std::string& vm_id);
   void delete_row(const std::string& server_id, const std::string& intent_id, const std::string& outcome);
   void drain(const std::string& server_id);
+
+  // autoscaler_records.cpp: the AD computer records of servers that are gone, and the sweep.
+  void remove_record_of(const std::string& server_id, const std::string& config_id);
+  void forget_join_password(const std::string& server_id);
+  void sweep_orphan_records();
 
   // autoscaler_recover.cpp
   void recover();
@@ -172,6 +187,7 @@ class Autoscaler {
   store::StoreExecutor& store_;
   broker::Broker& broker_;
   VmGateway& vms_;
+  RecordGateway& records_;
   const SecretBox& secrets_;
   const Clock& clock_;
   AutoscalerSettings settings_;
@@ -185,7 +201,9 @@ class Autoscaler {
   std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)
   std::vector<store::IntentRecord> unfinished_;
   std::map<std::string, int64_t> orphans_seen_;  // VM id -> when the sweep first saw it unknown
-  std::map<std::string, std::string> acting_;    // pool id -> the config that carried its minimum last
+  // LDAP config id + container -> hostname -> when the sweep first saw its record unknown.
+  std::map<std::string, std::map<std::string, int64_t>> records_seen_;
+  std::map<std::string, std::string> acting_;  // pool id -> the config that carried its minimum last
   std::set<std::string> dirty_;
   bool pass_posted_ = false;
   bool recovered_ = false;

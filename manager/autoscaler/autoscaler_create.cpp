@@ -1,7 +1,8 @@
 // Scale-out, one VM at a time: the server row, its join token, the create intent and an event are
 // committed together with the startup script rendered inside the same unit of work (a script that
-// does not render writes nothing and reaches no provider); then CreateVm runs on the provider pool
-// and its VM is recorded on the row as the intent is marked done, again in one unit of work.
+// does not render writes nothing and reaches no provider); then the AD computer record is made
+// when the config asks for one (autoscaler_records.cpp), CreateVm runs on the provider pool, and
+// its VM is recorded on the row as the intent is marked done, again in one unit of work.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "common/failpoint.h"
 #include "common/log.h"
 #include "manager/autoscaler/autoscaler.h"
+#include "manager/autoscaler/pending_create.h"
 #include "manager/autoscaler/startup_script.h"
 #include "manager/broker/server_events.h"
 #include "manager/directory/hostname_pattern.h"
@@ -96,7 +98,12 @@ void Autoscaler::create_one(ConfigState& c) {
   intent.ownership_tags = {{kTagManager, settings_.manager_id}, {kTagConfig, cfg.id}, {kTagServer, server.id}};
   intent.created_at = now_s;
 
-  StartupScriptValues values;
+  auto p = std::make_shared<PendingCreate>();
+  p->config_id = cfg.id;
+  p->server_id = server.id;
+  p->intent_id = intent.id;
+  p->provider_config_id = cfg.provider_config_id;
+  StartupScriptValues& values = p->values;
   values.connection_username = cfg.connection_username;
   values.connection_password = password;
   values.server_id = server.id;
@@ -105,17 +112,23 @@ void Autoscaler::create_one(ConfigState& c) {
   values.join_token = token.text;
   values.agent_download_url = agent_download_url(settings_.manager_url);
   values.zone = cfg.deployment_zone;
+  p->pool_type = pool_type;
+  if (cfg.ad_create_machine_record) {
+    // Where the record goes is written with the intent, before anything reaches the directory:
+    // a restart finds it there.
+    p->ad = AdRecordNote{cfg.ldap_config_id,
+                         cfg.ad_computer_container_dn,
+                         server.hostname,
+                         cfg.ad_recursive_machine_record_cleanup,
+                         "",
+                         ""};
+    intent.payload = encode_ad_note(*p->ad);
+  }
 
-  // Filled inside the unit of work, read in its answer.
-  struct Rendered {
-    std::string script;
-    std::string failure;  // why the script did not render: nothing was written
-  };
-  auto rendered = std::make_shared<Rendered>();
   actions_[server.id] = Action{ActionKind::create, intent.id, cfg.id};
   c.pending.insert(server.id);
 
-  pv1::CreateVmRequest request;
+  pv1::CreateVmRequest& request = p->request;
   request.set_idempotency_key(intent.idempotency_key);
   request.set_hostname(server.hostname);
   request.mutable_tags()->insert(intent.ownership_tags.begin(), intent.ownership_tags.end());
@@ -123,54 +136,63 @@ void Autoscaler::create_one(ConfigState& c) {
 
   broker_.create_server(
       server,
-      [this, alive = std::weak_ptr<bool>(alive_), config_id = cfg.id, server_id = server.id, intent_id = intent.id,
-       provider_config_id = cfg.provider_config_id, rendered,
-       request = std::move(request)](ServerWritten done) mutable {
+      [this, alive = std::weak_ptr<bool>(alive_), p](ServerWritten done) {
         if (alive.expired()) return;
-        ConfigState* config = config_of(config_id);
-        if (config != nullptr) config->pending.erase(server_id);
+        ConfigState* config = config_of(p->config_id);
+        if (config != nullptr) config->pending.erase(p->server_id);
         if (!done.ok() || done->refusal != broker::CatalogRefusal::none) {
-          actions_.erase(server_id);
+          actions_.erase(p->server_id);
           if (config == nullptr) return;
-          if (!rendered->failure.empty()) {
-            event("autoscale.script_failed", store::EventSeverity::error, config_id, "", "", rendered->failure);
-            return create_failed(*config, rendered->failure, pv1::ERROR_CLASS_INVALID_CONFIG);
+          if (!p->failure.empty()) {
+            event("autoscale.script_failed", store::EventSeverity::error, p->config_id, "", "", p->failure);
+            return create_failed(*config, p->failure, pv1::ERROR_CLASS_INVALID_CONFIG);
           }
           const std::string why = done.ok() ? done->message : done.status().to_string();
           return create_failed(*config, "the server row was not written: " + why, pv1::ERROR_CLASS_TRANSIENT);
         }
-        request.set_startup_script(std::move(rendered->script));
-        failpoint("autoscaler.create.before_call");
-        vms_.create_vm(provider_config_id, std::move(request),
-                       [this, alive, config_id, server_id, intent_id](Result<pv1::CreateVmResponse> answer) {
-                         if (alive.expired() || stopped_) return;
-                         create_called(config_id, server_id, intent_id, std::move(answer));
-                       });
+        if (p->ad) return create_record(p);
+        call_create_vm(p);
       },
-      [rendered, token = std::move(token.record), intent, values = std::move(values), at_ms, pool_type,
-       plugin_variables = plugin_variables_](store::Repositories& r, const store::ServerRecord& row) mutable -> Status {
+      [p, token = std::move(token.record), intent, at_ms, plugin_variables = plugin_variables_](
+          store::Repositories& r, const store::ServerRecord& row) -> Status {
         auto provider = r.provider_configs().get(intent.provider_config_id);
         if (!provider.ok()) return provider.status();
         if (!provider->has_value()) {
-          rendered->failure = "provider config " + intent.provider_config_id + " no longer exists";
-          return error(ErrorCode::failed_precondition, rendered->failure);
+          p->failure = "provider config " + intent.provider_config_id + " no longer exists";
+          return error(ErrorCode::failed_precondition, p->failure);
         }
-        values.provider_name = (*provider)->name;
-        auto script =
-            render_startup_script((*provider)->startup_script_template, pool_type, values,
-                                  plugin_variables ? plugin_variables((*provider)->plugin) : std::set<std::string>{});
+        p->values.provider_name = (*provider)->name;
+        p->template_text = (*provider)->startup_script_template;
+        if (plugin_variables) p->plugin_variables = plugin_variables((*provider)->plugin);
+        // With an AD record the script is rendered once the record's password exists; a stand-in
+        // for it now proves the template renders before anything is written.
+        StartupScriptValues trial = p->values;
+        if (p->ad) trial.ad_join_credential = trial.domain = "-";
+        auto script = render_startup_script(p->template_text, p->pool_type, trial, p->plugin_variables);
         if (!script.ok()) {
-          rendered->failure = "the startup script of provider config " + (*provider)->name +
-                              " does not render: " + script.status().message();
-          return error(ErrorCode::failed_precondition, rendered->failure);
+          p->failure = "the startup script of provider config " + (*provider)->name +
+                       " does not render: " + script.status().message();
+          return error(ErrorCode::failed_precondition, p->failure);
         }
-        rendered->script = std::move(script).value();
+        if (!p->ad) p->script = std::move(script).value();
         if (Status st = r.join_tokens().insert(token); !st.ok()) return st;
         if (Status st = r.intents().append(intent); !st.ok()) return st;
         return broker::record_server_event(
             r, row, "vm.requested",
             "VM requested for server " + row.hostname + " from provider config " + (*provider)->name, at_ms);
       });
+}
+
+void Autoscaler::call_create_vm(const std::shared_ptr<PendingCreate>& p) {
+  p->request.set_startup_script(std::move(p->script));
+  p->script.clear();
+  failpoint("autoscaler.create.before_call");
+  vms_.create_vm(p->provider_config_id, std::move(p->request),
+                 [this, alive = std::weak_ptr<bool>(alive_), config_id = p->config_id, server_id = p->server_id,
+                  intent_id = p->intent_id](Result<pv1::CreateVmResponse> answer) {
+                   if (alive.expired() || stopped_) return;
+                   create_called(config_id, server_id, intent_id, std::move(answer));
+                 });
 }
 
 void Autoscaler::create_called(const std::string& config_id, const std::string& server_id, const std::string& intent_id,
@@ -254,23 +276,29 @@ void Autoscaler::abandon(const std::string& server_id, const std::string& intent
   auto close = [intent_id, outcome, at_s](store::Repositories& r, const store::ServerRecord&) -> Status {
     return r.intents().mark_done(intent_id, outcome, at_s);
   };
+  auto action = actions_.find(server_id);
+  const std::string config_id = action == actions_.end() ? "" : action->second.config_id;
   if (broker_.find_server(server_id) == nullptr) {
     actions_.erase(server_id);
     store_.submit([close](store::Store& s) { return close(s, store::ServerRecord{}); },
                   [](const Status& st) {
                     if (!st.ok()) log::error("autoscaler.intent_not_closed", {{"error", st.to_string()}});
                   });
+    remove_record_of(server_id, config_id);
     return;
   }
   broker_.delete_server(
       server_id,
-      [this, alive = std::weak_ptr<bool>(alive_), server_id](ServerWritten done) {
+      [this, alive = std::weak_ptr<bool>(alive_), server_id, config_id](ServerWritten done) {
         if (alive.expired()) return;
         actions_.erase(server_id);
         if (!done.ok() || done->refusal != broker::CatalogRefusal::none) {
           log::error("autoscaler.server_not_removed",
                      {{"server_id", server_id}, {"error", done.ok() ? done->message : done.status().to_string()}});
+          return;
         }
+        // The VM was never made: its computer record (if one was) goes with the row.
+        remove_record_of(server_id, config_id);
       },
       close);
 }

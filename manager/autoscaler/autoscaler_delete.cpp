@@ -1,6 +1,7 @@
 // Scale-in and clean-up, one server at a time: drained first (so the broker places nothing more
 // there, and a session placed meanwhile stops the delete), then the delete intent, DeleteVm on the
-// provider pool, and the row removed as the intent is marked done, in one unit of work.
+// provider pool, and the row removed as the intent is marked done, in one unit of work; then the
+// server's AD computer record, if it has one (autoscaler_records.cpp).
 #include <string>
 #include <utility>
 #include <vector>
@@ -154,8 +155,11 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
       server_id,
       [this, alive = std::weak_ptr<bool>(alive_), server_id, intent_id, outcome](ServerWritten done) {
         if (alive.expired()) return;
+        auto action = actions_.find(server_id);
+        const std::string config_id = action == actions_.end() ? "" : action->second.config_id;
         actions_.erase(server_id);
         if (done.ok() && done->refusal == broker::CatalogRefusal::not_found) {
+          remove_record_of(server_id, config_id);
           // Removed meanwhile (by an admin): only the intent is left to close.
           store_.submit([intent_id, outcome, at = unix_seconds(clock_.now())](
                             store::Store& s) { return s.intents().mark_done(intent_id, outcome, at); },
@@ -172,6 +176,7 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
           return;
         }
         failpoint("autoscaler.delete.after_record");
+        remove_record_of(server_id, config_id);  // the VM is gone: its computer record goes too
       },
       [intent_id, outcome, at_ms](store::Repositories& r, const store::ServerRecord& row) -> Status {
         if (Status st = r.intents().mark_done(intent_id, outcome, at_ms / 1000); !st.ok()) return st;

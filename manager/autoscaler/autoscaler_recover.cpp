@@ -75,6 +75,7 @@ void Autoscaler::resolve(const store::IntentRecord& intent, const std::shared_pt
 }
 
 void Autoscaler::sweep_orphans() {
+  sweep_orphan_records();
   std::set<std::string> providers;
   for (const auto& [id, c] : configs_) providers.insert(c.config.provider_config_id);
   for (const std::string& provider_config_id : providers) {

@@ -147,4 +147,25 @@ DirectoryStatus ComputerRecords::remove(const std::string& hostname) {
   return s;
 }
 
+DirectoryResult<std::vector<std::string>> ComputerRecords::list() {
+  auto ldap = LdapConnection::open(config_);
+  if (!ldap.ok()) return ldap.status();
+  auto children = ldap->children(policy_.container_dn);
+  if (!children.ok()) return children.status();
+  std::vector<std::string> out;
+  const std::vector<std::string> mark{owner_mark()};
+  // One read per child keeps to the connection's primitives; a container holds a fleet's
+  // computers, read once per sweep.
+  for (const std::string& dn : children.value()) {
+    auto entry = ldap->read(dn, {"cn", "description"});
+    if (!entry.ok()) return entry.status();
+    const auto& e = entry.value();
+    if (!e.has_value() || !e->contains("description") || e->at("description") != mark) continue;
+    auto cn = e->find("cn");
+    if (cn == e->end() || cn->second.size() != 1) continue;
+    out.push_back(ascii_lower(cn->second.front()));
+  }
+  return out;
+}
+
 }  // namespace corral::manager::directory

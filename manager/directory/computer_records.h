@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "manager/directory/directory_config.h"
 #include "manager/directory/directory_status.h"
@@ -48,6 +49,9 @@ class ComputerRecords {
   DirectoryResult<ComputerRecord> ensure(const std::string& hostname);
   // Deletes the record HOSTNAME; a missing one is fine. Child objects: see recursive_delete.
   DirectoryStatus remove(const std::string& hostname);
+  // The hostnames (lower case) of the records in the container that carry this manager's owner
+  // mark: what an orphan sweep may remove. Anyone else's objects are never listed.
+  DirectoryResult<std::vector<std::string>> list();
 
   std::string dn_of(const std::string& hostname) const { return "CN=" + hostname + "," + policy_.container_dn; }
   const std::string& dns_domain() const { return policy_.dns_domain; }

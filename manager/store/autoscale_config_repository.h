@@ -18,6 +18,7 @@ namespace corral::store {
 struct AutoscaleConfigFilter {
   std::string pool_id;             // "" = every pool
   std::string provider_config_id;  // "" = every provider config
+  std::string ldap_config_id;      // "" = every LDAP config (or none)
 };
 
 class AutoscaleConfigRepository {

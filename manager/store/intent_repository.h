@@ -32,6 +32,11 @@ class IntentRepository {
   virtual Status mark_done(const std::string& id, const std::string& outcome, int64_t done_at) = 0;
   // Intents not marked done, ordered by created_at, then id: the order to resume them in.
   virtual Result<std::vector<IntentRecord>> list_unfinished() = 0;
+  // Every intent about SERVER_ID (done or not), ordered by created_at, then id.
+  virtual Result<std::vector<IntentRecord>> list_for_server(const std::string& server_id) = 0;
+  // Replaces the payload, done or not: a secret it held is dropped once no longer needed.
+  // not_found if the intent is unknown.
+  virtual Status set_payload(const std::string& id, const std::string& payload) = 0;
 };
 
 }  // namespace corral::store

@@ -274,9 +274,10 @@ Result<Page<AutoscaleConfigRecord>> SqliteAutoscaleConfigRepository::list(const 
   if (page.size == 0) return error(ErrorCode::invalid_argument, "page size must be at least 1");
   // '' matches every row for an empty filter field, so one statement serves every filter.
   static const std::string sql = select_where(
-      "WHERE (?1 = '' OR pool_id = ?1) AND (?2 = '' OR provider_config_id = ?2) AND id > ?3 "
-      "ORDER BY id LIMIT ?4");
-  auto rows = select(sql, {filter.pool_id, filter.provider_config_id, page.after_id}, int64_t{page.size} + 1);
+      "WHERE (?1 = '' OR pool_id = ?1) AND (?2 = '' OR provider_config_id = ?2) AND (?3 = '' OR ldap_config_id = ?3) "
+      "AND id > ?4 ORDER BY id LIMIT ?5");
+  auto rows = select(sql, {filter.pool_id, filter.provider_config_id, filter.ldap_config_id, page.after_id},
+                     int64_t{page.size} + 1);
   if (!rows.ok()) return rows.status();
   return make_page(std::move(*rows), page.size);
 }

@@ -17,6 +17,9 @@ constexpr const char* kSelectOne =
 constexpr const char* kSelectUnfinished =
     "SELECT id, kind, idempotency_key, provider_config_id, autoscale_config_id, server_id, vm_id, payload, "
     "created_at, done_at, outcome FROM intents WHERE done_at = 0 ORDER BY created_at, id";
+constexpr const char* kSelectForServer =
+    "SELECT id, kind, idempotency_key, provider_config_id, autoscale_config_id, server_id, vm_id, payload, "
+    "created_at, done_at, outcome FROM intents WHERE server_id = ?1 ORDER BY created_at, id";
 constexpr const char* kInsertTag = "INSERT INTO intent_tags (intent_id, key, value) VALUES (?1, ?2, ?3)";
 constexpr const char* kSelectTags = "SELECT key, value FROM intent_tags WHERE intent_id = ?1";
 constexpr const char* kSelectUnfinishedTags =
@@ -149,6 +152,41 @@ Result<std::vector<IntentRecord>> SqliteIntentRepository::list_unfinished() {
   if (!s.ok()) return s;
   if (s = txn->commit(); !s.ok()) return s;
   return intents;
+}
+
+Result<std::vector<IntentRecord>> SqliteIntentRepository::list_for_server(const std::string& server_id) {
+  auto txn = conn_.begin(Transaction::Kind::read);
+  if (!txn.ok()) return txn.status();
+  std::vector<IntentRecord> intents;
+  {
+    auto stmt = conn_.statement(kSelectForServer, "list intents of a server");
+    if (!stmt.ok()) return stmt.status();
+    stmt->bind_text(1, server_id);
+    while (true) {
+      auto row = stmt->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto intent = read_row(*stmt);
+      if (!intent.ok()) return intent.status();
+      intents.push_back(std::move(intent).value());
+    }
+  }
+  for (IntentRecord& intent : intents) {
+    Status s = read_key_values(conn_, kSelectTags, intent.id, "select intent tags", &intent.ownership_tags);
+    if (!s.ok()) return s;
+  }
+  if (Status s = txn->commit(); !s.ok()) return s;
+  return intents;
+}
+
+Status SqliteIntentRepository::set_payload(const std::string& id, const std::string& payload) {
+  {
+    auto stmt = conn_.statement("UPDATE intents SET payload = ?2 WHERE id = ?1", "set intent payload");
+    if (!stmt.ok()) return stmt.status();
+    if (Status s = stmt->bind_text(1, id).bind_blob(2, payload).run(); !s.ok()) return s;
+    if (conn_.changes() == 1) return {};
+  }
+  return unknown_intent(id);
 }
 
 }  // namespace corral::store

@@ -1,5 +1,5 @@
 // IntentRepository on the SQLite connection: intents in `intents`, ownership tags in
-// `intent_tags` (schema in sqlite_migrations.cpp, migration 3).
+// `intent_tags` (schema in sqlite_migrations.cpp, migrations 3 and 11).
 #pragma once
 
 #include "manager/store/intent_repository.h"
@@ -16,6 +16,8 @@ class SqliteIntentRepository final : public IntentRepository {
   Status set_vm_id(const std::string& id, const std::string& vm_id) override;
   Status mark_done(const std::string& id, const std::string& outcome, int64_t done_at) override;
   Result<std::vector<IntentRecord>> list_unfinished() override;
+  Result<std::vector<IntentRecord>> list_for_server(const std::string& server_id) override;
+  Status set_payload(const std::string& id, const std::string& payload) override;
 
  private:
   Result<bool> exists(const std::string& id);

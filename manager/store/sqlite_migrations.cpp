@@ -330,6 +330,12 @@ CREATE TABLE ldap_configs (
   updated_at INTEGER NOT NULL
 );
 )sql"},
+    // An autoscaled server's intents by server: the create intent carries its AD computer record
+    // (the record's DN, its join password until the server checks in), read when the server checks
+    // in or is deleted.
+    {11, R"sql(
+CREATE INDEX intents_server ON intents(server_id);
+)sql"},
 };
 
 }  // namespace

@@ -15,7 +15,6 @@
 namespace corral::manager::directory {
 namespace {
 
-using corral::testing::samba_ad;
 using corral::testing::samba_admin_config;
 
 constexpr char kContainer[] = "CN=Computers,DC=example,DC=local";
@@ -162,6 +161,21 @@ TEST(ComputerRecordsSamba, ATakenNameIsReplacedByANewOne) {
   EXPECT_TRUE(exists(created->dn));
   EXPECT_TRUE(r.remove(created->hostname).ok());
   EXPECT_TRUE(taker.remove("corral-aaaa").ok());
+}
+
+TEST(ComputerRecordsSamba, ListGivesOnlyTheRecordsCarryingThisManagersMark) {
+  auto mine = records(samba_admin_config(), false, "manager-list");
+  auto theirs = records(samba_admin_config(), false, "manager-other");
+  auto a = mine.create();
+  auto b = theirs.create();
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto listed = mine.list();
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  // The container also holds the DC's own account and other tests' records: none is listed.
+  EXPECT_EQ(listed.value(), std::vector<std::string>{a->hostname});
+  EXPECT_TRUE(mine.remove(a->hostname).ok());
+  EXPECT_TRUE(mine.list().value().empty());
+  EXPECT_TRUE(theirs.remove(b->hostname).ok());
 }
 
 TEST(ComputerRecordsSamba, StartTlsWorksLikeLdaps) {

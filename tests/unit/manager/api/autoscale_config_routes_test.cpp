@@ -1,11 +1,15 @@
 // /api/v1/autoscale-configs through ApiServer on a real store: defaults, every validation path in
 // one 400, references that must exist, fields of the other pool type, sealed and redacted
 // passwords, compare-and-set updates, paging and the pool filter, and the 409 that keeps a pool
-// in use from being deleted.
+// in use from being deleted, and the LDAP config an AD config names: it must exist and cannot be
+// deleted while named.
 #include <google/protobuf/util/json_util.h>
+#include <boost/asio/post.hpp>
 
 #include "common/secret_box.h"
 #include "corral/broker/v1/autoscale.pb.h"
+#include "manager/api/ldap_config_check.h"
+#include "manager/api/ldap_configs.h"
 #include "manager/api/routes.h"
 #include "manager/broker/broker.h"
 #include "manager/fleet/agent_registry.h"
@@ -30,6 +34,21 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
     pc.plugin = "local";
     pc.config_json = "{}";
     ASSERT_TRUE(store_->provider_configs().insert(pc).ok());
+    store::LdapConfigRecord ldap;
+    ldap.id = "ldap-1";
+    ldap.name = "corp";
+    ldap.url = "ldaps://dc.example.com";
+    ldap.bind_dn = "svc@example.com";
+    ldap.bind_password_sealed = secrets_.seal("pw", api::ldap_bind_password_aad("ldap-1"));
+    ldap.base_dn = "DC=example,DC=com";
+    ldap.revision = 1;
+    ASSERT_TRUE(store_->ldap_configs().insert(ldap).ok());
+    workers::ExecutorSettings pools;
+    pools.pools = {{workers::kDirectoryPool, 1}};
+    workers_ = workers::Executor::start(std::move(pools), [this](std::function<void()> done) {
+                 boost::asio::post(core_->io(), std::move(done));
+               }).value();
+    ldap_service_ = std::make_unique<LdapConfigService>(core_->store(), secrets_, clock_, *workers_);
     registry_ = std::make_unique<AgentRegistry>(core_->store(), clock_, RegistrySettings{}, transport_, events_,
                                                 server_settings_);
     ASSERT_TRUE(registry_->load(*store_).ok());
@@ -39,7 +58,12 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
     api::Router routes;
     api::add_pool_routes(routes, *broker_, core_->store(), clock_);
     api::add_autoscale_config_routes(routes, core_->store(), secrets_, clock_);
+    api::add_ldap_config_routes(routes, *ldap_service_);
     server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+  }
+  void TearDown() override {
+    workers_->shutdown();
+    ApiFixture::TearDown();
   }
 
   void add_pool(const std::string& id, const std::string& name, store::PoolType type) {
@@ -78,6 +102,8 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
   std::unique_ptr<AgentRegistry> registry_;
   broker::ServerSettingsTable table_;
   std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<workers::Executor> workers_;
+  std::unique_ptr<LdapConfigService> ldap_service_;
   std::unique_ptr<ApiServer> server_;
 };
 
@@ -306,6 +332,28 @@ TEST_F(AutoscaleConfigRoutesTest, ListPagesAndFiltersByPool) {
   ASSERT_EQ(docker.autoscale_configs_size(), 1);
   EXPECT_EQ(docker.autoscale_configs(0).id(), c);
   EXPECT_EQ(call(*server_, "GET", "/api/v1/autoscale-configs?pool=p-dock").status, 400);
+}
+
+TEST_F(AutoscaleConfigRoutesTest, TheLdapConfigMustExistAndStaysWhileAConfigNamesIt) {
+  const std::string ad = R"("adCreateMachineRecord":true,"adComputerContainerDn":"OU=VMs,DC=example,DC=com")";
+  HttpResponse unknown = call(*server_, "POST", "/api/v1/autoscale-configs",
+                              R"({"name":"x","poolId":"p-srv","providerConfigId":"pc1","maxInstances":1,)" + ad +
+                                  R"(,"ldapConfigId":"ldap-gone"})");
+  expect_paths(unknown, {"/ldapConfigId"});
+  EXPECT_NE(unknown.body.find("no LDAP config ldap-gone"), std::string::npos) << unknown.body;
+
+  std::string id = create("east", ad + R"(,"ldapConfigId":"ldap-1")");
+  // An update is checked the same way.
+  HttpResponse moved =
+      call(*server_, "PUT", "/api/v1/autoscale-configs/" + id,
+           R"({"name":"east","providerConfigId":"pc1","maxInstances":1,)" + ad + R"(,"ldapConfigId":"ldap-gone"})");
+  expect_paths(moved, {"/ldapConfigId"});
+
+  HttpResponse refused = call(*server_, "DELETE", "/api/v1/ldap-configs/ldap-1");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("LDAP config corp is used by autoscale config east"), std::string::npos) << refused.body;
+  ASSERT_EQ(call(*server_, "DELETE", "/api/v1/autoscale-configs/" + id).status, 200);
+  EXPECT_EQ(call(*server_, "DELETE", "/api/v1/ldap-configs/ldap-1").status, 200);
 }
 
 TEST_F(AutoscaleConfigRoutesTest, APoolWithConfigsIsNotDeletedAndADeletedConfigIsGone) {

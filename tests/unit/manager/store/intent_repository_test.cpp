@@ -114,5 +114,29 @@ TEST_F(IntentRepositoryTest, ListUnfinishedIsOrderedByCreationThenIdWithTags) {
   EXPECT_EQ(store_->intents().list_unfinished().value().size(), 2u);
 }
 
+TEST_F(IntentRepositoryTest, ListForServerGivesEveryIntentOfOneServerAndPayloadsCanBeReplaced) {
+  IntentRecord create = intent("c", kNow);
+  create.server_id = "srv-x";
+  IntentRecord remove = intent("r", kNow + 5, IntentKind::delete_vm);
+  remove.server_id = "srv-x";
+  ASSERT_TRUE(store_->intents().append(remove).ok());
+  ASSERT_TRUE(store_->intents().append(create).ok());
+  ASSERT_TRUE(store_->intents().append(intent("other", kNow)).ok());
+  ASSERT_TRUE(store_->intents().mark_done("c", "created", kNow + 1).ok());
+
+  // A done intent's payload still changes: the secret it held is dropped after the fact.
+  ASSERT_TRUE(store_->intents().set_payload("c", "without the secret").ok());
+  reopen();
+  auto listed = store_->intents().list_for_server("srv-x");
+  ASSERT_TRUE(listed.ok()) << listed.status().to_string();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "c");
+  EXPECT_EQ((*listed)[0].payload, "without the secret");
+  EXPECT_EQ((*listed)[0].ownership_tags, create.ownership_tags);
+  EXPECT_EQ((*listed)[1].id, "r");
+  EXPECT_TRUE(store_->intents().list_for_server("srv-none").value().empty());
+  EXPECT_EQ(store_->intents().set_payload("ghost", "x").code(), ErrorCode::not_found);
+}
+
 }  // namespace
 }  // namespace corral::store
