@@ -174,12 +174,16 @@ void Autoscaler::run_dirty() {
   }
 }
 
+void Autoscaler::reconcile_all() {
+  for (auto& [id, c] : configs_) dirty_.insert(id);
+  run_dirty();
+}
+
 void Autoscaler::schedule_tick() {
   tick_timer_.expires_after(settings_.tick);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
-    for (auto& [id, c] : configs_) dirty_.insert(id);
-    run_dirty();
+    reconcile_all();
     schedule_tick();
   });
 }

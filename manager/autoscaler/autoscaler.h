@@ -80,6 +80,10 @@ class Autoscaler {
   // A config was created, changed or deleted (the REST API): it is read again and reconciled.
   void config_changed(const std::string& config_id);
 
+  // On the core: one pass over every config now, as the tick runs it (bench/autoscaler times it).
+  // Nothing before the intents are resolved.
+  void reconcile_all();
+
   // The template variables a plugin fills in itself (Describe), left for it in the scripts it
   // gets. Any thread: scripts are rendered where the store runs its work.
   void set_plugin_variables(std::function<std::set<std::string>(const std::string& plugin)> lookup) {
