@@ -126,7 +126,7 @@ void BenchRig::drain() {
 Status BenchRig::end_session(const std::string& session_id) {
   bool answered = false;
   Status outcome;
-  broker_->end(session_id, store::SessionEndReason::user, [&](Result<store::SessionEnding> ended) {
+  broker_->end(session_id, store::SessionEndReason::user, [&](const Result<store::SessionEnding>& ended) {
     answered = true;
     outcome = ended.status();
   });
