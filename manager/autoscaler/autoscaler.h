@@ -119,7 +119,8 @@ class Autoscaler {
     // strings); those after them are the pending creates', rewritten by each pass.
     std::vector<ServerView> views;
     // Of those, the ones whose agent has not checked in (connected) yet, with when each was
-    // requested (unix ms; 0 for one requested before this start).
+    // requested (unix ms; 0 for one requested before this start). ServerFacts::awaiting mirrors
+    // it for the pass: whatever adds or removes one here sets that mark too.
     std::map<std::string, int64_t> awaiting;
     std::set<std::string> pending;  // creates whose row is not committed yet: they count already
     int64_t last_scale_out_ms = 0;
