@@ -3,9 +3,11 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <utility>
 
 #include "common/log.h"
+#include "manager/broker/placement_rule.h"
 #include "manager/store/page.h"
 
 namespace corral::autoscaler {
@@ -46,8 +48,12 @@ Status Autoscaler::load(store::Store& store) {
     if (r.origin != store::ServerOrigin::autoscaled) return;
     ConfigState* c = config_of(r.autoscale_config_id);
     if (c == nullptr) return;
-    c->servers.insert(r.id);
-    if (r.agent_id.empty()) c->awaiting.emplace(r.id, 0);
+    bool added = false;
+    ServerFacts& facts = note_server(*c, server, &added);
+    if (r.agent_id.empty()) {
+      c->awaiting.emplace(r.id, 0);
+      facts.awaiting = true;
+    }
   });
   auto unfinished = store.intents().list_unfinished();
   if (!unfinished.ok()) return unfinished.status();
@@ -119,23 +125,27 @@ void Autoscaler::on_server_change(const broker::ServerNotice& change) {
   if (change.autoscale_config_id.empty()) return;
   ConfigState* c = config_of(change.autoscale_config_id);
   if (change.removed) {
-    used_.erase(change.server_id);
     delete_retry_at_.erase(change.server_id);
     if (c != nullptr) {
-      c->servers.erase(change.server_id);
+      forget_server(*c, change.server_id);
       c->awaiting.erase(change.server_id);
     }
   } else if (c != nullptr) {
     const broker::ServerEntry* entry = broker_.server_entry(change.server_id);
-    if (entry != nullptr && c->servers.insert(change.server_id).second && !entry->agent_connected) {
-      c->awaiting.try_emplace(change.server_id, now_ms());
+    ServerFacts* facts = nullptr;
+    if (entry != nullptr) {
+      bool added = false;
+      facts = &note_server(*c, *entry, &added);
+      if (added && !entry->agent_connected) c->awaiting.try_emplace(change.server_id, now_ms());
+      facts->awaiting = c->awaiting.contains(change.server_id);
+      if (change.session_ended) facts->used = true;
     }
-    if (change.session_ended) used_.insert(change.server_id);
     // Its agent is connected for the first time: the VM has checked in.
     auto awaited = c->awaiting.find(change.server_id);
     if (entry != nullptr && awaited != c->awaiting.end() && entry->agent_connected && !entry->agent_missing) {
       const int64_t requested_ms = awaited->second;
       c->awaiting.erase(awaited);
+      facts->awaiting = false;
       const int64_t took_s = (now_ms() - entry->record.created_at * 1000) / 1000;
       event("vm.checked_in", store::EventSeverity::info, c->config.id, change.server_id, entry->record.vm_id,
             "server " + entry->record.hostname + " checked in after " + std::to_string(took_s) + " s");
@@ -155,6 +165,39 @@ void Autoscaler::on_server_change(const broker::ServerNotice& change) {
   }
   // The pool's other configs count this server's capacity too.
   if (c != nullptr) mark_pool_dirty(c->config.pool_id);
+}
+
+Autoscaler::ServerFacts& Autoscaler::note_server(ConfigState& c, const broker::ServerEntry& entry, bool* added) {
+  const store::ServerRecord& r = entry.record;
+  auto it = std::lower_bound(c.servers.begin(), c.servers.end(), r.id,
+                             [](const ServerFacts& f, const std::string& id) { return f.id < id; });
+  *added = it == c.servers.end() || it->id != r.id;
+  if (*added) {
+    const auto at = it - c.servers.begin();
+    it = c.servers.emplace(it);
+    it->id = r.id;
+    c.views.emplace(c.views.begin() + at)->id = r.id;
+  }
+  it->sessions = entry.sessions;
+  it->max_sessions = r.max_sessions;
+  it->created_at_ms = r.created_at * 1000;
+  it->away_since_ms = entry.away_since_ms;
+  it->enabled = r.enabled;
+  it->draining = r.draining;
+  it->agent_connected = entry.agent_connected;
+  it->agent_missing = entry.agent_missing;
+  const broker::Resources overrides = broker::resources(r.resource_overrides);
+  it->resources = broker::capacity(entry.reported, overrides);
+  it->free_resources = broker::free_resources(entry.reported, overrides, entry.used);
+  return *it;
+}
+
+void Autoscaler::forget_server(ConfigState& c, const std::string& server_id) {
+  auto it = std::lower_bound(c.servers.begin(), c.servers.end(), server_id,
+                             [](const ServerFacts& f, const std::string& id) { return f.id < id; });
+  if (it == c.servers.end() || it->id != server_id) return;
+  c.views.erase(c.views.begin() + (it - c.servers.begin()));
+  c.servers.erase(it);
 }
 
 void Autoscaler::mark_dirty(const std::string& config_id) {
@@ -177,12 +220,22 @@ void Autoscaler::run_dirty() {
   }
 }
 
+void Autoscaler::reconcile_all() {
+  if (stopped_ || !recovered_) {
+    for (auto& [id, c] : configs_) dirty_.insert(id);
+    return;
+  }
+  // What run_dirty() does with every config marked, in the same (id) order, without copying and
+  // looking up every id; configs marked during the pass stay marked for the next, as there.
+  dirty_.clear();
+  for (auto& [id, c] : configs_) reconcile(c);
+}
+
 void Autoscaler::schedule_tick() {
   tick_timer_.expires_after(settings_.tick);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
-    for (auto& [id, c] : configs_) dirty_.insert(id);
-    run_dirty();
+    reconcile_all();
     schedule_tick();
   });
 }

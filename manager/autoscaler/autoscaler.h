@@ -85,6 +85,10 @@ class Autoscaler {
   // A config was created, changed or deleted (the REST API): it is read again and reconciled.
   void config_changed(const std::string& config_id);
 
+  // On the core: one pass over every config now, as the tick runs it (bench/autoscaler times it).
+  // Nothing before the intents are resolved.
+  void reconcile_all();
+
   // The template variables a plugin fills in itself (Describe), left for it in the scripts it
   // gets. Any thread: scripts are rendered where the store runs its work.
   void set_plugin_variables(std::function<std::set<std::string>(const std::string& plugin)> lookup) {
@@ -96,11 +100,35 @@ class Autoscaler {
   bool recovered() const { return recovered_; }
 
  private:
+  // What a pass reads about one server of a config: the broker's entry as of its last change
+  // notice (the broker notifies every change of these fields before anything else runs) and the
+  // autoscaler's own marks. A pass over 100,000 servers reads these in order instead of looking
+  // each one up in the broker (docs/PERFORMANCE.md, "Autoscaler").
+  struct ServerFacts {
+    std::string id;
+    uint32_t sessions = 0;  // reserved plus active
+    uint32_t max_sessions = 0;
+    int64_t created_at_ms = 0;
+    int64_t away_since_ms = 0;
+    bool enabled = false;
+    bool draining = false;
+    bool agent_connected = false;
+    bool agent_missing = false;
+    bool awaiting = false;  // ConfigState::awaiting holds it
+    bool used = false;      // a session has ended on it
+    // Docker agent pools: its size (override, else report) and what its sessions leave free.
+    broker::Resources resources;
+    broker::Resources free_resources;
+  };
   struct ConfigState {
     store::AutoscaleConfigRecord config;
-    std::set<std::string> servers;  // ids of the servers it created that still exist
+    std::vector<ServerFacts> servers;  // the servers it created that still exist, sorted by id
+    // The planner's input: views[i] is servers[i]'s, its id written once (a pass copies no
+    // strings); those after them are the pending creates', rewritten by each pass.
+    std::vector<ServerView> views;
     // Of those, the ones whose agent has not checked in (connected) yet, with when each was
-    // requested (unix ms; 0 for one requested before this start).
+    // requested (unix ms; 0 for one requested before this start). ServerFacts::awaiting mirrors
+    // it for the pass: whatever adds or removes one here sets that mark too.
     std::map<std::string, int64_t> awaiting;
     std::set<std::string> pending;  // creates whose row is not committed yet: they count already
     int64_t last_scale_out_ms = 0;
@@ -140,9 +168,15 @@ class Autoscaler {
   void schedule_tick();
   void schedule_orphan_sweep();
 
+  // Copies the broker's entry into the config's facts of that server (added when new).
+  static ServerFacts& note_server(ConfigState& c, const broker::ServerEntry& entry, bool* added);
+  static void forget_server(ConfigState& c, const std::string& server_id);
+
   // autoscaler_pass.cpp
   void reconcile(ConfigState& c);
-  std::vector<ServerView> views_of(const ConfigState& c) const;
+  ServerPhase phase_of(const ServerFacts& f, int64_t now) const;
+  // Brings c.views up to date: how many of them are the planner's input.
+  size_t fill_views(ConfigState& c) const;
   // Pool-wide: the config that carries the pool's minimum now, and what the others hold.
   const ConfigState* acting_config(const std::string& pool_id) const;
   // Adds what the pool's other configs hold ready or on the way to IN.
@@ -197,7 +231,6 @@ class Autoscaler {
   // Pool id -> the ids of its configs: a pass looks at its pool's configs only.
   std::map<std::string, std::set<std::string>> pool_configs_;
   std::map<std::string, Action> actions_;           // by server id: what is being done to it
-  std::set<std::string> used_;                      // servers a session has ended on
   std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)
   std::vector<store::IntentRecord> unfinished_;
   std::map<std::string, int64_t> orphans_seen_;  // VM id -> when the sweep first saw it unknown

@@ -2,6 +2,7 @@
 // in flight, the pool-wide rule of which config carries the minimum (failover), the decision as
 // an event when it changed, and the plan carried out.
 #include <algorithm>
+#include <span>
 #include <string>
 
 #include "common/log.h"
@@ -32,57 +33,56 @@ bool active(const store::AutoscaleConfigRecord& c, std::chrono::system_clock::ti
 
 }  // namespace
 
-std::vector<ServerView> Autoscaler::views_of(const ConfigState& c) const {
+ServerPhase Autoscaler::phase_of(const ServerFacts& f, int64_t now) const {
+  if (!actions_.empty()) {
+    auto action = actions_.find(f.id);
+    if (action != actions_.end() && action->second.kind == ActionKind::remove) return ServerPhase::deleting;
+  }
+  if (f.draining) return ServerPhase::draining;
+  if (f.awaiting) return ServerPhase::provisioning;  // until its agent is connected, not only enrolled
+  if (f.enabled && f.agent_connected && !f.agent_missing) return ServerPhase::ready;
+  if (f.away_since_ms != 0 && f.away_since_ms <= started_ms_ && now - started_ms_ < settings_.reconnect_grace_ms) {
+    return ServerPhase::reconnecting;  // not heard since this start: its agent is on its way back
+  }
+  if (f.away_since_ms != 0 && now - f.away_since_ms >= settings_.host_missing_expiration_ms) {
+    return ServerPhase::missing;
+  }
+  return ServerPhase::not_ready;
+}
+
+size_t Autoscaler::fill_views(ConfigState& c) const {
   const int64_t now = now_ms();
   // Docker agent pools count cores, memory and GPUs; a VM not yet booted brings the config's size.
   const bool docker = docker_pool(broker_.find_pool(c.config.pool_id));
   const broker::Resources vm_size = docker ? broker::resources(c.config.agent_resource_overrides) : broker::Resources{};
-  std::vector<ServerView> views;
-  views.reserve(c.servers.size());
-  for (const std::string& id : c.servers) {
-    const broker::ServerEntry* e = broker_.server_entry(id);
-    if (e == nullptr) continue;
-    const store::ServerRecord& r = e->record;
-    ServerView v;
-    v.id = id;
-    v.sessions = e->sessions;
-    v.max_sessions = r.max_sessions;
-    v.created_at_ms = r.created_at * 1000;
-    v.used = used_.contains(id);
-    if (docker) {
-      const broker::Resources overrides = broker::resources(r.resource_overrides);
-      v.resources = broker::capacity(e->reported, overrides);
-      v.free_resources = broker::free_resources(e->reported, overrides, e->used);
-    }
-    auto action = actions_.find(id);
-    if (action != actions_.end() && action->second.kind == ActionKind::remove) {
-      v.phase = ServerPhase::deleting;
-    } else if (r.draining) {
-      v.phase = ServerPhase::draining;
-    } else if (c.awaiting.contains(id)) {
-      v.phase = ServerPhase::provisioning;  // until its agent is connected, not only enrolled
-    } else if (r.enabled && e->agent_connected && !e->agent_missing) {
-      v.phase = ServerPhase::ready;
-    } else if (e->away_since_ms != 0 && e->away_since_ms <= started_ms_ &&
-               now - started_ms_ < settings_.reconnect_grace_ms) {
-      v.phase = ServerPhase::reconnecting;  // not heard since this start: its agent is on its way back
-    } else if (e->away_since_ms != 0 && now - e->away_since_ms >= settings_.host_missing_expiration_ms) {
-      v.phase = ServerPhase::missing;
-      v.silent_since_ms = e->away_since_ms;
-    } else {
-      v.phase = ServerPhase::not_ready;
-    }
-    views.push_back(std::move(v));
+  const size_t n = c.servers.size() + c.pending.size();
+  if (c.views.size() < n) c.views.resize(n);
+  for (size_t i = 0; i < c.servers.size(); ++i) {
+    const ServerFacts& f = c.servers[i];
+    ServerView& v = c.views[i];  // its id is f's already
+    v.phase = phase_of(f, now);
+    v.sessions = f.sessions;
+    v.max_sessions = f.max_sessions;
+    v.created_at_ms = f.created_at_ms;
+    v.silent_since_ms = v.phase == ServerPhase::missing ? f.away_since_ms : 0;
+    v.used = f.used;
+    v.resources = f.resources;
+    v.free_resources = f.free_resources;
   }
+  size_t i = c.servers.size();
   for (const std::string& id : c.pending) {
-    ServerView v;
-    v.id = id;
+    ServerView& v = c.views[i++];
+    v.id.assign(id);
+    v.phase = ServerPhase::provisioning;
+    v.sessions = 0;
     v.max_sessions = static_cast<uint32_t>(std::max<int64_t>(c.config.max_sessions_per_server, 1));
     v.created_at_ms = now;
+    v.silent_since_ms = 0;
+    v.used = false;
     v.resources = vm_size;
-    views.push_back(std::move(v));
+    v.free_resources = {};
   }
-  return views;
+  return n;
 }
 
 const Autoscaler::ConfigState* Autoscaler::acting_config(const std::string& pool_id) const {
@@ -102,17 +102,27 @@ const Autoscaler::ConfigState* Autoscaler::acting_config(const std::string& pool
 }
 
 void Autoscaler::count_elsewhere(const ConfigState& c, PlannerInput& in) const {
+  const int64_t now = now_ms();
   for_each_in_pool(c.config.pool_id, [&](const ConfigState& other) {
     if (&other == &c) return;
-    for (const ServerView& v : views_of(other)) {
-      if (v.phase == ServerPhase::ready) {
-        in.available_elsewhere += v.sessions >= v.max_sessions ? 0 : v.max_sessions - v.sessions;
-        in.resources_elsewhere += v.free_resources;
+    for (const ServerFacts& f : other.servers) {
+      const ServerPhase phase = phase_of(f, now);
+      if (phase == ServerPhase::ready) {
+        in.available_elsewhere += f.sessions >= f.max_sessions ? 0 : f.max_sessions - f.sessions;
+        in.resources_elsewhere += f.free_resources;
       }
-      if (v.phase == ServerPhase::provisioning) {
-        in.available_elsewhere += v.max_sessions;
-        in.resources_elsewhere += v.resources;
+      if (phase == ServerPhase::provisioning) {
+        in.available_elsewhere += f.max_sessions;
+        in.resources_elsewhere += f.resources;
       }
+    }
+    // Creates whose row is not committed yet count whole, as they boot.
+    const auto pending = static_cast<int64_t>(other.pending.size());
+    in.available_elsewhere += static_cast<uint32_t>(pending) *
+                              static_cast<uint32_t>(std::max<int64_t>(other.config.max_sessions_per_server, 1));
+    if (docker_pool(broker_.find_pool(other.config.pool_id))) {
+      const broker::Resources size = broker::resources(other.config.agent_resource_overrides);
+      in.resources_elsewhere += {size.cores_milli * pending, size.memory_bytes * pending, size.gpus * pending};
     }
   });
 }
@@ -137,7 +147,7 @@ void Autoscaler::reconcile(ConfigState& c) {
     }
   }
 
-  const std::vector<ServerView> views = views_of(c);
+  const size_t viewed = fill_views(c);
   PlannerInput in;
   in.policy.minimum_available_sessions =
       carries_minimum ? static_cast<uint32_t>(std::max<int64_t>(c.config.minimum_available_sessions, 0)) : 0;
@@ -159,7 +169,7 @@ void Autoscaler::reconcile(ConfigState& c) {
   in.now_ms = now_ms();
   in.last_scale_out_ms = c.last_scale_out_ms;
   in.backoff_until_ms = c.backoff_until_ms;
-  in.servers = views;
+  in.servers = std::span<const ServerView>(c.views.data(), viewed);
   if (carries_minimum) count_elsewhere(c, in);
   const Plan plan = autoscaler::plan(in);
   report_decision(c, plan, carries_minimum, in.policy, docker);
