@@ -263,8 +263,11 @@ void Autoscaler::event(const char* kind, store::EventSeverity severity, const st
   const log::Level level = severity == store::EventSeverity::info      ? log::Level::info
                            : severity == store::EventSeverity::warning ? log::Level::warn
                                                                        : log::Level::error;
-  log::write(level, kind,
-             {{"autoscale_config_id", config_id}, {"server_id", server_id}, {"vm_id", vm_id}, {"message", message}});
+  // log::write prints whatever the level; the manager's --log-level decides here as everywhere.
+  if (log::enabled(level)) {
+    log::write(level, kind,
+               {{"autoscale_config_id", config_id}, {"server_id", server_id}, {"vm_id", vm_id}, {"message", message}});
+  }
   store_.submit(
       [e](store::Store& s) { return s.events().append(e); },
       [kind = std::string(kind)](const Result<int64_t>& written) {
