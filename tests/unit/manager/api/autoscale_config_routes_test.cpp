@@ -39,7 +39,7 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
     api::Router routes;
     api::add_pool_routes(routes, *broker_, core_->store(), clock_);
     api::add_autoscale_config_routes(routes, core_->store(), secrets_, clock_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
 
   void add_pool(const std::string& id, const std::string& name, store::PoolType type) {
