@@ -81,7 +81,7 @@ class UserSignInTest : public FleetTest {
   static std::string add_workspaces(const ManagerUnderTest& m) {
     auto pool = m.call("POST", "/api/v1/pools", R"({"name":"east","type":"POOL_TYPE_SERVER"})");
     EXPECT_TRUE(pool.ok() && pool->status == 201);
-    const std::string pool_id = json::parse(pool->body)["id"];
+    std::string pool_id = json::parse(pool->body)["id"];
     for (const auto& [name, group] : {std::pair{"staff-desk", "CorralStaff"},
                                       std::pair{"admins-desk", "CN=Domain Admins,CN=Users,DC=example,DC=local"}}) {
       json w = {{"name", name}, {"poolId", pool_id}, {"allowedGroups", {group}}};

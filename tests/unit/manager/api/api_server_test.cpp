@@ -70,7 +70,7 @@ TEST_F(ApiServerTest, AdminRoutesNeedAValidBearerToken) {
   wrong.path = "/api/v1/things/7";
   wrong.authorization = bearer_ + "x";
   int status = 0;
-  s.handle(wrong, [&](HttpResponse out) { status = out.status; });
+  s.handle(wrong, [&](const HttpResponse& out) { status = out.status; });
   EXPECT_EQ(status, 401);
 
   EXPECT_EQ(call(s, "GET", "/api/v1/things/7", true).status, 200);
