@@ -36,14 +36,14 @@ ApiClient::ApiClient(Settings settings, Transport transport)
     : settings_(std::move(settings)), transport_(std::move(transport)) {}
 
 Result<http::Response> ApiClient::exchange(const std::string& method, const std::string& path, const std::string* body,
-                                           const std::string& accept, bool authenticated) {
+                                           const std::string& accept, const std::string* bearer) {
   http::Request request;
   request.method = method;
   request.url = settings_.server + path;
   request.tls.ca_pem = settings_.ca_pem;
   request.headers.emplace_back("Accept", accept);
   request.headers.emplace_back("User-Agent", std::string("corralctl/") + client_version());
-  if (authenticated) request.headers.emplace_back("Authorization", "Bearer " + settings_.token);
+  if (bearer != nullptr) request.headers.emplace_back("Authorization", "Bearer " + *bearer);
   if (body) {
     request.body = *body;
     request.headers.emplace_back("Content-Type", "application/json");
@@ -63,7 +63,7 @@ Result<http::Response> ApiClient::exchange(const std::string& method, const std:
 
 Result<http::Response> ApiClient::send(const std::string& method, const std::string& path, const std::string* body,
                                        const std::string& accept) {
-  return exchange(method, path, body, accept, true);
+  return exchange(method, path, body, accept, &settings_.token);
 }
 
 template <typename T>
@@ -74,7 +74,8 @@ Result<Reply<T>> ApiClient::call(const std::string& method, const std::string& p
     auto st = google::protobuf::util::MessageToJsonString(*body, &json);
     if (!st.ok()) return error(ErrorCode::internal, "cannot encode the request to " + path + ": " + st.ToString());
   }
-  auto response = exchange(method, path, body ? &json : nullptr, "application/json", authenticated);
+  auto response =
+      exchange(method, path, body ? &json : nullptr, "application/json", authenticated ? &settings_.token : nullptr);
   if (!response.ok()) return response.status();
 
   Reply<T> reply;
@@ -156,5 +157,14 @@ Result<Reply<api::v1::AdminToken>> ApiClient::revoke_admin_token(const std::stri
 }
 
 Result<Reply<api::v1::Health>> ApiClient::health() { return call<api::v1::Health>("GET", "/healthz", nullptr, false); }
+
+Result<Reply<api::v1::LoginResponse>> ApiClient::login(const api::v1::LoginRequest& request) {
+  return call<api::v1::LoginResponse>("POST", "/api/v1/auth/login", &request, false);
+}
+
+Status ApiClient::logout(const std::string& user_token) {
+  auto r = exchange("POST", "/api/v1/auth/logout", nullptr, "application/json", &user_token);
+  return r.ok() ? Status() : r.status();
+}
 
 }  // namespace corral::cli

@@ -62,6 +62,10 @@ class ApiClient {
   Result<Reply<api::v1::AdminToken>> revoke_admin_token(const std::string& id);
   // Unauthenticated; the token is not sent.
   Result<Reply<api::v1::Health>> health();
+  // A directory user signs in; unauthenticated. The answer's `token` is the user's secret.
+  Result<Reply<api::v1::LoginResponse>> login(const api::v1::LoginRequest& request);
+  // The manager forgets USER_TOKEN (sent instead of the settings' token).
+  Status logout(const std::string& user_token);
 
   // One authenticated request with a JSON BODY (none when null), for resources whose messages
   // this corralctl builds itself (broker_api.h). A 2xx answer is returned as it came, headers
@@ -70,8 +74,9 @@ class ApiClient {
                               const std::string& accept = "application/json");
 
  private:
+  // BEARER: the token to send; null sends none.
   Result<http::Response> exchange(const std::string& method, const std::string& path, const std::string* body,
-                                  const std::string& accept, bool authenticated);
+                                  const std::string& accept, const std::string* bearer);
 
   template <typename T>
   Result<Reply<T>> call(const std::string& method, const std::string& path, const google::protobuf::Message* body,

@@ -178,6 +178,7 @@ json workspace_body(const WorkspaceFlags& flags, const std::string& pool_id) {
   json body = {{"name", flags.name}, {"poolId", pool_id}};
   if (!flags.include.empty()) body["includeLabels"] = flags.include;
   if (!flags.exclude.empty()) body["excludeLabels"] = flags.exclude;
+  if (!flags.allowed_groups.empty()) body["allowedGroups"] = flags.allowed_groups;
   body["enabled"] = !flags.disabled;
   json resources = json::object();
   if (!flags.cores.empty()) {
@@ -193,7 +194,10 @@ json workspace_body(const WorkspaceFlags& flags, const std::string& pool_id) {
 }
 
 json session_body(const std::string& workspace, const std::string& user) {
-  return {{"workspace", workspace}, {"user", user}};
+  json body = {{"workspace", workspace}};
+  // Left out for a signed-in user, whose sessions are their own; the manager wants it from an admin.
+  if (!user.empty()) body["user"] = user;
+  return body;
 }
 
 Result<std::string> read_password(std::istream* in) {

@@ -73,8 +73,9 @@ struct WorkspaceFlags {
   std::string pool;
   std::vector<std::string> include;
   std::vector<std::string> exclude;
-  std::string cores;   // parse_cores; empty: not given
-  std::string memory;  // parse_memory; empty: not given
+  std::vector<std::string> allowed_groups;  // directory group DNs or names
+  std::string cores;                        // parse_cores; empty: not given
+  std::string memory;                       // parse_memory; empty: not given
   std::optional<uint32_t> gpus;
   bool disabled = false;
 };

@@ -183,6 +183,7 @@ std::string format_workspace(const json& workspace, TimePoint now) {
                             {"pool id", or_dash(str(workspace, "poolId"))},
                             {"include labels", joined(strings(workspace, "includeLabels"))},
                             {"exclude labels", joined(strings(workspace, "excludeLabels"))},
+                            {"allowed groups", joined(strings(workspace, "allowedGroups"))},
                             {"state", flag(workspace, "enabled") ? "enabled" : "disabled"},
                             {"per session", resources(workspace, "sessionResources")},
                             {"created", when(workspace, "createdAt", now)},

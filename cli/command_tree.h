@@ -29,6 +29,8 @@ struct Output {
   std::istream* in = nullptr;
   // How a command that follows something waits between two asks (tests make it return at once).
   std::function<void(std::chrono::milliseconds)> pause;
+  // The environment (login and logout find the user token file through it).
+  Getenv getenv;
 };
 
 // What a command runs with. API is null only for commands that connect `if_configured` and
@@ -39,8 +41,9 @@ struct Session {
 };
 
 // Which settings a command resolves before it runs: none (help, completion: a broken config
-// file must not stop them), the server if one is set (version), or server and token.
-enum class Connects { never, if_configured, always };
+// file must not stop them), the server if one is set (version, logout), the server only (login),
+// or server and token.
+enum class Connects { never, if_configured, server, always };
 
 struct Command {
   Connects connects = Connects::always;

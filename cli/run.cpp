@@ -32,7 +32,8 @@ int run_unguarded(const std::vector<std::string>& args, const RunContext& contex
     return kExitOk;
   }
 
-  Output output{*context.out, *context.err, inv->flags.json, context.clock->now(), context.in, context.pause};
+  Output output{*context.out, *context.err,  inv->flags.json, context.clock->now(),
+                context.in,   context.pause, context.getenv};
   if (!output.pause) output.pause = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   const Command& command = *inv->command;
   if (command.connects == Connects::never) {
@@ -41,8 +42,9 @@ int run_unguarded(const std::vector<std::string>& args, const RunContext& contex
     return status.ok() ? kExitOk : fail(context, status, kExitApiError);
   }
 
-  bool always = command.connects == Connects::always;
-  auto settings = resolve_settings(inv->flags, context.getenv, Needs{always, always});
+  const bool always = command.connects == Connects::always;
+  const bool server = always || command.connects == Connects::server;
+  auto settings = resolve_settings(inv->flags, context.getenv, Needs{server, always});
   if (!settings.ok()) return fail(context, settings.status(), kExitUsage);
   bool have_server = !settings->server.empty();
   ApiClient api(std::move(*settings), context.transport);

@@ -45,7 +45,8 @@ Result<std::string> resolve_server(const Sourced& server) {
   return url;
 }
 
-Result<std::string> resolve_token(const GlobalFlags& flags, const Getenv& env, const ConfigFile& config) {
+Result<std::string> resolve_token(const GlobalFlags& flags, const Getenv& env, const ConfigFile& config,
+                                  const std::string& user_token_file) {
   // The token and the token file are one setting with two spellings: the first source that
   // has either wins, so CORRAL_TOKEN_FILE is not overridden by a token in the config file.
   std::optional<Sourced> token;
@@ -63,12 +64,15 @@ Result<std::string> resolve_token(const GlobalFlags& flags, const Getenv& env, c
   if (token && file) {
     return settings_error("both " + token->source + " and " + file->source + " are set; keep only one");
   }
+  if (!token && !file && !user_token_file.empty() && file_exists(user_token_file)) {
+    file = Sourced{user_token_file, "corralctl login"};
+  }
   if (!token && !file) {
     std::string where = config.path.empty() ? std::string("the config file") : config.path;
     return settings_error(
         "no admin token set: pass --token-file FILE, set CORRAL_TOKEN_FILE (or CORRAL_TOKEN), "
         "or add 'token_file: FILE' to " +
-        where);
+        where + "; a directory user signs in with corralctl login");
   }
   std::string value;
   std::string source;
@@ -101,6 +105,12 @@ Getenv process_environment() {
   };
 }
 
+std::string user_token_path(const Getenv& env) {
+  if (auto xdg = env("XDG_CONFIG_HOME")) return *xdg + "/corral/user.token";
+  if (auto home = env("HOME")) return *home + "/.config/corral/user.token";
+  return "";
+}
+
 std::string default_config_path(const Getenv& env) {
   if (auto xdg = env("XDG_CONFIG_HOME")) return *xdg + "/corral/corralctl.yaml";
   if (auto home = env("HOME")) return *home + "/.config/corral/corralctl.yaml";
@@ -126,7 +136,7 @@ Result<Settings> resolve_settings(const GlobalFlags& flags, const Getenv& env, N
   }
 
   if (needs.token) {
-    auto token = resolve_token(flags, env, *config);
+    auto token = resolve_token(flags, env, *config, user_token_path(env));
     if (!token.ok()) return token.status();
     settings.token = std::move(*token);
   }

@@ -1,6 +1,7 @@
 // Where corralctl's connection settings come from: for each one its flag, else its environment
 // variable (CORRAL_SERVER, CORRAL_TOKEN, CORRAL_TOKEN_FILE, CORRAL_CA_CERT), else the config
-// file. run() calls resolve_settings() once the command line is parsed.
+// file; with no admin token anywhere, the user token `corralctl login` saved. run() calls
+// resolve_settings() once the command line is parsed.
 #pragma once
 
 #include <functional>
@@ -28,7 +29,7 @@ Getenv process_environment();
 
 struct Settings {
   std::string server;  // https://HOST:PORT[/prefix], no trailing '/'; empty if not needed and unset
-  std::string token;   // the admin token, trimmed; empty if not needed
+  std::string token;   // the admin token (or the saved user token), trimmed; empty if not needed
   std::string ca_pem;  // empty: the system trust store
 };
 
@@ -39,6 +40,10 @@ struct Needs {
 
 // $XDG_CONFIG_HOME/corral/corralctl.yaml, else $HOME/.config/corral/corralctl.yaml, else "".
 std::string default_config_path(const Getenv& env);
+
+// $XDG_CONFIG_HOME/corral/user.token, else $HOME/.config/corral/user.token, else "": where
+// `corralctl login` keeps the signed-in user's token (mode 0600).
+std::string user_token_path(const Getenv& env);
 
 // Loads the config file (--config, which must exist, else the default, which may be absent),
 // then resolves each setting. Reads the token and CA files. Errors name the setting and how to

@@ -18,6 +18,8 @@ namespace {
 
 // A reservation holds a slot nobody else can take: an hour is already far longer than a logon.
 constexpr uint32_t kMaxReservationTimeoutSeconds = 3600;
+// A user name and a password, with room to spare: nothing bigger is read before the token check.
+constexpr uint32_t kLoginMaxBodyBytes = 16 * 1024;
 
 bool is_wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::" || host == "*"; }
 
@@ -60,6 +62,11 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   if (c->broker().reservation_timeout_seconds() == 0) c->mutable_broker()->set_reservation_timeout_seconds(60);
   if (c->workers().provider_threads() == 0) c->mutable_workers()->set_provider_threads(8);
   if (c->workers().directory_threads() == 0) c->mutable_workers()->set_directory_threads(2);
+  auto* in = c->mutable_sign_in();
+  if (in->token_lifetime_seconds() == 0) in->set_token_lifetime_seconds(3600);
+  if (in->free_failures() == 0) in->set_free_failures(3);
+  if (in->backoff_seconds() == 0) in->set_backoff_seconds(1);
+  if (in->backoff_max_seconds() == 0) in->set_backoff_max_seconds(300);
   auto* a = c->mutable_autoscaler();
   if (a->tick_ms() == 0) a->set_tick_ms(10000);
   if (a->orphan_sweep_seconds() == 0) a->set_orphan_sweep_seconds(300);
@@ -98,6 +105,12 @@ Status apply_config_defaults(corral::config::v1::ManagerConfig* c) {
   }
   if (c->event_retention_days() > 3650) {
     return error(ErrorCode::invalid_argument, "event_retention_days must be at most 3650");
+  }
+  if (in->token_lifetime_seconds() > 86400) {
+    return error(ErrorCode::invalid_argument, "sign_in.token_lifetime_seconds must be at most 86400");
+  }
+  if (in->backoff_max_seconds() < in->backoff_seconds()) {
+    return error(ErrorCode::invalid_argument, "sign_in.backoff_max_seconds must be at least sign_in.backoff_seconds");
   }
   if (a->failure_backoff_max_seconds() < a->failure_backoff_seconds()) {
     return error(ErrorCode::invalid_argument,
@@ -159,10 +172,11 @@ Status Manager::open() {
 
   auth_ = std::make_unique<AdminAuth>();
   if (Status s = auth_->initialize(*store_, data_dir_ + "/admin.token", clock_); !s.ok()) return s;
+  users_ = std::make_unique<UserAuth>(clock_, std::chrono::seconds(config_.sign_in().token_lifetime_seconds()));
 
   // The API gate runs on the network thread: public routes pass, everything else needs an admin
-  // token before its body is read. The core checks again (ApiServer); check_gate_matches_routes
-  // below keeps the two lists of public routes the same.
+  // or a user token before its body is read (the core answers a user token 403 where it may not go). The core checks
+  // again (ApiServer); check_gate_matches_routes below keeps the two lists of public routes the same.
   gate_ = std::make_unique<BearerTokenGate>(
       std::vector<BearerTokenGate::PublicRoute>{{"GET", "/healthz", 0},
                                                 {"GET", "/api/v1/enroll/ca", 0},
@@ -170,8 +184,11 @@ Status Manager::open() {
                                                 {"GET", "/downloads", 0},
                                                 {"HEAD", "/downloads", 0},
                                                 {"GET", "/downloads/{name}", 0},
-                                                {"HEAD", "/downloads/{name}", 0}},
-      [auth = auth_.get()](std::string_view header) { return auth->authorize(header); });
+                                                {"HEAD", "/downloads/{name}", 0},
+                                                {"POST", "/api/v1/auth/login", kLoginMaxBodyBytes}},
+      [auth = auth_.get(), users = users_.get()](std::string_view header) {
+        return auth->authorize(header) || users->authenticate(header) != nullptr;
+      });
 
   LwsTransportOptions t;
   t.api = parse_listen_address(config_.api_listen()).value();
@@ -238,6 +255,7 @@ Status Manager::open() {
   pools.pools = {{workers::kProviderPool, config_.workers().provider_threads()},
                  {workers::kDirectoryPool, config_.workers().directory_threads()},
                  {api::kDownloadsPool, 2}};
+  pools.limits[kSignInLimitKey] = std::max<size_t>(1, config_.workers().directory_threads() - 1);
   for (const auto& [name, entry] : providers_->entries()) {
     pools.limits[workers::plugin_limit_key(name)] = entry.max_concurrent_calls;
   }
@@ -251,6 +269,11 @@ Status Manager::open() {
                                       : config_.downloads_dir());
   provider_configs_ = std::make_unique<ProviderConfigService>(*store_exec_, *secrets_, *providers_, clock_, *workers_);
   ldap_configs_ = std::make_unique<LdapConfigService>(*store_exec_, *secrets_, clock_, *workers_);
+  SignInLimits limits;
+  limits.free_failures = static_cast<int>(config_.sign_in().free_failures());
+  limits.backoff = std::chrono::seconds(config_.sign_in().backoff_seconds());
+  limits.backoff_max = std::chrono::seconds(config_.sign_in().backoff_max_seconds());
+  sign_in_ = std::make_unique<SignInService>(*store_exec_, *secrets_, clock_, *workers_, *users_, limits);
   if (Status s = open_autoscaler(); !s.ok()) return s;
 
   api::Router routes;
@@ -260,6 +283,7 @@ Status Manager::open() {
   api::add_plugin_routes(routes, *providers_);
   api::add_provider_config_routes(routes, *provider_configs_);
   api::add_ldap_config_routes(routes, *ldap_configs_);
+  api::add_sign_in_routes(routes, *sign_in_);
   api::add_admin_token_routes(routes, *store_exec_, *auth_, clock_);
   api::add_pool_routes(routes, *broker_, *store_exec_, clock_);
   api::add_server_routes(routes, *broker_, *store_exec_, *secrets_, clock_);
@@ -270,7 +294,7 @@ Status Manager::open() {
   api::add_event_routes(routes, *store_exec_);
   api::add_download_routes(routes, *downloads_, *workers_);
   if (Status s = api::check_gate_matches_routes(*gate_, routes); !s.ok()) return s;
-  api_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+  api_ = std::make_unique<ApiServer>(std::move(routes), *auth_, *users_);
   return {};
 }
 

@@ -18,6 +18,8 @@
 #include "manager/api/download_catalog.h"
 #include "manager/api/ldap_configs.h"
 #include "manager/api/provider_configs.h"
+#include "manager/api/sign_in.h"
+#include "manager/api/user_auth.h"
 #include "manager/autoscaler/autoscaler.h"
 #include "manager/autoscaler/ldap_record_gateway.h"
 #include "manager/autoscaler/provider_gateway.h"
@@ -74,6 +76,8 @@ class Manager final : public TransportSink {
   std::unique_ptr<store::StoreExecutor> store_exec_;
   std::unique_ptr<ManagerPki> pki_;
   std::unique_ptr<AdminAuth> auth_;
+  // Signed-in directory users' tokens; the gate reads them too, so declared before it.
+  std::unique_ptr<UserAuth> users_;
   std::unique_ptr<BearerTokenGate> gate_;  // the transport calls it: declared before it
   // Built and bound before the components that send through it; what it receives waits for run().
   std::unique_ptr<LwsTransport> transport_;
@@ -93,6 +97,7 @@ class Manager final : public TransportSink {
   std::unique_ptr<workers::Executor> workers_;
   std::unique_ptr<ProviderConfigService> provider_configs_;
   std::unique_ptr<LdapConfigService> ldap_configs_;
+  std::unique_ptr<SignInService> sign_in_;
   // Calls providers on workers_ and commands servers through broker_: declared after both.
   std::unique_ptr<autoscaler::ProviderGateway> vm_gateway_;
   std::unique_ptr<autoscaler::LdapRecordGateway> record_gateway_;

@@ -17,6 +17,7 @@ std::unique_ptr<CommandTree> corralctl_commands() {
   add_workspace_commands(*tree);
   add_session_commands(*tree);
   add_event_commands(*tree);
+  add_login_commands(*tree);
   add_version_command(*tree);
   add_completion_command(*tree);
   add_help_command(*tree);

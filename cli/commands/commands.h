@@ -27,6 +27,7 @@ void add_workspace_commands(CommandTree& tree);
 void add_session_commands(CommandTree& tree);
 void add_session_connect(CommandTree& tree, CLI::App& sessions);
 void add_event_commands(CommandTree& tree);
+void add_login_commands(CommandTree& tree);
 
 // One server's events, oldest first, as `events --server ID` prints them (servers show): false
 // when it has none.

@@ -72,7 +72,9 @@ void add_session_commands(CommandTree& tree) {
   CLI::App* make = tree.add_command(*group, "create", "place a session for a user and show where to connect",
                                     {Connects::always, [created](Session& s) { return create(s, *created); }});
   make->add_option("--workspace", created->workspace, "the workspace's id or name")->type_name("WORKSPACE")->required();
-  make->add_option("--user", created->user, "who the session is for")->type_name("USER")->required();
+  make->add_option("--user", created->user,
+                   "who the session is for (required with an admin token; a signed-in user's sessions are their own)")
+      ->type_name("USER");
 
   auto listed = std::make_shared<ListFlags>();
   CLI::App* list_command = tree.add_command(*group, "list", "list sessions, following the manager's pages to the end",

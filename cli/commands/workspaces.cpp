@@ -58,6 +58,10 @@ void add_create(CommandTree& tree, CLI::App& group) {
   make->add_option("--exclude", flags->exclude, "sessions never land on servers with this label; repeat for several")
       ->type_name("LABEL")
       ->allow_extra_args(false);
+  make->add_option("--allowed-group", flags->allowed_groups,
+                   "a directory group (DN or name) whose signed-in users may use it; repeat for several")
+      ->type_name("GROUP")
+      ->allow_extra_args(false);
   make->add_option("--cores", flags->cores, "docker pools: cores one session takes (2, 1.5, 250m)")
       ->type_name("N")
       ->check(parsed_by(&parse_cores));

@@ -47,12 +47,22 @@ void ApiServer::handle(const HttpRequest& request, api::Reply reply) const {
     case api::Router::Match::Kind::found: break;
   }
   const api::Route& route_entry = *m.route;
-  if (route_entry.access == api::Access::admin && !auth_.authorize(request.authorization)) {
-    HttpResponse r = api::error_response(401, "unauthenticated", "a valid admin bearer token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return logged(std::move(r));
+  api::ApiRequest api_request{request, std::move(m.params), nullptr};
+  if (route_entry.access == api::Access::admin || route_entry.access == api::Access::user) {
+    if (!auth_.authorize(request.authorization)) {
+      api_request.user = users_.authenticate(request.authorization);
+      if (api_request.user == nullptr) {
+        HttpResponse r = api::error_response(401, "unauthenticated", "a valid admin bearer token is required");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return logged(std::move(r));
+      }
+      if (route_entry.access == api::Access::admin) {
+        return logged(api::error_response(
+            403, "permission_denied",
+            "a user token cannot " + request.method + " " + route_entry.pattern + ": it needs an admin token"));
+      }
+    }
   }
-  api::ApiRequest api_request{request, std::move(m.params)};
   if (const auto* sync = std::get_if<api::SyncHandler>(&route_entry.handler)) return logged((*sync)(api_request));
   std::get<api::AsyncHandler>(route_entry.handler)(api_request, std::move(logged));
 }

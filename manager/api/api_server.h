@@ -6,13 +6,15 @@
 
 #include "manager/api/admin_auth.h"
 #include "manager/api/router.h"
+#include "manager/api/user_auth.h"
 #include "manager/net/transport.h"
 
 namespace corral::manager {
 
 class ApiServer {
  public:
-  ApiServer(api::Router router, const AdminAuth& auth) : router_(std::move(router)), auth_(auth) {}
+  ApiServer(api::Router router, const AdminAuth& auth, const UserAuth& users)
+      : router_(std::move(router)), auth_(auth), users_(users) {}
 
   // Core thread. `reply` is called exactly once, on the core thread, now or later.
   void handle(const HttpRequest& request, api::Reply reply) const;
@@ -22,6 +24,7 @@ class ApiServer {
  private:
   const api::Router router_;
   const AdminAuth& auth_;
+  const UserAuth& users_;
 };
 
 }  // namespace corral::manager

@@ -20,6 +20,8 @@ constexpr size_t kMaxLabelBytes = 255;
 constexpr size_t kMaxUsernameBytes = 256;
 constexpr size_t kMaxPasswordBytes = 1024;
 constexpr size_t kMaxUserBytes = 256;
+constexpr size_t kMaxGroupBytes = 1024;  // a group DN
+constexpr int kMaxAllowedGroups = 256;
 
 using Checker = FieldChecker;
 
@@ -126,6 +128,10 @@ Violations check_workspace(const brokerv1::Workspace& in, const store::PoolRecor
   }
   c.entries("/includeLabels", in.include_labels(), kMaxLabelBytes);
   c.entries("/excludeLabels", in.exclude_labels(), kMaxLabelBytes);
+  c.entries("/allowedGroups", in.allowed_groups(), kMaxGroupBytes);
+  if (in.allowed_groups_size() > kMaxAllowedGroups) {
+    c.add("/allowedGroups", "at most " + std::to_string(kMaxAllowedGroups) + " groups");
+  }
   if (pool != nullptr) {
     const brokerv1::Resources& need = in.session_resources();
     if (pool->type == store::PoolType::docker_agent) {
@@ -158,6 +164,7 @@ store::WorkspaceRecord workspace_record(const brokerv1::Workspace& in, const sto
   if (stored == nullptr) r.pool_id = in.pool_id();
   r.include_labels = label_set(in.include_labels());
   r.exclude_labels = label_set(in.exclude_labels());
+  r.allowed_groups = label_set(in.allowed_groups());
   if (in.has_enabled()) {
     r.enabled = in.enabled();
   } else if (stored == nullptr) {
@@ -251,6 +258,7 @@ brokerv1::Workspace workspace_view(const store::WorkspaceRecord& r) {
   out.set_pool_id(r.pool_id);
   for (const auto& l : r.include_labels) out.add_include_labels(l);
   for (const auto& l : r.exclude_labels) out.add_exclude_labels(l);
+  for (const auto& g : r.allowed_groups) out.add_allowed_groups(g);
   out.set_enabled(r.enabled);
   if (!(r.session_resources == store::ResourceAmounts{})) {
     *out.mutable_session_resources() = resources_view(r.session_resources);

@@ -7,14 +7,15 @@ namespace corral::manager::api {
 Status check_gate_matches_routes(const BearerTokenGate& gate, const Router& router) {
   const auto& open = gate.public_routes();
   for (const Route& r : router.routes()) {
+    const bool needs_token = r.access == Access::admin || r.access == Access::user;
     bool in_gate = std::any_of(open.begin(), open.end(), [&](const BearerTokenGate::PublicRoute& p) {
       return p.method == r.method && p.path == r.pattern;
     });
-    if (r.access != Access::admin && !in_gate) {
+    if (!needs_token && !in_gate) {
       return error(ErrorCode::internal,
                    r.method + " " + r.pattern + " needs no admin token but the request gate refuses it");
     }
-    if (r.access == Access::admin && in_gate) {
+    if (needs_token && in_gate) {
       return error(ErrorCode::internal,
                    r.method + " " + r.pattern + " needs an admin token but the request gate lets it through");
     }

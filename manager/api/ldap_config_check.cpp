@@ -7,7 +7,9 @@
 #include "manager/api/provider_config_check.h"
 #include "manager/directory/computer_records.h"
 #include "manager/directory/hostname_pattern.h"
+#include "manager/directory/ldap_filter.h"
 #include "manager/directory/ldap_url.h"
+#include "manager/directory/user_directory.h"
 
 namespace corral::manager::api {
 namespace {
@@ -78,6 +80,10 @@ Violations check_ldap_config(const apiv1::LdapConfig& in, const store::LdapConfi
       v.push_back({"/hostnamePattern", p.status().message()});
     }
   }
+  text(v, "/userFilter", in.user_filter(), kMaxDnBytes, false);
+  if (!in.user_filter().empty()) {
+    if (Status s = directory::check_user_filter(in.user_filter()); !s.ok()) v.push_back({"/userFilter", s.message()});
+  }
   return v;
 }
 
@@ -103,6 +109,7 @@ store::LdapConfigRecord ldap_config_record(const apiv1::LdapConfig& in, const st
   r.computer_container_dn = in.computer_container_dn();
   r.hostname_pattern = in.hostname_pattern().empty() ? directory::kDefaultHostnamePattern : in.hostname_pattern();
   r.recursive_delete = in.recursive_delete();
+  r.user_filter = in.user_filter().empty() ? directory::kDefaultUserFilter : in.user_filter();
   return r;
 }
 
@@ -122,6 +129,7 @@ apiv1::LdapConfig ldap_config_view(const store::LdapConfigRecord& r) {
   out.set_computer_container_dn(r.computer_container_dn);
   out.set_hostname_pattern(r.hostname_pattern);
   out.set_recursive_delete(r.recursive_delete);
+  out.set_user_filter(r.user_filter.empty() ? directory::kDefaultUserFilter : r.user_filter);
   out.set_revision(r.revision);
   *out.mutable_created_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(r.created_at);
   *out.mutable_updated_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(r.updated_at);

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,19 +15,26 @@
 
 #include "manager/net/transport.h"
 
+namespace corral::manager {
+struct UserIdentity;  // manager/api/user_auth.h
+}
+
 namespace corral::manager::api {
 
 // Who may call a route.
 enum class Access {
   anyone,      // /healthz, the CA certificate
   join_token,  // enrollment: the handler checks the join token in the body
-  admin,       // an admin bearer token in the Authorization header
+  admin,       // an admin bearer token in the Authorization header (a user token gets 403)
+  user,        // an admin token, or a signed-in user's token: the handler keeps a user to what is theirs
 };
 
 // An HttpRequest with the path parameters its route captured ("{id}" → value, percent-decoded).
 struct ApiRequest {
   const HttpRequest& http;
   std::map<std::string, std::string, std::less<>> params;
+  // A user-token caller of an Access::user route; null for an admin and on the other routes.
+  std::shared_ptr<const UserIdentity> user;
 
   const std::string& param(std::string_view name) const;
 };

@@ -22,6 +22,7 @@ class AgentRegistry;
 class Enrollment;
 class ProviderConfigService;
 class LdapConfigService;
+class SignInService;
 namespace providers {
 class ProviderRegistry;
 }
@@ -47,6 +48,8 @@ void add_plugin_routes(Router& router, const providers::ProviderRegistry& provid
 void add_provider_config_routes(Router& router, ProviderConfigService& service);
 // /api/v1/ldap-configs... and POST /api/v1/ldap-configs/{id}/test.
 void add_ldap_config_routes(Router& router, LdapConfigService& service);
+// POST /api/v1/auth/login (no token) and /api/v1/auth/logout (a user token).
+void add_sign_in_routes(Router& router, SignInService& service);
 // /api/v1/pools, /servers, /workspaces: reads from the store, writes through the broker.
 void add_pool_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock);
 void add_server_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const SecretBox& secrets,
@@ -58,7 +61,9 @@ void add_autoscale_config_routes(Router& router, store::StoreExecutor& store, co
                                  const Clock& clock, std::function<void(const std::string&)> changed = {});
 // /api/v1/admin-tokens...
 void add_admin_token_routes(Router& router, store::StoreExecutor& store, AdminAuth& auth, const Clock& clock);
-// /api/v1/sessions...: placed and ended through the broker, read from the store.
+// /api/v1/sessions...: placed and ended through the broker, read from the store. GET
+// /api/v1/workspaces... and /api/v1/sessions... also take a user token, which sees only the
+// workspaces its groups allow and only its own sessions (403 for the rest).
 void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store);
 // GET /api/v1/events: the event log, read from the store.
 void add_event_routes(Router& router, store::StoreExecutor& store);

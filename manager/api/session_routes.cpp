@@ -12,6 +12,7 @@
 #include "manager/api/routes.h"
 #include "manager/api/session_request.h"
 #include "manager/api/session_view.h"
+#include "manager/api/user_scope.h"
 #include "manager/broker/broker.h"
 #include "manager/broker/rdp_file.h"
 
@@ -53,11 +54,21 @@ HttpResponse pool_full(const broker::NotPlaced& refused, const std::string& pool
 void create(broker::Broker& broker, const ApiRequest& r, Reply reply) {
   brokerv1::CreateSessionRequest request;
   if (Status s = parse_json_body(r.http.body, &request); !s.ok()) return reply(status_response(s));
+  if (r.user != nullptr) {
+    // A user's sessions are their own: the name the directory signed them in as.
+    if (!request.user().empty() && request.user() != r.user->username) {
+      return reply(not_yours("sessions of user " + request.user()));
+    }
+    request.set_user(r.user->username);
+  }
   if (apiv1::Error problems = check_create_session(request); problems.field_violations_size() > 0) {
     return reply(error_body(400, problems));
   }
   const store::WorkspaceRecord* workspace = broker.find_workspace_by_id_or_name(request.workspace());
   if (workspace == nullptr) return reply(error_response(404, "not_found", "no workspace " + request.workspace()));
+  if (r.user != nullptr && !may_use_workspace(*r.user, *workspace)) {
+    return reply(not_yours("workspace " + request.workspace() + ": it allows none of your groups"));
+  }
   const store::PoolRecord* pool = broker.find_pool(workspace->pool_id);
   std::string pool_name = pool != nullptr ? pool->name : workspace->pool_id;
   broker.place(workspace->id, request.user(),
@@ -80,6 +91,12 @@ void create(broker::Broker& broker, const ApiRequest& r, Reply reply) {
 void list(store::StoreExecutor& store, const ApiRequest& r, Reply reply) {
   auto query = parse_session_list_query(r.http.query);
   if (!query.ok()) return reply(status_response(query.status()));
+  if (r.user != nullptr) {
+    if (!query->filter.user.empty() && query->filter.user != r.user->username) {
+      return reply(not_yours("sessions of user " + query->filter.user));
+    }
+    query->filter.user = r.user->username;
+  }
   store.submit([q = std::move(*query)](store::Store& s) { return s.sessions().list(q.filter, q.page); },
                [reply = std::move(reply)](Result<store::Page<store::SessionRecord>> page) {
                  if (!page.ok()) return reply(status_response(page.status()));
@@ -90,25 +107,42 @@ void list(store::StoreExecutor& store, const ApiRequest& r, Reply reply) {
                });
 }
 
-void show(store::StoreExecutor& store, const std::string& id, Reply reply) {
-  store.submit([id](store::Store& s) { return s.sessions().get(id); },
-               [id, reply = std::move(reply)](Result<std::optional<store::SessionRecord>> session) {
-                 if (!session.ok()) return reply(status_response(session.status()));
-                 if (!session->has_value()) return reply(no_session(id));
-                 reply(json_response(200, session_view(**session)));
-               });
+void show(store::StoreExecutor& store, const std::string& id, std::shared_ptr<const UserIdentity> user, Reply reply) {
+  store.submit(
+      [id](store::Store& s) { return s.sessions().get(id); },
+      [id, user = std::move(user), reply = std::move(reply)](Result<std::optional<store::SessionRecord>> session) {
+        if (!session.ok()) return reply(status_response(session.status()));
+        if (!session->has_value()) return reply(no_session(id));
+        if (user != nullptr && !owns_session(*user, **session)) return reply(not_yours("session " + id));
+        reply(json_response(200, session_view(**session)));
+      });
 }
 
 // The broker commits the end (or finds it ended already), then the session is answered as stored.
+void end_now(broker::Broker& broker, store::StoreExecutor& store, const std::string& id, store::SessionEndReason reason,
+             Reply reply) {
+  broker.end(id, reason, [&store, id, reply = std::move(reply)](Result<store::SessionEnding> ended) mutable {
+    if (!ended.ok()) return reply(status_response(ended.status()));
+    if (*ended == store::SessionEnding::not_found) return reply(no_session(id));
+    show(store, id, nullptr, std::move(reply));
+  });
+}
+
 void end(broker::Broker& broker, store::StoreExecutor& store, const ApiRequest& r, Reply reply) {
   auto reason = parse_session_end_query(r.http.query);
   if (!reason.ok()) return reply(status_response(reason.status()));
   const std::string id = r.param("id");
-  broker.end(id, *reason, [&store, id, reply = std::move(reply)](Result<store::SessionEnding> ended) mutable {
-    if (!ended.ok()) return reply(status_response(ended.status()));
-    if (*ended == store::SessionEnding::not_found) return reply(no_session(id));
-    show(store, id, std::move(reply));
-  });
+  if (r.user == nullptr) return end_now(broker, store, id, *reason, std::move(reply));
+  // A user ends only their own session, and always as its user. Its user never changes, so the
+  // check holds when the broker ends it.
+  store.submit([id](store::Store& s) { return s.sessions().get(id); },
+               [&broker, &store, id, user = r.user,
+                reply = std::move(reply)](Result<std::optional<store::SessionRecord>> session) mutable {
+                 if (!session.ok()) return reply(status_response(session.status()));
+                 if (!session->has_value()) return reply(no_session(id));
+                 if (!owns_session(*user, **session)) return reply(not_yours("session " + id));
+                 end_now(broker, store, id, store::SessionEndReason::user, std::move(reply));
+               });
 }
 
 struct RdpSource {
@@ -117,7 +151,8 @@ struct RdpSource {
   std::optional<store::PoolRecord> pool;
 };
 
-void rdp_file(store::StoreExecutor& store, const std::string& id, Reply reply) {
+void rdp_file(store::StoreExecutor& store, const std::string& id, std::shared_ptr<const UserIdentity> user,
+              Reply reply) {
   store.submit(
       [id](store::Store& s) -> Result<std::optional<RdpSource>> {
         std::optional<RdpSource> found;
@@ -140,10 +175,11 @@ void rdp_file(store::StoreExecutor& store, const std::string& id, Reply reply) {
         if (!read.ok()) return read;
         return found;
       },
-      [id, reply = std::move(reply)](Result<std::optional<RdpSource>> source) {
+      [id, user = std::move(user), reply = std::move(reply)](Result<std::optional<RdpSource>> source) {
         if (!source.ok()) return reply(status_response(source.status()));
         if (!source->has_value()) return reply(no_session(id));
         const RdpSource& src = **source;
+        if (user != nullptr && !owns_session(*user, src.session)) return reply(not_yours("session " + id));
         if (src.session.state == store::SessionState::ended) {
           return reply(error_response(409, "failed_precondition", "session " + id + " has ended"));
         }
@@ -170,16 +206,18 @@ void rdp_file(store::StoreExecutor& store, const std::string& id, Reply reply) {
 void add_session_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store) {
   const std::string collection = "/api/v1/sessions";
   const std::string one = collection + "/{id}";
-  router.add_async("POST", collection, Access::admin,
+  router.add_async("POST", collection, Access::user,
                    [&broker](const ApiRequest& r, Reply reply) { create(broker, r, std::move(reply)); });
-  router.add_async("GET", collection, Access::admin,
+  router.add_async("GET", collection, Access::user,
                    [&store](const ApiRequest& r, Reply reply) { list(store, r, std::move(reply)); });
-  router.add_async("GET", one, Access::admin,
-                   [&store](const ApiRequest& r, Reply reply) { show(store, r.param("id"), std::move(reply)); });
-  router.add_async("DELETE", one, Access::admin,
+  router.add_async("GET", one, Access::user, [&store](const ApiRequest& r, Reply reply) {
+    show(store, r.param("id"), r.user, std::move(reply));
+  });
+  router.add_async("DELETE", one, Access::user,
                    [&broker, &store](const ApiRequest& r, Reply reply) { end(broker, store, r, std::move(reply)); });
-  router.add_async("GET", one + "/connection.rdp", Access::admin,
-                   [&store](const ApiRequest& r, Reply reply) { rdp_file(store, r.param("id"), std::move(reply)); });
+  router.add_async("GET", one + "/connection.rdp", Access::user, [&store](const ApiRequest& r, Reply reply) {
+    rdp_file(store, r.param("id"), r.user, std::move(reply));
+  });
 }
 
 }  // namespace corral::manager::api

@@ -3,6 +3,7 @@
 #include "common/encoding.h"
 #include "manager/api/catalog_check.h"
 #include "manager/api/routes.h"
+#include "manager/api/user_scope.h"
 #include "manager/broker/broker.h"
 
 namespace corral::manager::api {
@@ -24,11 +25,15 @@ void list_workspaces(store::StoreExecutor& store, const ApiRequest& r, Reply rep
   if (!page.ok()) return reply(status_response(page.status()));
   store::WorkspaceFilter filter{query->take("poolId").value_or("")};
   if (Status st = query->check_all_taken(); !st.ok()) return reply(status_response(st));
+  // A user's page holds only the workspaces it may use, so it may be shorter than pageSize; the
+  // page token still follows the store's order.
   store.submit([filter, page = *page](store::Store& s) { return s.workspaces().list(filter, page); },
-               [reply = std::move(reply)](Result<store::Page<WorkspaceRecord>> got) {
+               [user = r.user, reply = std::move(reply)](Result<store::Page<WorkspaceRecord>> got) {
                  if (!got.ok()) return reply(status_response(got.status()));
                  brokerv1::ListWorkspacesResponse out;
-                 for (const WorkspaceRecord& w : got->records) *out.add_workspaces() = workspace_view(w);
+                 for (const WorkspaceRecord& w : got->records) {
+                   if (user == nullptr || may_use_workspace(*user, w)) *out.add_workspaces() = workspace_view(w);
+                 }
                  out.set_next_page_token(next_page_token(got->next_after_id));
                  reply(json_response(200, out));
                });
@@ -75,19 +80,23 @@ void replace_workspace(broker::Broker& broker, const Clock& clock, const ApiRequ
 void add_workspace_routes(Router& router, broker::Broker& broker, store::StoreExecutor& store, const Clock& clock) {
   const std::string collection = "/api/v1/workspaces";
   const std::string one = collection + "/{id}";
-  router.add_async("GET", collection, Access::admin,
+  router.add_async("GET", collection, Access::user,
                    [&store](const ApiRequest& r, Reply reply) { list_workspaces(store, r, std::move(reply)); });
   router.add_async("POST", collection, Access::admin, [&broker, &clock](const ApiRequest& r, Reply reply) {
     create_workspace(broker, clock, r, std::move(reply));
   });
-  router.add_async("GET", one, Access::admin, [&store](const ApiRequest& r, Reply reply) {
+  router.add_async("GET", one, Access::user, [&store](const ApiRequest& r, Reply reply) {
     if (Status st = no_query(r.http); !st.ok()) return reply(status_response(st));
-    store.submit([key = r.param("id")](store::Store& s) { return workspace_by_id_or_name(s, key); },
-                 [reply = std::move(reply), key = r.param("id")](Result<std::optional<WorkspaceRecord>> got) {
-                   if (!got.ok()) return reply(status_response(got.status()));
-                   if (!got->has_value()) return reply(error_response(404, "not_found", "no workspace " + key));
-                   reply(with_etag(json_response(200, workspace_view(**got)), (*got)->revision));
-                 });
+    store.submit(
+        [key = r.param("id")](store::Store& s) { return workspace_by_id_or_name(s, key); },
+        [user = r.user, reply = std::move(reply), key = r.param("id")](Result<std::optional<WorkspaceRecord>> got) {
+          if (!got.ok()) return reply(status_response(got.status()));
+          if (!got->has_value()) return reply(error_response(404, "not_found", "no workspace " + key));
+          if (user != nullptr && !may_use_workspace(*user, **got)) {
+            return reply(not_yours("workspace " + key + ": it allows none of your groups"));
+          }
+          reply(with_etag(json_response(200, workspace_view(**got)), (*got)->revision));
+        });
   });
   router.add_async("PUT", one, Access::admin, [&broker, &clock](const ApiRequest& r, Reply reply) {
     replace_workspace(broker, clock, r, std::move(reply));

@@ -42,6 +42,35 @@ struct ModList {
   }
 };
 
+// A null-terminated attribute list for libldap; "1.1" asks for no attributes at all (RFC 4511
+// 4.5.1.8). Points into the caller's strings.
+struct AttributeNames {
+  std::vector<char*> ptrs;
+  explicit AttributeNames(const std::vector<std::string>& attributes) {
+    static char kNoAttributes[] = "1.1";
+    ptrs.reserve(attributes.size() + 2);
+    for (const auto& a : attributes) ptrs.push_back(const_cast<char*>(a.c_str()));
+    if (ptrs.empty()) ptrs.push_back(kNoAttributes);
+    ptrs.push_back(nullptr);
+  }
+};
+
+LdapEntry attributes_of(LDAP* ld, LDAPMessage* entry) {
+  LdapEntry out;
+  BerElement* ber = nullptr;
+  for (char* attr = ldap_first_attribute(ld, entry, &ber); attr != nullptr;
+       attr = ldap_next_attribute(ld, entry, ber)) {
+    auto& values = out[ascii_lower(attr)];
+    if (berval** vals = ldap_get_values_len(ld, entry, attr); vals != nullptr) {
+      for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);
+      ldap_value_free_len(vals);
+    }
+    ldap_memfree(attr);
+  }
+  if (ber != nullptr) ber_free(ber, 0);
+  return out;
+}
+
 }  // namespace
 
 std::string diagnostic_of(LDAP* ld) {
@@ -77,34 +106,38 @@ DirectoryStatus LdapConnection::failure(DirectoryStep step, int rc, const std::s
 
 DirectoryResult<std::optional<LdapEntry>> LdapConnection::read(const std::string& dn,
                                                                const std::vector<std::string>& attributes) {
-  std::vector<char*> names;
-  names.reserve(attributes.size() + 1);
-  for (const auto& a : attributes) names.push_back(const_cast<char*>(a.c_str()));
-  // "1.1" asks for no attributes at all (RFC 4511 4.5.1.8).
-  static char kNoAttributes[] = "1.1";
-  if (names.empty()) names.push_back(kNoAttributes);
-  names.push_back(nullptr);
+  AttributeNames names(attributes);
   LDAPMessage* raw = nullptr;
-  int rc = ldap_search_ext_s(ld_, dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)", names.data(), 0, nullptr, nullptr,
-                             nullptr, LDAP_NO_LIMIT, &raw);
+  int rc = ldap_search_ext_s(ld_, dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)", names.ptrs.data(), 0, nullptr,
+                             nullptr, nullptr, LDAP_NO_LIMIT, &raw);
   Message result(raw);
   if (rc == LDAP_NO_SUCH_OBJECT) return std::optional<LdapEntry>();
   if (rc != LDAP_SUCCESS) return failure(DirectoryStep::search, rc, "reading " + dn);
   LDAPMessage* entry = ldap_first_entry(ld_, result.get());
   if (entry == nullptr) return std::optional<LdapEntry>();
-  LdapEntry out;
-  BerElement* ber = nullptr;
-  for (char* attr = ldap_first_attribute(ld_, entry, &ber); attr != nullptr;
-       attr = ldap_next_attribute(ld_, entry, ber)) {
-    auto& values = out[ascii_lower(attr)];
-    if (berval** vals = ldap_get_values_len(ld_, entry, attr); vals != nullptr) {
-      for (berval** v = vals; *v != nullptr; ++v) values.emplace_back((*v)->bv_val, (*v)->bv_len);
-      ldap_value_free_len(vals);
+  return std::optional<LdapEntry>(attributes_of(ld_, entry));
+}
+
+DirectoryResult<std::vector<LdapFound>> LdapConnection::search(const std::string& base, const std::string& filter,
+                                                               const std::vector<std::string>& attributes) {
+  AttributeNames names(attributes);
+  LDAPMessage* raw = nullptr;
+  int rc = ldap_search_ext_s(ld_, base.c_str(), LDAP_SCOPE_SUBTREE, filter.c_str(), names.ptrs.data(), 0, nullptr,
+                             nullptr, nullptr, LDAP_NO_LIMIT, &raw);
+  Message result(raw);
+  if (rc != LDAP_SUCCESS) return failure(DirectoryStep::search, rc, "searching " + base + " for " + filter);
+  std::vector<LdapFound> out;
+  // Search references (AD's referrals to other partitions) are not entries: ldap_first_entry skips them.
+  for (LDAPMessage* e = ldap_first_entry(ld_, result.get()); e != nullptr; e = ldap_next_entry(ld_, e)) {
+    LdapFound found;
+    if (char* dn = ldap_get_dn(ld_, e); dn != nullptr) {
+      found.dn = dn;
+      ldap_memfree(dn);
     }
-    ldap_memfree(attr);
+    found.attributes = attributes_of(ld_, e);
+    out.push_back(std::move(found));
   }
-  if (ber != nullptr) ber_free(ber, 0);
-  return std::optional<LdapEntry>(std::move(out));
+  return out;
 }
 
 DirectoryResult<std::vector<std::string>> LdapConnection::children(const std::string& dn) {

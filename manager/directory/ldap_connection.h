@@ -21,6 +21,11 @@ namespace corral::manager::directory {
 using LdapAttributes = std::vector<std::pair<std::string, std::vector<std::string>>>;
 using LdapEntry = std::map<std::string, std::vector<std::string>>;  // keys in lower case
 
+struct LdapFound {
+  std::string dn;
+  LdapEntry attributes;
+};
+
 // The directory's own explanation of the last failure on LD (its diagnostic message); empty when
 // it gave none.
 std::string diagnostic_of(struct ldap* ld);
@@ -45,6 +50,10 @@ class LdapConnection {
   // The entry at DN with the ATTRIBUTES asked for (empty: none, just whether it exists);
   // nullopt when there is no such entry.
   DirectoryResult<std::optional<LdapEntry>> read(const std::string& dn, const std::vector<std::string>& attributes);
+  // The entries at or below BASE that match FILTER (subtree), with the ATTRIBUTES asked for
+  // (empty: none). FILTER must already be escaped (ldap_filter.h).
+  DirectoryResult<std::vector<LdapFound>> search(const std::string& base, const std::string& filter,
+                                                 const std::vector<std::string>& attributes);
   // The DNs directly below DN.
   DirectoryResult<std::vector<std::string>> children(const std::string& dn);
   DirectoryStatus add(const std::string& dn, const LdapAttributes& attributes);

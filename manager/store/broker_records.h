@@ -109,6 +109,8 @@ struct WorkspaceRecord {
   LabelSet exclude_labels;
   bool enabled = true;
   ResourceAmounts session_resources;  // docker pools: what one session takes
+  // Directory groups (DNs or names) whose signed-in users may use it; empty: none may.
+  LabelSet allowed_groups;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   uint64_t revision = 0;

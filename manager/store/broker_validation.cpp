@@ -81,6 +81,7 @@ Result<WorkspaceRecord> checked_workspace(WorkspaceRecord workspace) {
   if (Status s = required(workspace.pool_id, "workspace pool id"); !s.ok()) return s;
   if (Status s = normalize_set(workspace.include_labels, "workspace include labels"); !s.ok()) return s;
   if (Status s = normalize_set(workspace.exclude_labels, "workspace exclude labels"); !s.ok()) return s;
+  if (Status s = normalize_set(workspace.allowed_groups, "workspace allowed groups"); !s.ok()) return s;
   if (Status s = non_negative(workspace.session_resources, "workspace session resources"); !s.ok()) return s;
   return workspace;
 }

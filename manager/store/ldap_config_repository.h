@@ -27,7 +27,8 @@ struct LdapConfigRecord {
   std::string computer_container_dn;
   std::string hostname_pattern;
   bool recursive_delete = false;
-  uint64_t revision = 0;  // 1 at creation, +1 on every update
+  std::string user_filter;  // sign-in search filter with "{username}"; empty: the directory module's default
+  uint64_t revision = 0;    // 1 at creation, +1 on every update
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };

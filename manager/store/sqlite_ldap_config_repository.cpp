@@ -7,20 +7,20 @@ namespace {
 constexpr const char* kColumns =
     "id, name, url, start_tls, bind_dn, bind_password_sealed, ca_certificate, base_dn, connect_timeout_ms, "
     "operation_timeout_ms, enabled, computer_container_dn, hostname_pattern, recursive_delete, revision, created_at, "
-    "updated_at";
+    "updated_at, user_filter";
 constexpr const char* kInsert =
     "INSERT INTO ldap_configs (id, name, url, start_tls, bind_dn, bind_password_sealed, ca_certificate, base_dn, "
     "connect_timeout_ms, operation_timeout_ms, enabled, computer_container_dn, hostname_pattern, recursive_delete, "
-    "revision, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-    "?16, ?17)";
+    "revision, created_at, updated_at, user_filter) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18)";
 // The revision check and the write are one statement (see the provider configs' repository).
 constexpr const char* kCompareAndSet =
     "UPDATE ldap_configs SET name = ?2, url = ?3, start_tls = ?4, bind_dn = ?5, bind_password_sealed = ?6, "
     "ca_certificate = ?7, base_dn = ?8, connect_timeout_ms = ?9, operation_timeout_ms = ?10, enabled = ?11, "
     "computer_container_dn = ?12, hostname_pattern = ?13, recursive_delete = ?14, revision = ?15 + 1, "
-    "updated_at = ?17 WHERE id = ?1 AND revision = ?15";
+    "updated_at = ?17, user_filter = ?18 WHERE id = ?1 AND revision = ?15";
 
-// Binds ?1..?14 and ?16, ?17 (created_at, updated_at) from C; ?15 is the caller's.
+// Binds ?1..?14 and ?16..?18 from C; ?15 (the revision) is the caller's.
 Statement& bind_fields(Statement& stmt, const LdapConfigRecord& c) {
   return stmt.bind_text(1, c.id)
       .bind_text(2, c.name)
@@ -37,7 +37,8 @@ Statement& bind_fields(Statement& stmt, const LdapConfigRecord& c) {
       .bind_text(13, c.hostname_pattern)
       .bind_int64(14, c.recursive_delete ? 1 : 0)
       .bind_int64(16, c.created_at)
-      .bind_int64(17, c.updated_at);
+      .bind_int64(17, c.updated_at)
+      .bind_text(18, c.user_filter);
 }
 
 LdapConfigRecord read_row(const Statement& stmt) {
@@ -59,6 +60,7 @@ LdapConfigRecord read_row(const Statement& stmt) {
   r.revision = static_cast<uint64_t>(stmt.column_int64(14));
   r.created_at = stmt.column_int64(15);
   r.updated_at = stmt.column_int64(16);
+  r.user_filter = stmt.column_text(17);
   return r;
 }
 

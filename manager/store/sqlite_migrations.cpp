@@ -336,6 +336,16 @@ CREATE TABLE ldap_configs (
     {11, R"sql(
 CREATE INDEX intents_server ON intents(server_id);
 )sql"},
+    // User sign-in (docs/active-directory.md, "User sign-in"): the directory groups a workspace
+    // allows, one row each like its labels; an LDAP config's search filter for users.
+    {12, R"sql(
+CREATE TABLE workspace_groups (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  group_name TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, group_name)
+) WITHOUT ROWID;
+ALTER TABLE ldap_configs ADD COLUMN user_filter TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

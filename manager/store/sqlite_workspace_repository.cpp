@@ -28,6 +28,11 @@ constexpr const char* kSelectIncludes =
 constexpr const char* kSelectExcludes =
     "SELECT label FROM workspace_labels WHERE workspace_id = ?1 AND kind = 'exclude' ORDER BY label";
 
+constexpr const char* kDeleteGroups = "DELETE FROM workspace_groups WHERE workspace_id = ?1";
+constexpr const char* kInsertGroup = "INSERT INTO workspace_groups (workspace_id, group_name) VALUES (?1, ?2)";
+constexpr const char* kSelectGroups =
+    "SELECT group_name FROM workspace_groups WHERE workspace_id = ?1 ORDER BY group_name";
+
 std::string select_where(std::string_view where) { return kColumns + std::string(where); }
 
 // ?2..?8: what an insert and an update both write.
@@ -60,7 +65,9 @@ Status SqliteWorkspaceRepository::write_labels(const WorkspaceRecord& w) {
   Status s = replace_string_set(conn_, kDeleteLabels, kInsertInclude, w.id, w.include_labels,
                                 "write workspace include labels");
   if (!s.ok()) return s;
-  return insert_string_set(conn_, kInsertExclude, w.id, w.exclude_labels, "write workspace exclude labels");
+  s = insert_string_set(conn_, kInsertExclude, w.id, w.exclude_labels, "write workspace exclude labels");
+  if (!s.ok()) return s;
+  return replace_string_set(conn_, kDeleteGroups, kInsertGroup, w.id, w.allowed_groups, "write workspace groups");
 }
 
 Status SqliteWorkspaceRepository::insert(const WorkspaceRecord& workspace) {
@@ -90,6 +97,7 @@ Result<std::vector<WorkspaceRecord>> SqliteWorkspaceRepository::select(std::stri
   for (WorkspaceRecord& w : workspaces) {
     Status s = read_string_set(conn_, kSelectIncludes, w.id, "select workspace labels", &w.include_labels);
     if (s.ok()) s = read_string_set(conn_, kSelectExcludes, w.id, "select workspace labels", &w.exclude_labels);
+    if (s.ok()) s = read_string_set(conn_, kSelectGroups, w.id, "select workspace groups", &w.allowed_groups);
     if (!s.ok()) return s;
   }
   if (Status s = txn->commit(); !s.ok()) return s;

@@ -57,7 +57,6 @@ TEST(PoolCommands, BadFlagValuesAreUsageErrorsAndSendNothing) {
       {{"workspaces", "create", "w", "--pool", "lab", "--memory", "2GB"}, "unknown unit 'GB'"},
       {{"workspaces", "create", "w", "--pool", "lab", "--cores", "lots"}, "'lots' is not a number of cores"},
       {{"sessions", "list", "--state", "running"}, "'running' is not one of reserved, active, ended"},
-      {{"sessions", "create", "--workspace", "w"}, "--user is required"},
       {{"servers", "assign-agent", "s-1"}, "AGENT_ID is required"},
   };
   for (const auto& c : cases) {

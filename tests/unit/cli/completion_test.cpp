@@ -154,7 +154,7 @@ TEST(Completion, BashCompletesFlagsAndValues) {
             "agents list --status = r|revoked \n"
             "agents list --status=m|--status=missing \n"
             "--server agents |agents join-token admin-tokens plugins provider-configs ldap-configs pools "
-            "autoscale-configs servers workspaces sessions events version completion help \n"
+            "autoscale-configs servers workspaces sessions events login logout version completion help \n"
             "--json agents |list show revoke command \n"
             "provider-configs create --file configs/d|configs/dev.json \n"
             "completion |bash zsh \n"

@@ -17,7 +17,7 @@ class AdminTokensTest : public testing::ApiFixture {
     ApiFixture::SetUp();
     api::Router routes;
     api::add_admin_token_routes(routes, core_->store(), *auth_, clock_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
   template <typename M>
   M parse(const HttpResponse& r) {

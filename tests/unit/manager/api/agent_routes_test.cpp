@@ -40,7 +40,7 @@ class AgentRoutesTest : public testing::ApiFixture {
     ASSERT_TRUE(registry_->load(*store_).ok());
     api::Router routes;
     api::add_agent_routes(routes, *registry_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
 
   ListAgentsResponse list(const std::string& query) {

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/files.h"
 #include "manager/api/api_server.h"
+#include "manager/api/user_auth.h"
 #include "manager/store/sqlite_store.h"
 #include "tests/unit/manager/core_loop.h"
 
@@ -68,6 +69,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store_;
   std::optional<CoreLoop> core_;
   std::unique_ptr<AdminAuth> auth_;
+  UserAuth users_{clock_, std::chrono::hours(1)};  // no user tokens unless a test issues one
   std::string bearer_;
 };
 

@@ -23,9 +23,15 @@ class ApiServerTest : public testing::ApiFixture {
     r.add("POST", "/api/v1/enroll", api::Access::join_token, answer(200));
     r.add("GET", "/api/v1/things/{id}", api::Access::admin, answer(200));
     r.add("DELETE", "/api/v1/things/{id}", api::Access::admin, answer(200));
+    r.add("GET", "/api/v1/mine/{id}", api::Access::user, [this](const api::ApiRequest& req) {
+      seen_user_ = req.user;
+      HttpResponse out;
+      out.status = 200;
+      return out;
+    });
     r.add_async("POST", "/api/v1/slow", api::Access::admin,
                 [this](const api::ApiRequest&, api::Reply reply) { pending_ = std::move(reply); });
-    return ApiServer(std::move(r), *auth_);
+    return ApiServer(std::move(r), *auth_, users_);
   }
 
   HttpResponse call(const ApiServer& s, const std::string& method, const std::string& path, bool authorized) {
@@ -37,7 +43,17 @@ class ApiServerTest : public testing::ApiFixture {
     return out.value_or(HttpResponse{});
   }
 
+  HttpResponse call_as(const ApiServer& s, const std::string& method, const std::string& path,
+                       const std::string& token) {
+    HttpRequest r = request(method, path);
+    r.authorization = "Bearer " + token;
+    std::optional<HttpResponse> out;
+    s.handle(r, [&](HttpResponse response) { out = std::move(response); });
+    return out.value_or(HttpResponse{});
+  }
+
   std::map<std::string, std::string, std::less<>> seen_params_;
+  std::shared_ptr<const UserIdentity> seen_user_;
   api::Reply pending_;
 };
 
@@ -54,11 +70,40 @@ TEST_F(ApiServerTest, AdminRoutesNeedAValidBearerToken) {
   wrong.path = "/api/v1/things/7";
   wrong.authorization = bearer_ + "x";
   int status = 0;
-  s.handle(wrong, [&](HttpResponse out) { status = out.status; });
+  s.handle(wrong, [&](const HttpResponse& out) { status = out.status; });
   EXPECT_EQ(status, 401);
 
   EXPECT_EQ(call(s, "GET", "/api/v1/things/7", true).status, 200);
   EXPECT_EQ(seen_params_.at("id"), "7");
+}
+
+TEST_F(ApiServerTest, AUserTokenReachesUserRoutesAsItsUserAndIsRefusedAdminRoutes) {
+  ApiServer s = server();
+  const std::string token = users_.issue({"alice", "CN=alice,DC=example,DC=local", {}}).token;
+  EXPECT_EQ(call_as(s, "GET", "/api/v1/mine/1", token).status, 200);
+  ASSERT_NE(seen_user_, nullptr);
+  EXPECT_EQ(seen_user_->username, "alice");
+
+  HttpResponse admin_only = call_as(s, "DELETE", "/api/v1/things/7", token);
+  EXPECT_EQ(admin_only.status, 403);
+  EXPECT_NE(admin_only.body.find("needs an admin token"), std::string::npos) << admin_only.body;
+  EXPECT_TRUE(seen_params_.empty()) << "the admin handler must not run";
+
+  // An admin on a user route is nobody's user: the handler sees no identity and scopes nothing.
+  seen_user_ = nullptr;
+  EXPECT_EQ(call(s, "GET", "/api/v1/mine/1", true).status, 200);
+  EXPECT_EQ(seen_user_, nullptr);
+  EXPECT_EQ(call(s, "GET", "/api/v1/mine/1", false).status, 401);
+}
+
+TEST_F(ApiServerTest, AnExpiredUserTokenIsRefusedEverywhere) {
+  ApiServer s = server();
+  const std::string token = users_.issue({"alice", "CN=alice,DC=example,DC=local", {}}).token;
+  clock_.advance(std::chrono::hours(1));
+  HttpResponse r = call_as(s, "GET", "/api/v1/mine/1", token);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(call_as(s, "DELETE", "/api/v1/things/7", token).status, 401);
 }
 
 TEST_F(ApiServerTest, PublicAndJoinTokenRoutesNeedNoAdminToken) {

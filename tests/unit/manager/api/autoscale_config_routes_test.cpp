@@ -59,7 +59,7 @@ class AutoscaleConfigRoutesTest : public testing::ApiFixture {
     api::add_pool_routes(routes, *broker_, core_->store(), clock_);
     api::add_autoscale_config_routes(routes, core_->store(), secrets_, clock_);
     api::add_ldap_config_routes(routes, *ldap_service_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
   void TearDown() override {
     workers_->shutdown();

@@ -32,7 +32,7 @@ class EnrollmentRoutesTest : public testing::ApiFixture {
     api::Router routes;
     api::add_health_routes(routes, *registry_, "9.9.9");
     api::add_enrollment_routes(routes, *enrollment_, *registry_, ca_->certificate_pem(), *broker_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
 
   std::optional<tls::CertificateAuthority> ca_;

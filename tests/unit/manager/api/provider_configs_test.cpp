@@ -93,7 +93,7 @@ class ProviderConfigsTest : public testing::ApiFixture {
     service_ = std::make_unique<ProviderConfigService>(core_->store(), *secrets_, providers_, clock_, *workers_);
     api::Router routes;
     api::add_provider_config_routes(routes, *service_);
-    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_);
+    server_ = std::make_unique<ApiServer>(std::move(routes), *auth_, users_);
   }
   void TearDown() override {
     providers_.plugin->release(1000);

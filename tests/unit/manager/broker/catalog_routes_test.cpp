@@ -40,7 +40,7 @@ class CatalogRoutesTest : public BrokerTest {
     manager::api::add_server_routes(routes, *broker_, core_->store(), secrets_, clock_);
     manager::api::add_workspace_routes(routes, *broker_, core_->store(), clock_);
     manager::api::add_event_routes(routes, core_->store());
-    api_ = std::make_unique<manager::ApiServer>(std::move(routes), *auth_);
+    api_ = std::make_unique<manager::ApiServer>(std::move(routes), *auth_, users_);
   }
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& body = "",
@@ -81,6 +81,7 @@ class CatalogRoutesTest : public BrokerTest {
   }
 
   std::unique_ptr<manager::AdminAuth> auth_;
+  manager::UserAuth users_{clock_, std::chrono::hours(1)};
   std::string bearer_;
   std::unique_ptr<manager::ApiServer> api_;
 };
