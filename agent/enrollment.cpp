@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/clock.h"
+#include "common/files.h"
 #include "common/log.h"
 #include "common/tls/certificate.h"
 #include "common/tls/keys.h"
@@ -40,6 +41,16 @@ Status check_response(const corral::agent::v1::EnrollResponse& r) {
   return {};
 }
 
+Result<std::string> key_for_enrollment(const DataDir& data_dir) {
+  if (auto kept = read_file(data_dir.key_path()); kept.ok() && tls::create_csr_pem(*kept, "corral-agent").ok()) {
+    return kept;
+  }
+  auto key_pem = tls::generate_private_key_pem();
+  if (!key_pem.ok()) return key_pem.status();
+  if (Status s = save_private_key(data_dir, *key_pem); !s.ok()) return s;
+  return key_pem;
+}
+
 }  // namespace
 
 Result<std::string> normalize_manager_url(const std::string& url) {
@@ -65,12 +76,12 @@ Result<EnrollmentState> enroll(const DataDir& data_dir, const EnrollParams& para
   auto ca_pem = trusted_manager_ca(*manager_url, *token, params.ca_cert_pem, perform);
   if (!ca_pem.ok()) return ca_pem.status();
 
-  // The key is on disk before the manager hears of it: if this process dies after the manager
-  // signed, the certificate it issued is at least for a key the host still has.
+  // The key is on disk before the manager hears of it. One left by an attempt whose answer never
+  // came (the manager stopped, the connection dropped) is used again: the manager knows the same
+  // key with the same token and answers again, where a new key would find the token used up.
   if (Status s = prepare_data_dir(data_dir); !s.ok()) return s;
-  auto key_pem = tls::generate_private_key_pem();
+  auto key_pem = key_for_enrollment(data_dir);
   if (!key_pem.ok()) return key_pem.status();
-  if (Status s = save_private_key(data_dir, *key_pem); !s.ok()) return s;
   // The CA replaces the subject anyway; the name only helps someone reading the request.
   bool usable_name = !params.hostname.empty() && params.hostname.size() <= 64;
   auto csr_pem = tls::create_csr_pem(*key_pem, usable_name ? params.hostname : "corral-agent");

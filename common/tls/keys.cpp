@@ -1,5 +1,8 @@
 #include "common/tls/keys.h"
 
+#include <string_view>
+
+#include "common/encoding.h"
 #include "common/tls/openssl_util.h"
 
 namespace corral::tls {
@@ -31,6 +34,20 @@ Result<std::string> create_csr_pem(const std::string& private_key_pem, const std
     return openssl_error(ErrorCode::invalid_argument, "cannot sign the CSR with this key");
   }
   return detail::csr_to_pem(req.get());
+}
+
+Result<std::string> csr_public_key_sha256(const std::string& csr_pem) {
+  ErrorQueueScope scope;
+  auto req = detail::parse_csr_pem(csr_pem, "CSR");
+  if (!req) return req.status();
+  EVP_PKEY* key = X509_REQ_get0_pubkey(req->get());
+  if (key == nullptr) return openssl_error(ErrorCode::invalid_argument, "the CSR has no public key");
+  unsigned char* der = nullptr;
+  const int n = i2d_PUBKEY(key, &der);
+  if (n <= 0) return openssl_error(ErrorCode::invalid_argument, "cannot encode the CSR's public key");
+  std::string hash = sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(n)));
+  OPENSSL_free(der);
+  return hash;
 }
 
 }  // namespace corral::tls

@@ -16,4 +16,8 @@ Result<std::string> generate_private_key_pem();
 // subject it asks for; the name only helps a human reading the request.
 Result<std::string> create_csr_pem(const std::string& private_key_pem, const std::string& common_name);
 
+// SHA-256 (hex) of the DER SubjectPublicKeyInfo a CSR asks a certificate for: the same key gives
+// the same value in every CSR, so a retried enrollment is recognised by its key.
+Result<std::string> csr_public_key_sha256(const std::string& csr_pem);
+
 }  // namespace corral::tls

@@ -6,6 +6,7 @@
 #include "common/join_token.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "common/tls/keys.h"
 #include "manager/fleet/agent_input.h"
 #include "manager/store/join_token_enrollment.h"
 #include "manager/store/join_token_issue.h"
@@ -15,13 +16,22 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-EnrollmentResult refused(int http_status, std::string reason, std::string message) {
+}  // namespace
+
+EnrollmentResult enrollment_refused(int http_status, std::string reason, std::string message) {
   EnrollmentResult r;
   r.refusal = EnrollmentRefusal{http_status, std::move(reason), std::move(message)};
   return r;
 }
 
-}  // namespace
+std::string agent_id_for(const std::string& token_id, const std::string& public_key_sha256) {
+  // A UUID (version 8: made by the application) from the token and the key, so the same pair
+  // always names the same agent and a lost answer can be given again.
+  std::string h = sha256_hex("corral-agent-id\n" + token_id + "\n" + public_key_sha256).substr(0, 32);
+  h[12] = '8';
+  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
 
 Enrollment::Enrollment(store::StoreExecutor& store, const tls::CertificateAuthority& ca, const Clock& clock,
                        EnrollmentSettings settings, EnrollmentBindings& bindings)
@@ -70,18 +80,18 @@ void Enrollment::create_join_token(const corral::api::v1::CreateJoinTokenRequest
 
 void Enrollment::enroll(const corral::agent::v1::EnrollRequest& request, std::function<void(EnrollmentResult)> done) {
   Result<JoinTokenParts> parts = parse_join_token(request.join_token());
-  if (!parts.ok()) return done(refused(400, "token_malformed", parts.status().message()));
+  if (!parts.ok()) return done(enrollment_refused(400, "token_malformed", parts.status().message()));
   if (!parts->ca_sha256.empty() && parts->ca_sha256 != ca_sha256_) {
     // The agent should have stopped before sending the token; refuse anyway.
-    return done(refused(403, "ca_mismatch", "join token was issued by a manager with another CA"));
+    return done(enrollment_refused(403, "ca_mismatch", "join token was issued by a manager with another CA"));
   }
   // Checked before the token is looked at, so a bad hostname never uses up a token.
   if (Status s = check_hostname(request.hostname()); !s.ok())
-    return done(refused(400, "hostname_invalid", s.message()));
+    return done(enrollment_refused(400, "hostname_invalid", s.message()));
   store_.submit([id = parts->id](store::Store& s) { return s.join_tokens().get(id); },
                 [this, request, secret = parts->secret, id = parts->id,
                  done = std::move(done)](Result<std::optional<store::JoinTokenRecord>> token) mutable {
-                  if (!token.ok()) return done(refused(500, "store_error", token.status().message()));
+                  if (!token.ok()) return done(enrollment_refused(500, "store_error", token.status().message()));
                   enroll_with_token(request, id, secret, std::move(*token), std::move(done));
                 });
 }
@@ -92,24 +102,32 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
   // Unknown id and wrong secret get the same answer, so the API is no oracle for token ids.
   if (!stored || !constant_time_equal(stored->secret_sha256, sha256_hex(secret))) {
     log::warn("enroll.refused", {{"token_id", token_id}, {"reason", "token_unknown"}});
-    return done(refused(401, "token_unknown", "join token is not known to this manager"));
+    return done(enrollment_refused(401, "token_unknown", "join token is not known to this manager"));
   }
   const store::JoinTokenRecord& token = *stored;
   int64_t now = unix_seconds(clock_.now());
+  auto key_sha256 = tls::csr_public_key_sha256(request.csr_pem());
+  if (!key_sha256.ok()) {
+    log::warn("enroll.refused", {{"token_id", token.id}, {"reason", "csr_invalid"}});
+    return done(enrollment_refused(400, "csr_invalid", key_sha256.status().message()));
+  }
+  const std::string agent_id = agent_id_for(token.id, *key_sha256);
+  if (token.used_at != 0 && token.used_by_agent == agent_id && now < token.expires_at) {
+    return enroll_again(request, token, agent_id, std::move(done));
+  }
   if (token.used_at != 0) {
     log::warn("enroll.refused", {{"token_id", token.id}, {"reason", "token_used"}});
-    return done(refused(403, "token_used", "join token was already used"));
+    return done(enrollment_refused(403, "token_used", "join token was already used"));
   }
   if (now >= token.expires_at) {
     log::warn("enroll.refused", {{"token_id", token.id}, {"reason", "token_expired"}});
-    return done(refused(403, "token_expired", "join token expired"));
+    return done(enrollment_refused(403, "token_expired", "join token expired"));
   }
 
-  std::string agent_id = random_uuid();
   auto issued = ca_.sign_client_csr(request.csr_pem(), agent_id, settings_.agent_certificate_days);
   if (!issued.ok()) {
     log::warn("enroll.refused", {{"token_id", token.id}, {"reason", "csr_invalid"}});
-    return done(refused(400, "csr_invalid", issued.status().message()));
+    return done(enrollment_refused(400, "csr_invalid", issued.status().message()));
   }
 
   store::AgentRecord agent;
@@ -146,7 +164,7 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
       },
       [this, token_id = token.id, hostname = request.hostname(), serial = issued->serial_hex,
        result = std::move(result), done = std::move(done)](Result<Enrolled> written) mutable {
-        if (!written.ok()) return done(refused(500, "store_error", written.status().message()));
+        if (!written.ok()) return done(enrollment_refused(500, "store_error", written.status().message()));
         const store::EnrollOutcome enrolled = written->outcome;
         // Anything but enrolled lost a race since the checks above: another enrollment used the
         // token, it expired meanwhile, or the sweep deleted it.
@@ -155,12 +173,14 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
         }
         switch (enrolled) {
           case store::EnrollOutcome::enrolled: break;
-          case store::EnrollOutcome::token_used: return done(refused(403, "token_used", "join token was already used"));
-          case store::EnrollOutcome::token_expired: return done(refused(403, "token_expired", "join token expired"));
+          case store::EnrollOutcome::token_used:
+            return done(enrollment_refused(403, "token_used", "join token was already used"));
+          case store::EnrollOutcome::token_expired:
+            return done(enrollment_refused(403, "token_expired", "join token expired"));
           case store::EnrollOutcome::unknown_token:
-            return done(refused(401, "token_unknown", "join token is not known to this manager"));
+            return done(enrollment_refused(401, "token_unknown", "join token is not known to this manager"));
           case store::EnrollOutcome::agent_conflict:
-            return done(refused(500, "store_error", "agent id or certificate serial is already enrolled"));
+            return done(enrollment_refused(500, "store_error", "agent id or certificate serial is already enrolled"));
         }
         if (!result.agent.server_id.empty() && written->server.id.empty()) {
           log::warn("enroll.server_gone", {{"agent_id", result.agent.id},

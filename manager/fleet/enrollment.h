@@ -39,6 +39,13 @@ struct EnrollmentResult {
   EnrollmentRefusal refusal;  // when not
 };
 
+// A refused enrollment, answered with HTTP_STATUS.
+EnrollmentResult enrollment_refused(int http_status, std::string reason, std::string message);
+
+// The agent an enrollment with the join token TOKEN_ID and a CSR for the key whose
+// SubjectPublicKeyInfo hashes to PUBLIC_KEY_SHA256 makes: the same pair always names the same agent.
+std::string agent_id_for(const std::string& token_id, const std::string& public_key_sha256);
+
 // Hears of an agent bound to a server by enrolling with a join token that names the server, once
 // that is committed and before the agent gets its certificate, so its first Welcome already
 // carries the server's settings. The session broker.
@@ -74,6 +81,11 @@ class Enrollment {
   void enroll_with_token(const corral::agent::v1::EnrollRequest& request, const std::string& token_id,
                          const std::string& secret, std::optional<store::JoinTokenRecord> stored,
                          std::function<void(EnrollmentResult)> done);
+  // The token was used by AGENT_ID, the agent this CSR's key makes with it: the answer of that
+  // enrollment was lost (the manager stopped before sending it). A new certificate for the same
+  // agent replaces the one it never received (enrollment_again.cpp).
+  void enroll_again(const corral::agent::v1::EnrollRequest& request, const store::JoinTokenRecord& token,
+                    const std::string& agent_id, std::function<void(EnrollmentResult)> done);
 
   store::StoreExecutor& store_;
   const tls::CertificateAuthority& ca_;

@@ -37,6 +37,9 @@ class AgentRepository {
   virtual Status update_last_seen(const std::vector<std::pair<std::string, int64_t>>& seen) = 0;
   // not_found if the agent is unknown; revoking twice keeps the first time. `at` must be > 0.
   virtual Status revoke(const std::string& id, int64_t at) = 0;
+  // A certificate issued again for the same key (an enrollment whose answer was lost): the agent's
+  // serial becomes SERIAL. not_found if the agent is unknown or revoked.
+  virtual Status replace_certificate_serial(const std::string& id, const std::string& serial) = 0;
   // Certificate serials of every revoked agent, ordered by revocation time then serial.
   virtual Result<std::vector<std::string>> list_revoked_serials() = 0;
 };

@@ -169,6 +169,16 @@ Status SqliteAgentRepository::revoke(const std::string& id, int64_t at) {
   return {};
 }
 
+Status SqliteAgentRepository::replace_certificate_serial(const std::string& id, const std::string& serial) {
+  if (serial.empty()) return error(ErrorCode::invalid_argument, "certificate serial is empty");
+  auto stmt = conn_.statement("UPDATE agents SET certificate_serial = ?2 WHERE id = ?1 AND revoked_at = 0",
+                              "replace certificate serial");
+  if (!stmt.ok()) return stmt.status();
+  if (Status s = stmt->bind_text(1, id).bind_text(2, serial).run(); !s.ok()) return s;
+  if (conn_.changes() == 0) return unknown_agent(id);
+  return {};
+}
+
 Result<std::vector<std::string>> SqliteAgentRepository::list_revoked_serials() {
   auto stmt = conn_.statement(
       "SELECT certificate_serial FROM agents WHERE revoked_at <> 0 ORDER BY revoked_at, certificate_serial",

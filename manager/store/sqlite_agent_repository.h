@@ -18,6 +18,7 @@ class SqliteAgentRepository final : public AgentRepository {
   Status update_capacity(const std::string& id, const corral::agent::v1::CapacityReport& report) override;
   Status update_last_seen(const std::vector<std::pair<std::string, int64_t>>& seen) override;
   Status revoke(const std::string& id, int64_t at) override;
+  Status replace_certificate_serial(const std::string& id, const std::string& serial) override;
   Result<std::vector<std::string>> list_revoked_serials() override;
 
  private:

@@ -10,6 +10,7 @@
 #include "common/join_token.h"
 #include "common/tls/certificate.h"
 #include "common/tls/certificate_authority.h"
+#include "common/tls/keys.h"
 #include "corral/agent/v1/enrollment.pb.h"
 #include "corral/api/v1/api.pb.h"
 #include "tests/unit/agent/temp_dir.h"
@@ -35,6 +36,8 @@ class FakeManager {
   std::string served_ca_pem = "";
   // Non-empty: POST /api/v1/enroll answers this refusal.
   std::string refuse_reason;
+  // POST /api/v1/enroll signs, then the answer is lost (the connection drops) this many times.
+  int lose_answers = 0;
   int refuse_status = 403;
 
   std::vector<http::Request> requests;
@@ -81,6 +84,10 @@ class FakeManager {
         response.status = 400;
         return response;
       }
+      if (lose_answers > 0) {
+        --lose_answers;
+        return error(ErrorCode::unavailable, "connection reset while reading the answer");
+      }
       corral::agent::v1::EnrollResponse out;
       out.set_agent_id("agent-1");
       out.set_certificate_pem(issued->certificate_pem);
@@ -110,6 +117,30 @@ EnrollParams params_for(const std::string& token) {
   p.join_token = token;
   p.hostname = "host-1";
   return p;
+}
+
+TEST(Enrollment, AnAttemptWhoseAnswerWasLostAsksAgainWithTheSameKey) {
+  // The manager may have committed the first attempt: only the same key is recognised as the
+  // same agent, so the retry must not make a new one.
+  FakeManager manager;
+  manager.lose_answers = 1;
+  TempDir tmp;
+  DataDir dir(tmp.file("data"));
+  const EnrollParams params = params_for(token_with_hash(manager.ca().sha256_hex()));
+  ASSERT_FALSE(enroll(dir, params, manager.perform()).ok());
+  auto state = enroll(dir, params, manager.perform());
+  ASSERT_TRUE(state.ok()) << state.status().message();
+  std::vector<std::string> keys;
+  for (const http::Request& r : manager.requests) {
+    corral::agent::v1::EnrollRequest sent;
+    if (r.method != "POST" || !pbutil::JsonStringToMessage(r.body, &sent).ok()) continue;
+    keys.push_back(tls::csr_public_key_sha256(sent.csr_pem()).value());
+  }
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0], keys[1]);
+  auto credentials = load_credentials(dir);
+  ASSERT_TRUE(credentials.ok()) << credentials.status().message();
+  EXPECT_TRUE(tls::verify_certificate(credentials->certificate_pem, manager.ca().certificate_pem()).ok());
 }
 
 TEST(Enrollment, MatchingHashEnrollsAndWritesTheDataDir) {

@@ -75,5 +75,21 @@ TEST(Keys, CsrRejectsBadCommonNames) {
   EXPECT_TRUE(create_csr_pem(*key_pem, std::string(64, 'a')).ok());
 }
 
+TEST(CsrPublicKey, TheSameKeyHashesTheSameInEveryCsrAndAnotherKeyDoesNot) {
+  const std::string key = generate_private_key_pem().value();
+  const auto a = csr_public_key_sha256(create_csr_pem(key, "one").value());
+  const auto b = csr_public_key_sha256(create_csr_pem(key, "two").value());
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(a->size(), 64u);
+  const auto other = csr_public_key_sha256(create_csr_pem(generate_private_key_pem().value(), "one").value());
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, *a);
+  const auto bad = csr_public_key_sha256("-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), ErrorCode::invalid_argument);
+}
+
 }  // namespace
 }  // namespace corral::tls

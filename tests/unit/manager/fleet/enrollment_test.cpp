@@ -80,10 +80,10 @@ class EnrollmentTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  corral::agent::v1::EnrollRequest request(const std::string& token) {
+  corral::agent::v1::EnrollRequest request(const std::string& token, std::string key = "") {
     corral::agent::v1::EnrollRequest r;
     r.set_join_token(token);
-    std::string key = tls::generate_private_key_pem().value();
+    if (key.empty()) key = tls::generate_private_key_pem().value();
     r.set_csr_pem(tls::create_csr_pem(key, "whoever").value());
     r.set_hostname("h1");
     return r;
@@ -234,6 +234,58 @@ TEST_F(EnrollmentTest, ValidTokenEnrollsOnceWithACertificateNamingTheAgent) {
   EXPECT_EQ(refusal.reason, "token_used");
   EXPECT_EQ(refusal.http_status, 403);
   EXPECT_EQ(store_->agents().list().value().size(), 1u);
+}
+
+TEST_F(EnrollmentTest, TheSameKeyAskingAgainGetsTheSameAgentWithANewCertificate) {
+  // The first answer was lost (the manager stopped after committing): the agent asks again with
+  // its token and the key it kept, in a new CSR.
+  std::string token = new_token();
+  const std::string key = tls::generate_private_key_pem().value();
+  EnrollmentRefusal refusal;
+  auto first = enroll(request(token, key), &refusal);
+  ASSERT_TRUE(first.ok()) << refusal.reason;
+  auto again = enroll(request(token, key), &refusal);
+  ASSERT_TRUE(again.ok()) << refusal.reason << ": " << refusal.message;
+  EXPECT_EQ(again->agent_id(), first->agent_id());
+  EXPECT_EQ(again->server_id(), "srv-1");
+  const auto first_cert = tls::inspect_certificate(first->certificate_pem()).value();
+  const auto second_cert = tls::inspect_certificate(again->certificate_pem()).value();
+  EXPECT_EQ(second_cert.subject_cn, first->agent_id());
+  EXPECT_NE(second_cert.serial_hex, first_cert.serial_hex);
+  // Only the certificate it now holds is accepted: the store has its serial, and one agent.
+  auto agents = store_->agents().list().value();
+  ASSERT_EQ(agents.size(), 1u);
+  EXPECT_EQ(agents[0].certificate_serial, second_cert.serial_hex);
+
+  // Another key with the same token is somebody else: the token is used.
+  EXPECT_FALSE(enroll(request(token), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_used");
+  // A revoked agent's token is over too, even for its own key.
+  ASSERT_TRUE(store_->agents().revoke(first->agent_id(), unix_seconds(clock_.now())).ok());
+  EXPECT_FALSE(enroll(request(token, key), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_used");
+  EXPECT_EQ(store_->agents().list().value().size(), 1u);
+}
+
+TEST_F(EnrollmentTest, AnAgentIdIsAUuidMadeFromTheTokenAndTheKey) {
+  const std::string id = agent_id_for("tok1", std::string(64, 'a'));
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[8], '-');
+  EXPECT_EQ(id[14], '8');  // version 8
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);
+  EXPECT_EQ(agent_id_for("tok1", std::string(64, 'a')), id);
+  EXPECT_NE(agent_id_for("tok2", std::string(64, 'a')), id);
+  EXPECT_NE(agent_id_for("tok1", std::string(64, 'b')), id);
+}
+
+TEST_F(EnrollmentTest, ATokenPastItsExpiryIsNotAnsweredAgain) {
+  std::string token = new_token(60);
+  const std::string key = tls::generate_private_key_pem().value();
+  EnrollmentRefusal refusal;
+  ASSERT_TRUE(enroll(request(token, key), &refusal).ok());
+  clock_.advance(std::chrono::seconds(61));
+  EXPECT_FALSE(enroll(request(token, key), &refusal).ok());
+  EXPECT_EQ(refusal.reason, "token_used");
 }
 
 TEST_F(EnrollmentTest, ExpiredTokenIsRefusedAndNothingIsStored) {
