@@ -141,13 +141,7 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
   agent.hello.set_os_family(request.os_family());
 
   EnrollmentResult result;
-  corral::agent::v1::EnrollResponse& out = result.response.emplace();
-  out.set_agent_id(agent_id);
-  out.set_certificate_pem(issued->certificate_pem);
-  out.set_ca_certificate_pem(ca_.certificate_pem());
-  out.set_agent_endpoint(settings_.agent_endpoint);
-  out.mutable_labels()->insert(token.labels.begin(), token.labels.end());
-  out.set_server_id(token.server_id);
+  result.response = answer(token, agent_id, issued->certificate_pem);
   result.agent = agent;
 
   struct Enrolled {
@@ -195,6 +189,18 @@ void Enrollment::enroll_with_token(const corral::agent::v1::EnrollRequest& reque
                                      {"certificate_serial", serial}});
         done(std::move(result));
       });
+}
+
+corral::agent::v1::EnrollResponse Enrollment::answer(const store::JoinTokenRecord& token, const std::string& agent_id,
+                                                     const std::string& certificate_pem) const {
+  corral::agent::v1::EnrollResponse out;
+  out.set_agent_id(agent_id);
+  out.set_certificate_pem(certificate_pem);
+  out.set_ca_certificate_pem(ca_.certificate_pem());
+  out.set_agent_endpoint(settings_.agent_endpoint);
+  out.mutable_labels()->insert(token.labels.begin(), token.labels.end());
+  out.set_server_id(token.server_id);
+  return out;
 }
 
 void Enrollment::delete_expired_tokens(std::function<void(Result<int>)> done) {

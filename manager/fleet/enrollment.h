@@ -87,6 +87,11 @@ class Enrollment {
   void enroll_again(const corral::agent::v1::EnrollRequest& request, const store::JoinTokenRecord& token,
                     const std::string& agent_id, std::function<void(EnrollmentResult)> done);
 
+  // What an enrolled agent is told: its id and certificate, the CA, where to connect, and the
+  // token's labels and server.
+  corral::agent::v1::EnrollResponse answer(const store::JoinTokenRecord& token, const std::string& agent_id,
+                                           const std::string& certificate_pem) const;
+
   store::StoreExecutor& store_;
   const tls::CertificateAuthority& ca_;
   const Clock& clock_;

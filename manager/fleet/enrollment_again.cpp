@@ -18,13 +18,7 @@ void Enrollment::enroll_again(const corral::agent::v1::EnrollRequest& request, c
     return done(enrollment_refused(400, "csr_invalid", issued.status().message()));
   }
   EnrollmentResult result;
-  corral::agent::v1::EnrollResponse& out = result.response.emplace();
-  out.set_agent_id(agent_id);
-  out.set_certificate_pem(issued->certificate_pem);
-  out.set_ca_certificate_pem(ca_.certificate_pem());
-  out.set_agent_endpoint(settings_.agent_endpoint);
-  out.mutable_labels()->insert(token.labels.begin(), token.labels.end());
-  out.set_server_id(token.server_id);
+  result.response = answer(token, agent_id, issued->certificate_pem);
   store_.submit(
       [agent_id, serial = issued->serial_hex](store::Store& s) -> Result<std::optional<store::AgentRecord>> {
         std::optional<store::AgentRecord> agent;
