@@ -19,6 +19,12 @@ CORRAL_AGENT_ARGS=--manager {manager_url}
 ENV
 )
 systemctl enable --now corral-agent
+# An autoscale config with an AD computer record: join the domain as this VM's own pre-created
+# account with its one-time password (docs/active-directory.md). Empty otherwise.
+if [ -n '{ad_join_credential}' ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y realmd sssd sssd-tools adcli
+  realm join --one-time-password='{ad_join_credential}' '{domain}'
+fi
 )";
 
 // Windows AMIs: EC2Launch runs the user data's <powershell> block (the plugin adds the tags) as
@@ -37,7 +43,16 @@ Remove-Item "$env:TEMP\corral-agent.zip"
 Set-Content -NoNewline -Path "$data\join-token" -Value '{join_token}'
 New-Service -Name corral-agent -DisplayName 'Corral agent' -StartupType Automatic `
   -BinaryPathName ('"' + $dir + '\corral-agent.exe" --data-dir "' + $data + '" --manager {manager_url} --join-token-file "' + $data + '\join-token"')
-Rename-Computer -NewName '{server_hostname}' -Force -Restart
+# An autoscale config with an AD computer record: rename and join the domain in one step as this
+# VM's own pre-created account with its one-time password (docs/active-directory.md).
+$joinPassword = '{ad_join_credential}'
+if ($joinPassword) {{
+  $credential = New-Object System.Management.Automation.PSCredential('unused', (ConvertTo-SecureString $joinPassword -AsPlainText -Force))
+  Add-Computer -DomainName '{domain}' -NewName '{server_hostname}' -Credential $credential `
+    -Options UnsecuredJoin,PasswordPass,JoinWithNewName -Force -Restart
+}} else {{
+  Rename-Computer -NewName '{server_hostname}' -Force -Restart
+}}
 )";
 
 }  // namespace corral::aws
