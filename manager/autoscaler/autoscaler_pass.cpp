@@ -53,8 +53,8 @@ ServerPhase Autoscaler::phase_of(const ServerFacts& f, int64_t now) const {
 size_t Autoscaler::fill_views(ConfigState& c) const {
   const int64_t now = now_ms();
   // Docker agent pools count cores, memory and GPUs; a VM not yet booted brings the config's size.
-  const bool docker = docker_pool(broker_.find_pool(c.config.pool_id));
-  const broker::Resources vm_size = docker ? broker::resources(c.config.agent_resource_overrides) : broker::Resources{};
+  // Server pools' configs have no agent overrides (the config check refuses them): all zero there.
+  const broker::Resources vm_size = broker::resources(c.config.agent_resource_overrides);
   const size_t n = c.servers.size() + c.pending.size();
   if (c.views.size() < n) c.views.resize(n);
   for (size_t i = 0; i < c.servers.size(); ++i) {
@@ -120,10 +120,8 @@ void Autoscaler::count_elsewhere(const ConfigState& c, PlannerInput& in) const {
     const auto pending = static_cast<int64_t>(other.pending.size());
     in.available_elsewhere += static_cast<uint32_t>(pending) *
                               static_cast<uint32_t>(std::max<int64_t>(other.config.max_sessions_per_server, 1));
-    if (docker_pool(broker_.find_pool(other.config.pool_id))) {
-      const broker::Resources size = broker::resources(other.config.agent_resource_overrides);
-      in.resources_elsewhere += {size.cores_milli * pending, size.memory_bytes * pending, size.gpus * pending};
-    }
+    const broker::Resources size = broker::resources(other.config.agent_resource_overrides);  // 0 in server pools
+    in.resources_elsewhere += {size.cores_milli * pending, size.memory_bytes * pending, size.gpus * pending};
   });
 }
 

@@ -87,7 +87,7 @@ struct ServerRecord {
   bool enabled = true;
   bool draining = false;
   ServerOrigin origin = ServerOrigin::static_server;
-  std::string autoscale_config_id;  // autoscaled servers; empty for now
+  std::string autoscale_config_id;  // autoscaled servers: the config that created it
   std::string vm_id;
   std::string agent_id;                     // the backing agent; empty = none yet
   std::vector<std::string> assigned_users;  // sorted, each once
