@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "manager/api/json.h"
+#include "manager/net/request_gate.h"
 
 namespace corral::manager {
 namespace {
@@ -52,7 +53,7 @@ void ApiServer::handle(const HttpRequest& request, api::Reply reply) const {
     if (!auth_.authorize(request.authorization)) {
       api_request.user = users_.authenticate(request.authorization);
       if (api_request.user == nullptr) {
-        HttpResponse r = api::error_response(401, "unauthenticated", "a valid admin bearer token is required");
+        HttpResponse r = api::error_response(401, "unauthenticated", std::string(kUnauthenticatedMessage));
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return logged(std::move(r));
       }

@@ -34,8 +34,7 @@ GateVerdict BearerTokenGate::admit(const RequestHead& head) const {
     if (head.method == route.method && matches(route.path, head.path)) return GateVerdict::admit(route.max_body_bytes);
   }
   if (authorize_(head.authorization)) return GateVerdict::admit();
-  // The same answer the core gives (docs/api.md), so a client cannot tell which one refused it.
-  return GateVerdict::refuse(401, "unauthenticated", "a valid admin bearer token is required");
+  return GateVerdict::refuse(401, "unauthenticated", std::string(kUnauthenticatedMessage));
 }
 
 }  // namespace corral::manager

@@ -12,6 +12,11 @@
 
 namespace corral::manager {
 
+// The message of every 401 for a missing or unknown token, from the gate and from the core alike,
+// so a client cannot tell which one refused it (docs/api.md).
+inline constexpr std::string_view kUnauthenticatedMessage =
+    "a valid bearer token is required: an admin token, or a user token from POST /api/v1/auth/login";
+
 struct RequestHead {
   std::string_view method;
   std::string_view path;           // without the query string

@@ -1,6 +1,7 @@
 // The front door: routing answers, the one access check, sync and async handlers.
 #include "manager/api/api_server.h"
 
+#include "manager/net/request_gate.h"
 #include "tests/unit/manager/api/api_fixture.h"
 
 namespace corral::manager {
@@ -63,6 +64,7 @@ TEST_F(ApiServerTest, AdminRoutesNeedAValidBearerToken) {
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(header(r, "WWW-Authenticate"), "Bearer");
   EXPECT_NE(r.body.find("unauthenticated"), std::string::npos);
+  EXPECT_NE(r.body.find(kUnauthenticatedMessage), std::string::npos) << "the gate's message: " << r.body;
   EXPECT_TRUE(seen_params_.empty()) << "the handler must not run";
 
   HttpRequest wrong;

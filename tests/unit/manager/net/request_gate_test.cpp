@@ -72,6 +72,8 @@ TEST_F(RequestGateTest, EverythingElseNeedsAValidAdminToken) {
   EXPECT_FALSE(none.admitted);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.reason, "unauthenticated");
+  EXPECT_EQ(none.message, kUnauthenticatedMessage) << "the core answers with the same message";
+  EXPECT_NE(none.message.find("user token"), std::string::npos) << "user routes take user tokens too";
   EXPECT_FALSE(admit("GET", "/api/v1/agents", "Bearer " + token_ + "x").admitted);
   EXPECT_FALSE(admit("GET", "/api/v1/agents", token_).admitted) << "the Bearer scheme is required";
   GateVerdict good = admit("POST", "/api/v1/join-tokens", "Bearer " + token_);
