@@ -108,8 +108,9 @@ void Autoscaler::count_elsewhere(const ConfigState& c, PlannerInput& in) const {
     for (const ServerFacts& f : other.servers) {
       const ServerPhase phase = phase_of(f, now);
       if (phase == ServerPhase::ready) {
-        in.available_elsewhere += f.sessions >= f.max_sessions ? 0 : f.max_sessions - f.sessions;
-        in.resources_elsewhere += f.free_resources;
+        const bool at_max = f.sessions >= f.max_sessions;
+        in.available_elsewhere += at_max ? 0 : f.max_sessions - f.sessions;
+        if (!at_max) in.resources_elsewhere += f.free_resources;
       }
       if (phase == ServerPhase::provisioning) {
         in.available_elsewhere += f.max_sessions;

@@ -49,7 +49,8 @@ uint32_t counted(const ServerView& s) {
 Resources counted_resources(const ServerView& s) {
   switch (s.phase) {
     case ServerPhase::ready:
-    case ServerPhase::reconnecting: return s.free_resources;
+    // A server at its session maximum takes no session, whatever resources it has left.
+    case ServerPhase::reconnecting: return free_slots(s) == 0 ? Resources{} : s.free_resources;
     case ServerPhase::provisioning: return s.resources;
     default: return {};
   }
@@ -147,9 +148,10 @@ Plan plan(const PlannerInput& in) {
   for (const ServerView* s : empty) {
     const uint32_t slots = free_slots(*s);
     if (available - slots < p.minimum_available_sessions) continue;
-    if (!covers(available_resources - s->free_resources, p.standby)) continue;
+    const Resources counted = counted_resources(*s);
+    if (!covers(available_resources - counted, p.standby)) continue;
     available -= slots;
-    available_resources = available_resources - s->free_resources;
+    available_resources = available_resources - counted;
     out.deletes.push_back({s->id, DeleteReason::scale_in});
   }
   return out;

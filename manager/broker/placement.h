@@ -52,7 +52,8 @@ struct ServerState {
   int64_t created_at = 0;
   // Active plus reserved sessions on the server.
   uint32_t sessions = 0;
-  // Server pools: a server takes a session only while sessions < max_sessions (0 takes none).
+  // A server takes a session only while sessions < max_sessions (0 takes none), in docker pools
+  // as well as server pools.
   uint32_t max_sessions = 1;
   // The user this server is assigned to; empty = nobody. Read only when the pool has
   // server_assignment.

@@ -64,7 +64,10 @@ Resources free_resources(const ServerState& server) {
 namespace {
 
 bool has_room(PoolType type, const ServerState& server, const Resources& need) {
-  if (type == PoolType::server) return server.sessions < server.max_sessions;
+  // Every pool type: the agent refuses a session past its maximum, so placing one there would
+  // only end in a refusal.
+  if (server.sessions >= server.max_sessions) return false;
+  if (type == PoolType::server) return true;
   const Resources free = free_resources(server);
   return free.cores_milli >= need.cores_milli && free.memory_bytes >= need.memory_bytes && free.gpus >= need.gpus;
 }

@@ -301,6 +301,18 @@ TEST(Planner, DockerCountsFreeResourcesOfReadyAgentsAndTheWholeSizeOfBootingOnes
   EXPECT_FALSE(short_of_minimum(plan(in)));
 }
 
+TEST(Planner, ADockerAgentAtItsSessionMaximumCountsNoFreeResources) {
+  const broker::Resources size = {2000, 4 * kGiB, 0};
+  // Resources to spare, but the broker places no session past the maximum (here 100).
+  std::vector<ServerView> servers = {agent("capped", ServerPhase::ready, size, size, 100)};
+  Plan p = plan(docker_input(servers));
+  EXPECT_EQ(p.available_resources, (broker::Resources{}));
+  EXPECT_EQ(p.deficit_resources, (broker::Resources{4000, 8 * kGiB, 0}));
+  EXPECT_EQ(p.create, 4u);
+  servers[0].sessions = 99;
+  EXPECT_EQ(plan(docker_input(servers)).available_resources, size);
+}
+
 TEST(Planner, DockerScalesInOnlyWhileEveryResourceKeepsItsStandby) {
   const broker::Resources size = {4000, 4 * kGiB, 1};
   std::vector<ServerView> servers = {

@@ -56,7 +56,7 @@ TEST(PlacementIndexTest, ReservationsSpreadSessionsEvenlyUntilThePoolIsFull) {
 
 TEST(PlacementIndexTest, DockerReservationsTakeResources) {
   PlacementIndex index(PoolSpec{.type = PoolType::docker_agent});
-  ASSERT_TRUE(index.add(server("a").reported(res(4, 8))).ok());
+  ASSERT_TRUE(index.add(server("a").max(10).reported(res(4, 8))).ok());
   const WorkspaceDemand two_cores{.need = res(2, 1)};
   EXPECT_EQ(placed_id(index.place(two_cores, "u")), "a");
   ASSERT_TRUE(index.set_load("a", 2, res(4, 2)).ok());

@@ -75,9 +75,9 @@ TEST(WorkedExampleTest, DanaLandsOnlyOnHerServer) {
 TEST(WorkedExampleTest, DockerSessionGoesToTheAgentWithMostFreeCores) {
   const PoolSpec containers{.type = PoolType::docker_agent};
   const std::vector<ServerState> agents = {
-      server("dk-1").created(1).sessions(3).reported(res(8, 32)).used(res(6, 12)),
-      server("dk-2").created(2).sessions(3).reported(res(8, 32)).overrides(res(16, 0)).used(res(6, 12)),
-      server("dk-3").created(3).sessions(1).reported(res(16, 16)).used(res(2, 14)),
+      server("dk-1").max(10).created(1).sessions(3).reported(res(8, 32)).used(res(6, 12)),
+      server("dk-2").max(10).created(2).sessions(3).reported(res(8, 32)).overrides(res(16, 0)).used(res(6, 12)),
+      server("dk-3").max(10).created(3).sessions(1).reported(res(16, 16)).used(res(2, 14)),
   };
   EXPECT_EQ(decide_checked(containers, agents, {.need = res(2, 4)}, "bob"), Decision(Placed{"dk-2"}));
 }
