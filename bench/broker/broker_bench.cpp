@@ -49,7 +49,8 @@ void usage() {
                "                           [--dir DIR] [--keep] [--log-level debug|info|warn|error]\n"
                "                           [--pragma 'NAME=VALUE']...\n"
                "  Places P sessions with K in flight (closed loop), then P more arriving at R per second\n"
-               "  (open loop; --rate 0 skips it), in one pool of N servers with M sessions each.\n");
+               "  (open loop; --rate 0 skips it), in one pool of N servers with M sessions each.\n"
+               "  --in-flight 0 skips the closed loop, so the open loop starts on an empty WAL.\n");
 }
 
 bool parse(int argc, char** argv, Options* o) {
@@ -87,8 +88,12 @@ bool parse(int argc, char** argv, Options* o) {
       return false;
     }
   }
-  if (o->servers == 0 || o->placements == 0 || o->in_flight == 0) {
-    std::fprintf(stderr, "--servers, --placements and --in-flight must be at least 1\n");
+  if (o->servers == 0 || o->placements == 0) {
+    std::fprintf(stderr, "--servers and --placements must be at least 1\n");
+    return false;
+  }
+  if (o->in_flight == 0 && o->rate <= 0) {
+    std::fprintf(stderr, "--in-flight 0 and --rate 0 leave nothing to run\n");
     return false;
   }
   if (o->synchronous != "normal" && o->synchronous != "full") {
@@ -221,9 +226,12 @@ int run(const Options& o) {
         },
         &commits);
 
-    LoadOutcome closed = run_placements(io, broker, world->workspace_id, "closed-", o.placements, o.in_flight, 0);
-    print_phase("closed", o, closed);
-    size_t placed = closed.placed;
+    size_t placed = 0;
+    if (o.in_flight > 0) {
+      LoadOutcome closed = run_placements(io, broker, world->workspace_id, "closed-", o.placements, o.in_flight, 0);
+      print_phase("closed", o, closed);
+      placed += closed.placed;
+    }
     if (o.rate > 0) {
       LoadOutcome open = run_placements(io, broker, world->workspace_id, "open-", o.placements, 0, o.rate);
       print_phase("open", o, open);

@@ -2,6 +2,7 @@
 // the Welcome settings table are told when that changes.
 #include "manager/broker/broker.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/log.h"
@@ -59,6 +60,20 @@ const ServerEntry* Broker::server_entry(const std::string& server_id) const {
 void Broker::notify(const ServerEntry& server, bool session_ended) const {
   if (!listener_) return;
   listener_(ServerNotice{server.record.id, server.record.autoscale_config_id, session_ended, false});
+}
+
+void Broker::make_room_for_sessions() {
+  // Growing an unordered_map rehashes every entry in one go, on the core: at 85,000 sessions the
+  // two tables below took ~50 ms together, the longest stall a placement met (docs/PERFORMANCE.md).
+  // Sessions never outnumber the slots (reported ones aside), so sizing for the slots moves the
+  // growth to the moment servers are added. The cap bounds the memory: ~4 MiB of buckets a table.
+  constexpr size_t kMostSessionsSizedFor = size_t{1} << 19;
+  size_t slots = 0;
+  for (const auto& [id, server] : servers_) slots += server.record.max_sessions;
+  const size_t want = std::min(slots, kMostSessionsSizedFor);
+  // Only ever up: libstdc++'s reserve() below the bucket count shrinks the table, a rehash too.
+  if (want > sessions_.bucket_count()) sessions_.reserve(want);
+  if (want > commands_.bucket_count()) commands_.reserve(want);
 }
 
 void Broker::refresh(ServerEntry& server) {

@@ -143,6 +143,8 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   // What the broker holds now (tests; later metrics).
   std::optional<store::SessionRecord> session(const std::string& session_id) const;
   size_t unfinished_sessions() const { return sessions_.size(); }
+  // How many sessions the broker's session tables hold before they next grow.
+  size_t session_room() const { return sessions_.bucket_count(); }
   // Reserved plus active sessions the broker counts on the server (0 for an unknown one).
   uint32_t server_load(const std::string& server_id) const;
 
@@ -185,6 +187,9 @@ class Broker final : public manager::FleetObserver, public manager::EnrollmentBi
   void apply_server(store::ServerRecord row);
   // A fresh index for the pool, from its servers and workspaces (a pool or workspace changed).
   void rebuild_index(const std::string& pool_id);
+  // Sizes the tables keyed by session for every slot the servers have (up to a cap), so that they
+  // grow when servers are added, never in the middle of a burst of placements.
+  void make_room_for_sessions();
   // Why a pool cannot go: what it still has, counted.
   std::string pool_dependents(const store::PoolRecord& pool) const;
 

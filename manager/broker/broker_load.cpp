@@ -18,6 +18,7 @@ Status Broker::load(store::Store& store) {
   if (Status s = load_workspaces(store); !s.ok()) return s;
   if (Status s = load_reports(store); !s.ok()) return s;
   if (Status s = load_sessions(store); !s.ok()) return s;
+  make_room_for_sessions();
   log::info("broker.loaded", {{"pools", pools_.size()},
                               {"servers", servers_.size()},
                               {"workspaces", workspaces_.size()},

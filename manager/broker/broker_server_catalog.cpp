@@ -103,6 +103,7 @@ void Broker::apply_server(ServerRecord row) {
                                       {"enabled", r.enabled},
                                       {"draining", r.draining},
                                       {"max_sessions", r.max_sessions}});
+  if (r.max_sessions > before.max_sessions) make_room_for_sessions();
   // A new backing agent may have been welcomed long ago, with other settings: it gets them all.
   send_settings(server, new_agent || before.max_sessions != r.max_sessions, new_agent || before.draining != r.draining,
                 new_agent || before.labels != r.labels);

@@ -93,7 +93,9 @@ void Broker::change_server(const std::string& server_id, ServerChange change, Co
         auto it = servers_.find(server_id);
         if (it != servers_.end()) {
           ServerEntry& server = it->second;
+          const bool more_slots = stored->max_sessions > server.record.max_sessions;
           server.record = *stored;
+          if (more_slots) make_room_for_sessions();
           refresh(server);
           publish_settings(server);
           log::info("broker.server_settings", {{"server_id", server_id},

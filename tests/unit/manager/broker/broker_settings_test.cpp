@@ -51,6 +51,22 @@ TEST_F(BrokerTest, DrainingIsCommittedThenCommandedAndRepeatedInTheNextWelcome) 
   EXPECT_EQ(placed().server_id, "s1");
 }
 
+// The session tables are sized for every slot when servers come or grow, so no placement pays for
+// a rehash of all of them; a lower maximum never shrinks them (a shrink is a rehash too).
+TEST_F(BrokerTest, SessionTablesGrowWithTheSlotsNotWithThePlacements) {
+  EXPECT_GE(broker_->session_room(), 4u) << "two servers of 2 sessions, from the load";
+  ASSERT_TRUE(await_server(*core_, [&](auto done) { broker_->set_max_sessions("s1", 5000, std::move(done)); }).ok());
+  const size_t grown = broker_->session_room();
+  EXPECT_GE(grown, 5002u);
+  ASSERT_TRUE(await_server(*core_, [&](auto done) { broker_->set_max_sessions("s1", 1, std::move(done)); }).ok());
+  EXPECT_EQ(broker_->session_room(), grown);
+  connect("a1");
+  connect("a2");
+  placed();
+  placed();
+  EXPECT_EQ(broker_->session_room(), grown) << "placements fit in the room made for them";
+}
+
 TEST_F(BrokerTest, MaxSessionsAndLabelsAreCommittedThenCommanded) {
   connect("a1");
   auto max = await_server(*core_, [&](auto done) { broker_->set_max_sessions("s1", 5, std::move(done)); });
