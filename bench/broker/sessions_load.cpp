@@ -1,14 +1,18 @@
 // corral-sessions-load: POST /api/v1/sessions {workspace, user} against a running manager from
 // 64 (--clients) keep-alive TLS connections at once, each sending its next request as soon as the
-// last is answered, and reports requests per second, p50/p99/max latency and how many answers
-// were 201 (placed), 503 (pool full) or anything else. One thread, libcurl's multi interface; each
-// client reuses its connection (new_connections in the report says how many were opened). The
-// manager, its pool and a workspace with enough ready servers must exist: docs/PERFORMANCE.md.
+// last is answered (closed loop), or, with --rate R, requests due at R per second in all, each sent
+// on the first idle connection once it is due (open loop: its latency counts from when it was
+// due, so a slow answer that keeps the next request waiting shows in the figures). Reports
+// requests per second, p50/p99/max latency and how many answers were 201 (placed), 503 (pool
+// full) or anything else. One thread, libcurl's multi interface; each client reuses its
+// connection (new_connections in the report says how many were opened). The manager, its pool
+// and a workspace with enough ready servers must exist: docs/PERFORMANCE.md.
 #include <curl/curl.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -33,6 +37,7 @@ struct Options {
   // The manager admits at most 32 requests in flight per client address (HttpLimits): with more
   // clients than that, spread them over 127.0.0.2, 127.0.0.3, ... as separate hosts would be.
   size_t source_addresses = 1;
+  double rate = 0;  // > 0: open loop at this many requests per second
 };
 
 void usage() {
@@ -40,7 +45,8 @@ void usage() {
       stderr,
       "usage: corral-sessions-load --url https://HOST:PORT --ca CA.pem --admin-token-file FILE\n"
       "                            --workspace ID|NAME [--requests N] [--clients C] [--user-prefix P]\n"
-      "                            [--source-addresses K]   (K > 1: bind clients to 127.0.0.2 ... 127.0.0.K+1)\n");
+      "                            [--source-addresses K]   (K > 1: bind clients to 127.0.0.2 ... 127.0.0.K+1)\n"
+      "                            [--rate R]   (open loop: R requests per second over the clients)\n");
 }
 
 bool parse(int argc, char** argv, Options* o) {
@@ -63,6 +69,8 @@ bool parse(int argc, char** argv, Options* o) {
       o->user_prefix = v;
     else if (a == "--source-addresses")
       o->source_addresses = std::strtoul(v, nullptr, 10);
+    else if (a == "--rate")
+      o->rate = std::strtod(v, nullptr);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return false;
@@ -73,7 +81,7 @@ bool parse(int argc, char** argv, Options* o) {
     std::fprintf(stderr, "--url, --ca, --admin-token-file and --workspace are required\n");
     return false;
   }
-  return o->requests > 0 && o->clients > 0 && o->source_addresses > 0 && o->source_addresses < 250;
+  return o->requests > 0 && o->clients > 0 && o->source_addresses > 0 && o->source_addresses < 250 && o->rate >= 0;
 }
 
 std::string json_string(const std::string& s) {
@@ -105,6 +113,9 @@ int run(const Options& o) {
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURLM* multi = curl_multi_init();
+  // The cache defaults to 4 x the handles added at the moment; in the open loop few may be, and
+  // the cache would close the others' connections.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(o.clients));
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
@@ -113,11 +124,11 @@ int run(const Options& o) {
   std::vector<Client> clients(o.clients);
   std::map<CURL*, Client*> by_easy;
   size_t issued = 0;
-  auto send = [&](Client& c) {
+  auto send = [&](Client& c, Steady::time_point due) {
     const std::string body = "{\"workspace\":" + json_string(o.workspace) +
                              ",\"user\":" + json_string(o.user_prefix + std::to_string(issued++)) + "}";
     curl_easy_setopt(c.easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
-    c.sent = Steady::now();
+    c.sent = due;
     curl_multi_add_handle(multi, c.easy);
   };
   std::vector<std::string> interfaces;
@@ -144,11 +155,30 @@ int run(const Options& o) {
   size_t transport_errors = 0;
   long new_connections = 0;
   const Steady::time_point start = Steady::now();
+  // Open loop: request i is due at start + i / rate; idle clients wait here for the next one due,
+  // first come first served, so every connection keeps being used (an idle one may be closed).
+  std::deque<Client*> idle;
+  auto due = [&](size_t i) {
+    return start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(i / o.rate));
+  };
+  auto send_due = [&] {
+    const Steady::time_point now = Steady::now();
+    while (!idle.empty() && issued < o.requests && due(issued) <= now) {
+      Client* c = idle.front();
+      idle.pop_front();
+      send(*c, due(issued));
+    }
+  };
   for (Client& c : clients) {
-    if (issued < o.requests) send(c);
+    if (o.rate > 0) {
+      idle.push_back(&c);
+    } else if (issued < o.requests) {
+      send(c, Steady::now());
+    }
   }
+  if (o.rate > 0) send_due();
   size_t answered = 0;
-  while (answered < issued) {
+  while (answered < o.requests && (answered < issued || o.rate > 0)) {
     int running = 0;
     curl_multi_perform(multi, &running);
     int queued = 0;
@@ -169,9 +199,20 @@ int run(const Options& o) {
         ++by_status[code];
       }
       curl_multi_remove_handle(multi, c.easy);
-      if (issued < o.requests) send(c);
+      if (o.rate > 0) {
+        idle.push_back(&c);
+      } else if (issued < o.requests) {
+        send(c, Steady::now());
+      }
     }
-    if (answered < issued) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    if (o.rate > 0) {
+      send_due();
+      // Milliseconds are the poll's unit: a request may go out up to 1 ms after it was due, and
+      // that wait counts in its latency.
+      curl_multi_poll(multi, nullptr, 0, 1, nullptr);
+    } else if (answered < issued) {
+      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    }
   }
   const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
   latency.finish();
@@ -181,9 +222,9 @@ int run(const Options& o) {
     if (code != 201 && code != 503) other += n;
   }
   std::printf(
-      "phase=sessions clients=%zu requests=%zu seconds=%.3f per_second=%.0f status_201=%zu status_503=%zu "
-      "other=%zu transport_errors=%zu new_connections=%ld ",
-      o.clients, answered, seconds, seconds > 0 ? static_cast<double>(answered) / seconds : 0, by_status[201],
+      "phase=sessions clients=%zu offered_per_second=%.0f requests=%zu seconds=%.3f per_second=%.0f "
+      "status_201=%zu status_503=%zu other=%zu transport_errors=%zu new_connections=%ld ",
+      o.clients, o.rate, answered, seconds, seconds > 0 ? static_cast<double>(answered) / seconds : 0, by_status[201],
       by_status[503], other, transport_errors, new_connections);
   latency.print(stdout);
   std::printf("\n");
