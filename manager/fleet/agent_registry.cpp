@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
+
 #include "common/encoding.h"
 #include "common/log.h"
 #include "manager/fleet/agent_input.h"
@@ -353,18 +355,39 @@ void AgentRegistry::sweep(bool flush_now) {
   // Last-seen times are for operators, not for liveness: one batched write per interval is enough.
   if (!flush_now && now - last_flush_ < std::chrono::seconds(settings_.heartbeat_interval_seconds)) return;
   last_flush_ = now;
-  std::vector<std::pair<std::string, int64_t>> seen;
+  auto seen = std::make_shared<LastSeen>();
   for (auto& [id, a] : agents_) {
     if (a.last_seen_dirty) {
-      seen.emplace_back(id, a.record.last_seen);
+      seen->emplace_back(id, a.record.last_seen);
       a.last_seen_dirty = false;
     }
   }
-  if (seen.empty()) return;
-  store_.submit([seen = std::move(seen)](store::Store& s) { return s.agents().update_last_seen(seen); },
-                [](const Status& s) {
-                  if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
-                });
+  if (seen->empty()) return;
+  if (flush_now) {
+    // Shutdown: the core stops after this turn, so nothing would queue the next part.
+    store_.submit([seen](store::Store& s) { return s.agents().update_last_seen(*seen); },
+                  [](const Status& s) {
+                    if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
+                  });
+    return;
+  }
+  write_last_seen(std::move(seen), 0);
+}
+
+void AgentRegistry::write_last_seen(std::shared_ptr<const LastSeen> seen, size_t from) {
+  // 10,000 rows in one write held the core ~tens of ms once per heartbeat interval, a stall every
+  // placement queued behind it waited out (docs/PERFORMANCE.md).
+  const size_t to = std::min(seen->size(), from + kLastSeenRowsPerWrite);
+  store_.submit(
+      [seen, from, to](store::Store& s) {
+        return s.agents().update_last_seen(LastSeen(seen->begin() + static_cast<std::ptrdiff_t>(from),
+                                                    seen->begin() + static_cast<std::ptrdiff_t>(to)));
+      },
+      [this, seen, to](const Status& s) {
+        if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
+        // The next part is queued from this answer, so it runs in a later turn of the core.
+        if (to < seen->size()) write_last_seen(seen, to);
+      });
 }
 
 }  // namespace corral::manager

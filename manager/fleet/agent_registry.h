@@ -6,10 +6,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -77,8 +80,11 @@ class AgentRegistry final : public AgentCommands {
   Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command) override;
 
   // Periodic work: marks silent agents missing, times out unanswered commands and, once per
-  // heartbeat interval (or when flush_now), writes last-seen times in one batch.
+  // heartbeat interval (or when flush_now), writes last-seen times: in writes of at most
+  // kLastSeenRowsPerWrite rows, each queued when the one before is done, so other core work
+  // (a placement's commit) runs between them; with flush_now (shutdown) in one write.
   void sweep(bool flush_now = false);
+  static constexpr size_t kLastSeenRowsPerWrite = 256;
 
   size_t connected_count() const { return by_conn_.size(); }
 
@@ -121,6 +127,10 @@ class AgentRegistry final : public AgentCommands {
   PendingCommands commands_;
   std::unordered_map<ConnId, std::string> by_conn_;
   std::chrono::steady_clock::time_point last_flush_{};
+
+  using LastSeen = std::vector<std::pair<std::string, int64_t>>;
+  // Writes rows [from, from + kLastSeenRowsPerWrite) of `seen`, then queues the rest.
+  void write_last_seen(std::shared_ptr<const LastSeen> seen, size_t from);
 };
 
 }  // namespace corral::manager

@@ -2,6 +2,7 @@
 #include "manager/fleet/agent_registry.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -211,6 +212,42 @@ TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
   auto reloaded = make_registry();
   EXPECT_EQ(reloaded->get("agent-1")->last_seen().seconds(), expected);
   EXPECT_EQ(reloaded->get("agent-1")->status(), corral::api::v1::AGENT_STATUS_OFFLINE);
+}
+
+// A large batch is written in parts, each queued when the one before is answered, so a
+// placement's commit can run between them instead of waiting for every row.
+TEST_F(AgentRegistryTest, ManyLastSeenTimesAreWrittenInPartsOneTurnApart) {
+  const size_t n = 2 * AgentRegistry::kLastSeenRowsPerWrite + 10;
+  auto bulk_id = [](size_t i) { return "bulk-" + std::to_string(1000 + i); };
+  for (size_t i = 0; i < n; ++i) enroll(bulk_id(i), "bb" + std::to_string(1000 + i));
+  registry_ = make_registry();
+  for (size_t i = 0; i < n; ++i) {
+    const ConnId conn = 100 + i;
+    registry_->on_connected(conn, bulk_id(i), "bb" + std::to_string(1000 + i), "p");
+    registry_->on_envelope(conn, hello(1));
+  }
+  clock_.advance(10s);
+  for (size_t i = 0; i < n; ++i) registry_->on_envelope(100 + i, heartbeat(2));
+  const int64_t expected = unix_seconds(clock_.now());
+
+  int commits = 0;
+  sqlite3_commit_hook(
+      store_->connection().handle(),
+      [](void* count) {
+        ++*static_cast<int*>(count);
+        return 0;
+      },
+      &commits);
+  registry_->sweep();
+  EXPECT_EQ(commits, 1) << "the sweep's own turn writes the first part only";
+  EXPECT_EQ(store_->agents().get(bulk_id(0)).value()->last_seen, expected);
+  EXPECT_NE(store_->agents().get(bulk_id(n - 1)).value()->last_seen, expected);
+  core_->drain();
+  EXPECT_EQ(commits, 3);
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(store_->agents().get(bulk_id(i)).value()->last_seen, expected) << bulk_id(i);
+  }
+  sqlite3_commit_hook(store_->connection().handle(), nullptr, nullptr);
 }
 
 TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
