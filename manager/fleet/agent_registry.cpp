@@ -353,7 +353,9 @@ void AgentRegistry::sweep(bool flush_now) {
   }
   finish_commands(commands_.take_expired(now), CommandFinishedEvent::Outcome::timed_out);
   // Last-seen times are for operators, not for liveness: one batched write per interval is enough.
-  if (!flush_now && now - last_flush_ < std::chrono::seconds(settings_.heartbeat_interval_seconds)) return;
+  const auto every = std::max<std::chrono::seconds>(settings_.last_seen_write_interval,
+                                                    std::chrono::seconds(settings_.heartbeat_interval_seconds));
+  if (!flush_now && now - last_flush_ < every) return;
   last_flush_ = now;
   auto seen = std::make_shared<LastSeen>();
   for (auto& [id, a] : agents_) {

@@ -36,6 +36,11 @@ struct RegistrySettings {
   std::string manager_version;
   // A command not answered within this long finishes as timed_out.
   std::chrono::seconds command_timeout{60};
+  // Last-seen times are written at most this often (at least once per heartbeat interval, and at
+  // shutdown). They are for operators, not liveness: the API answers from memory while the
+  // manager runs, and the store is read only after a restart. Each write updates one row per
+  // agent heard from, a random page each: 10,000 pages of WAL at 10,000 agents.
+  std::chrono::seconds last_seen_write_interval{60};
 };
 
 // Which agents a listing returns; empty fields match everything.
@@ -80,7 +85,7 @@ class AgentRegistry final : public AgentCommands {
   Result<std::string> send_command(const std::string& agent_id, corral::agent::v1::Command command) override;
 
   // Periodic work: marks silent agents missing, times out unanswered commands and, once per
-  // heartbeat interval (or when flush_now), writes last-seen times: in writes of at most
+  // last_seen_write_interval (or when flush_now), writes last-seen times: in writes of at most
   // kLastSeenRowsPerWrite rows, each queued when the one before is done, so other core work
   // (a placement's commit) runs between them; with flush_now (shutdown) in one write.
   void sweep(bool flush_now = false);
