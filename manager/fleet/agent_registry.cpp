@@ -373,10 +373,10 @@ void AgentRegistry::sweep(bool flush_now) {
                   });
     return;
   }
-  write_last_seen(std::move(seen), 0);
+  write_last_seen(seen, 0);
 }
 
-void AgentRegistry::write_last_seen(std::shared_ptr<const LastSeen> seen, size_t from) {
+void AgentRegistry::write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from) {
   // 10,000 rows in one write held the core ~tens of ms once per heartbeat interval, a stall every
   // placement queued behind it waited out (docs/PERFORMANCE.md).
   const size_t to = std::min(seen->size(), from + kLastSeenRowsPerWrite);

@@ -135,7 +135,7 @@ class AgentRegistry final : public AgentCommands {
 
   using LastSeen = std::vector<std::pair<std::string, int64_t>>;
   // Writes rows [from, from + kLastSeenRowsPerWrite) of `seen`, then queues the rest.
-  void write_last_seen(std::shared_ptr<const LastSeen> seen, size_t from);
+  void write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from);
 };
 
 }  // namespace corral::manager
