@@ -359,7 +359,9 @@ void AgentRegistry::sweep(bool flush_now) {
   last_flush_ = now;
   auto seen = std::make_shared<LastSeen>();
   for (auto& [id, a] : agents_) {
-    if (a.last_seen_dirty) {
+    // At shutdown every known time: parts of an earlier write still queued will not run. A row
+    // already as recent is left alone by the UPDATE.
+    if (a.last_seen_dirty || (flush_now && a.record.last_seen > 0)) {
       seen->emplace_back(id, a.record.last_seen);
       a.last_seen_dirty = false;
     }

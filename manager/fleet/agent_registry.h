@@ -36,10 +36,10 @@ struct RegistrySettings {
   std::string manager_version;
   // A command not answered within this long finishes as timed_out.
   std::chrono::seconds command_timeout{60};
-  // Last-seen times are written at most this often (at least once per heartbeat interval, and at
-  // shutdown). They are for operators, not liveness: the API answers from memory while the
-  // manager runs, and the store is read only after a restart. Each write updates one row per
-  // agent heard from, a random page each: 10,000 pages of WAL at 10,000 agents.
+  // Last-seen times are written once per this interval (or per heartbeat interval, when that is
+  // longer), and at shutdown. They are for operators, not liveness: the API answers from memory
+  // while the manager runs, and the store is read only after a restart. Each write updates one
+  // row per agent heard from, a random page each: 10,000 pages of WAL at 10,000 agents.
   std::chrono::seconds last_seen_write_interval{60};
 };
 

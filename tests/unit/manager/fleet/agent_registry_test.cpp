@@ -75,6 +75,23 @@ class AgentRegistryTest : public ::testing::Test {
     e.mutable_capacity_report()->set_generation(generation);
     return e;
   }
+  // Enrolls n agents, connects each (conn 100 + i), and has each heard from a minute later, so the
+  // next sweep writes every one's last-seen time. Their ids, in the registry's (sorted) order.
+  std::vector<std::string> heard_from_many(size_t n) {
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < n; ++i) {
+      ids.push_back("bulk-" + std::to_string(1000 + i));
+      enroll(ids.back(), "bb" + std::to_string(1000 + i));
+    }
+    registry_ = make_registry();
+    for (size_t i = 0; i < n; ++i) {
+      registry_->on_connected(100 + i, ids[i], "bb" + std::to_string(1000 + i), "p");
+      registry_->on_envelope(100 + i, hello(1));
+    }
+    clock_.advance(60s);
+    for (size_t i = 0; i < n; ++i) registry_->on_envelope(100 + i, heartbeat(2));
+    return ids;
+  }
   corral::api::v1::AgentStatus status(const std::string& id) { return registry_->get(id).value().status(); }
   Result<corral::api::v1::Agent> revoke(const std::string& id) {
     return core_->await<Result<corral::api::v1::Agent>>([&](auto done) { registry_->revoke(id, std::move(done)); });
@@ -224,18 +241,8 @@ TEST_F(AgentRegistryTest, LastSeenIsWrittenInBatchesAndSurvivesReload) {
 // placement's commit can run between them instead of waiting for every row.
 TEST_F(AgentRegistryTest, ManyLastSeenTimesAreWrittenInPartsOneTurnApart) {
   const size_t n = 2 * AgentRegistry::kLastSeenRowsPerWrite + 10;
-  auto bulk_id = [](size_t i) { return "bulk-" + std::to_string(1000 + i); };
-  for (size_t i = 0; i < n; ++i) enroll(bulk_id(i), "bb" + std::to_string(1000 + i));
-  registry_ = make_registry();
-  for (size_t i = 0; i < n; ++i) {
-    const ConnId conn = 100 + i;
-    registry_->on_connected(conn, bulk_id(i), "bb" + std::to_string(1000 + i), "p");
-    registry_->on_envelope(conn, hello(1));
-  }
-  clock_.advance(60s);
-  for (size_t i = 0; i < n; ++i) registry_->on_envelope(100 + i, heartbeat(2));
+  std::vector<std::string> ids = heard_from_many(n);
   const int64_t expected = unix_seconds(clock_.now());
-
   int commits = 0;
   sqlite3_commit_hook(
       store_->connection().handle(),
@@ -246,14 +253,22 @@ TEST_F(AgentRegistryTest, ManyLastSeenTimesAreWrittenInPartsOneTurnApart) {
       &commits);
   registry_->sweep();
   EXPECT_EQ(commits, 1) << "the sweep's own turn writes the first part only";
-  EXPECT_EQ(store_->agents().get(bulk_id(0)).value()->last_seen, expected);
-  EXPECT_NE(store_->agents().get(bulk_id(n - 1)).value()->last_seen, expected);
+  EXPECT_EQ(store_->agents().get(ids.front()).value()->last_seen, expected);
+  EXPECT_NE(store_->agents().get(ids.back()).value()->last_seen, expected);
   core_->drain();
   EXPECT_EQ(commits, 3);
-  for (size_t i = 0; i < n; ++i) {
-    ASSERT_EQ(store_->agents().get(bulk_id(i)).value()->last_seen, expected) << bulk_id(i);
-  }
+  for (const std::string& id : ids) ASSERT_EQ(store_->agents().get(id).value()->last_seen, expected) << id;
   sqlite3_commit_hook(store_->connection().handle(), nullptr, nullptr);
+}
+
+// Shutdown stops the core, so parts still queued never run: the shutdown flush writes them.
+TEST_F(AgentRegistryTest, TheShutdownFlushWritesWhatQueuedPartsHaveNotYet) {
+  std::vector<std::string> ids = heard_from_many(AgentRegistry::kLastSeenRowsPerWrite + 10);
+  const int64_t expected = unix_seconds(clock_.now());
+  registry_->sweep();
+  ASSERT_NE(store_->agents().get(ids.back()).value()->last_seen, expected);
+  registry_->sweep(/*flush_now=*/true);
+  for (const std::string& id : ids) ASSERT_EQ(store_->agents().get(id).value()->last_seen, expected) << id;
 }
 
 TEST_F(AgentRegistryTest, RevokeClosesTheConnectionAndRefusesTheSerial) {
