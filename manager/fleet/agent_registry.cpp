@@ -367,30 +367,23 @@ void AgentRegistry::sweep(bool flush_now) {
     }
   }
   if (seen->empty()) return;
-  if (flush_now) {
-    // Shutdown: the core stops after this turn, so nothing would queue the next part.
-    store_.submit([seen](store::Store& s) { return s.agents().update_last_seen(*seen); },
-                  [](const Status& s) {
-                    if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
-                  });
-    return;
-  }
-  write_last_seen(seen, 0);
+  // Shutdown: the core stops after this turn, so nothing would queue a next part; all in one.
+  write_last_seen(seen, 0, flush_now ? seen->size() : kLastSeenRowsPerWrite);
 }
 
-void AgentRegistry::write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from) {
+void AgentRegistry::write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from, size_t part) {
   // 10,000 rows in one write held the core ~tens of ms once per heartbeat interval, a stall every
   // placement queued behind it waited out (docs/PERFORMANCE.md).
-  const size_t to = std::min(seen->size(), from + kLastSeenRowsPerWrite);
+  const size_t to = std::min(seen->size(), from + part);
   store_.submit(
       [seen, from, to](store::Store& s) {
         return s.agents().update_last_seen(LastSeen(seen->begin() + static_cast<std::ptrdiff_t>(from),
                                                     seen->begin() + static_cast<std::ptrdiff_t>(to)));
       },
-      [this, seen, to](const Status& s) {
+      [this, seen, to, part](const Status& s) {
         if (!s.ok()) log::error("store.write_failed", {{"what", "last_seen"}, {"error", s.to_string()}});
         // The next part is queued from this answer, so it runs in a later turn of the core.
-        if (to < seen->size()) write_last_seen(seen, to);
+        if (to < seen->size()) write_last_seen(seen, to, part);
       });
 }
 

@@ -134,8 +134,8 @@ class AgentRegistry final : public AgentCommands {
   std::chrono::steady_clock::time_point last_flush_{};
 
   using LastSeen = std::vector<std::pair<std::string, int64_t>>;
-  // Writes rows [from, from + kLastSeenRowsPerWrite) of `seen`, then queues the rest.
-  void write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from);
+  // Writes rows [from, from + part) of `seen`, then queues the rest, `part` rows at a time.
+  void write_last_seen(const std::shared_ptr<const LastSeen>& seen, size_t from, size_t part);
 };
 
 }  // namespace corral::manager
