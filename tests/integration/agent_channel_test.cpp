@@ -77,8 +77,11 @@ TEST_F(AgentChannelTest, ManagerRestartAgentReconnectsWithoutReenrolling) {
   std::string id = agent_id_from_log(agent);
 
   ASSERT_TRUE(m->restart()) << m->process().log();
-  EXPECT_NE(agent.log().find("close_code=1001"), std::string::npos) << "a stopping manager says goodbye";
-  EXPECT_EQ(m->agent_status(id), "AGENT_STATUS_OFFLINE") << "the registry must survive a restart";
+  EXPECT_TRUE(agent.wait_for_log("close_code=1001", 20s)) << "a stopping manager says goodbye\n" << agent.log();
+  // The registry must survive a restart. The agent may already be back by the time this asks (its
+  // first retry can beat a slow manager start), so either state shows the agent is still known.
+  const std::string after_restart = m->agent_status(id);
+  EXPECT_TRUE(after_restart == "AGENT_STATUS_OFFLINE" || after_restart == "AGENT_STATUS_ONLINE") << after_restart;
   ASSERT_TRUE(eventually([&] { return m->agent_status(id) == "AGENT_STATUS_ONLINE"; }, 40s)) << agent.log();
   EXPECT_EQ(agent.count_in_log("event=agent.enrolled"), 1) << agent.log();
   // The registry is online at Hello; the agent logs its Welcome a moment later.
