@@ -11,7 +11,7 @@
 #       fuzz   build the libFuzzer targets with clang in BUILD_DIR-fuzz, replay each committed
 #              corpus and fuzz each target for FUZZ_SECONDS
 #
-# Environment: BUILD_DIR (default build), JOBS (default: nproc), FUZZ_SECONDS (default 60; 0 replays
+# Environment: BUILD_DIR (default build), JOBS (default: nproc), FUZZ_SECONDS (default 30; 0 replays
 # the corpus only), AGENTS (dev stack size, default 1), DEV_STACK_ONCE=1 (run: stop once the agents
 # are shown connected instead of serving until Ctrl-C). ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and
 # TSAN_OPTIONS are added after the stages' own, so yours win.
@@ -20,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 JOBS=${JOBS:-$(nproc)}
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 
 # Every Debian package the build, the tests and the dev stack need.
 PACKAGES=(
