@@ -3,8 +3,9 @@
 #
 #   scripts/dev.sh run            install what is missing, build, start the dev stack (manager + agents)
 #   scripts/dev.sh test [STAGE..] install what is missing, then run the test stages (default: all):
-#       lint   clang-format over every tracked C++ file, clang-tidy over every .cpp file it covers
-#              (scripts/lint.sh --all; its compile database in BUILD_DIR-lint)
+#       lint   clang-format over every tracked C++ file, clang-tidy over the .cpp files changed
+#              since the tree was last found clean (scripts/lint.sh --since-clean; every file when
+#              the checks changed; its compile database in BUILD_DIR-lint)
 #       main   build BUILD_DIR (warnings are errors) and run every test there
 #       asan   build BUILD_DIR-asan with ASan+UBSan, run every test there
 #       tsan   build the threaded tests in BUILD_DIR-tsan with TSan, run `ctest -L threaded` there
@@ -88,8 +89,8 @@ run_ctest() {
 
 stage_lint() {
   local rc=0
-  begin_stage "stage lint: clang-format and clang-tidy over the whole tree (.clang-format, .clang-tidy)"
-  LINT_BUILD_DIR="$BUILD_DIR-lint" JOBS="$JOBS" "$ROOT/scripts/lint.sh" --all || rc=$?
+  begin_stage "stage lint: clang-format over the whole tree, clang-tidy over what changed since it was clean"
+  LINT_BUILD_DIR="$BUILD_DIR-lint" JOBS="$JOBS" "$ROOT/scripts/lint.sh" --since-clean || rc=$?
   end_stage lint "$rc"
 }
 
