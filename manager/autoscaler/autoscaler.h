@@ -234,6 +234,9 @@ class Autoscaler {
   std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)
   std::vector<store::IntentRecord> unfinished_;
   std::map<std::string, int64_t> orphans_seen_;  // VM id -> when the sweep first saw it unknown
+  // Server id -> when its VM, then its row, were deleted. A listing the provider made before the
+  // VM went can be answered after the row went too; its VM is not an orphan. Kept for an hour.
+  std::map<std::string, int64_t> removed_servers_;
   // LDAP config id + container -> hostname -> when the sweep first saw its record unknown.
   std::map<std::string, std::map<std::string, int64_t>> records_seen_;
   std::map<std::string, std::string> acting_;  // pool id -> the config that carried its minimum last

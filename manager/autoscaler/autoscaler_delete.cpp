@@ -159,6 +159,7 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
         const std::string config_id = action == actions_.end() ? "" : action->second.config_id;
         actions_.erase(server_id);
         if (done.ok() && done->refusal == broker::CatalogRefusal::not_found) {
+          removed_servers_[server_id] = now_ms();
           remove_record_of(server_id, config_id);
           // Removed meanwhile (by an admin): only the intent is left to close.
           store_.submit([intent_id, outcome, at = unix_seconds(clock_.now())](
@@ -175,6 +176,7 @@ void Autoscaler::delete_row(const std::string& server_id, const std::string& int
           delete_retry_at_[server_id] = now_ms() + settings_.failure_backoff_base_ms;
           return;
         }
+        removed_servers_[server_id] = now_ms();
         failpoint("autoscaler.delete.after_record");
         remove_record_of(server_id, config_id);  // the VM is gone: its computer record goes too
       },

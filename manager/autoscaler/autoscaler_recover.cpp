@@ -76,6 +76,9 @@ void Autoscaler::resolve(const store::IntentRecord& intent, const std::shared_pt
 
 void Autoscaler::sweep_orphans() {
   sweep_orphan_records();
+  // A provider call is answered within minutes or not at all: an hour covers any listing in flight.
+  const int64_t forget_before = now_ms() - int64_t{60 * 60 * 1000};
+  std::erase_if(removed_servers_, [forget_before](const auto& removed) { return removed.second < forget_before; });
   std::set<std::string> providers;
   for (const auto& [id, c] : configs_) providers.insert(c.config.provider_config_id);
   for (const std::string& provider_config_id : providers) {
@@ -95,7 +98,7 @@ void Autoscaler::sweep_orphans() {
             auto tag = vm.tags().find(kTagServer);
             const std::string server_id = tag == vm.tags().end() ? "" : tag->second;
             const broker::ServerEntry* server = server_id.empty() ? nullptr : broker_.server_entry(server_id);
-            const bool known = actions_.contains(server_id) ||
+            const bool known = actions_.contains(server_id) || removed_servers_.contains(server_id) ||
                                (server != nullptr && (server->record.vm_id.empty() || server->record.vm_id == vm.id()));
             if (known) {
               orphans_seen_.erase(vm.id());
