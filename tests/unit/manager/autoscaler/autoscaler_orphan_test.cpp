@@ -1,0 +1,237 @@
+// The orphan sweep of the reconcile loop, driven call by call: a real broker on a real SQLite
+// store, the autoscaler on the test's core loop, and a provider whose answers the test holds
+// back and releases in the order it wants. That order is the point: the sweep's ListVms can be
+// answered after a scale-in deleted the VM and its row, listing a VM that was never an orphan.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "manager/autoscaler/autoscaler.h"
+#include "tests/unit/manager/broker/broker_fixture.h"
+
+namespace corral::autoscaler {
+namespace {
+
+using store::test_support::kNow;
+
+// A provider that answers only when the test says so.
+class HeldVmGateway final : public VmGateway {
+ public:
+  struct Delete {
+    std::string vm_id;
+    Done<pv1::DeleteVmResponse> done;
+  };
+  struct List {
+    std::map<std::string, std::string> tags;
+    Done<pv1::ListVmsResponse> done;
+  };
+
+  void create_vm(const std::string&, pv1::CreateVmRequest, Done<pv1::CreateVmResponse> done) override {
+    creates.push_back(std::move(done));
+  }
+  void delete_vm(const std::string&, const std::string& vm_id, Done<pv1::DeleteVmResponse> done) override {
+    deletes.push_back({vm_id, std::move(done)});
+  }
+  void list_vms(const std::string&, const std::map<std::string, std::string>& tags,
+                Done<pv1::ListVmsResponse> done) override {
+    lists.push_back({tags, std::move(done)});
+  }
+
+  std::deque<Done<pv1::CreateVmResponse>> creates;
+  std::deque<Delete> deletes;
+  std::deque<List> lists;
+};
+
+// No config here makes AD computer records: any call is a test failure.
+class NoRecords final : public RecordGateway {
+ public:
+  void ensure_record(const RecordPlace&, const std::string& hostname, Done) override {
+    ADD_FAILURE() << "ensure_record " << hostname;
+  }
+  void remove_record(const RecordPlace&, const std::string& hostname, Done) override {
+    ADD_FAILURE() << "remove_record " << hostname;
+  }
+  void list_records(const RecordPlace&, Done) override { ADD_FAILURE() << "list_records"; }
+};
+
+class AutoscalerOrphanTest : public broker::testing::BrokerTest {
+ protected:
+  // The broker's world (pool p1 with static servers s1 and s2), plus autoscale config as1 on p1
+  // with a minimum of 0 and its server v1: VM vm-1, agent a3 connected, no session. The first
+  // pass scales v1 in.
+  void SetUp() override {
+    BrokerTest::SetUp();
+    stop();
+    store::ProviderConfigRecord pc;
+    pc.id = "pc1";
+    pc.name = "provider-pc1";
+    pc.plugin = "local";
+    pc.config_json = "{}";
+    pc.created_at = pc.updated_at = kNow;
+    ASSERT_TRUE(store_->provider_configs().insert(pc).ok());
+    store::AutoscaleConfigRecord c;
+    c.id = "as1";
+    c.name = "as-as1";
+    c.pool_id = "p1";
+    c.provider_config_id = "pc1";
+    c.max_instances = 5;
+    c.minimum_available_sessions = 0;
+    c.created_at = c.updated_at = kNow;
+    ASSERT_TRUE(store_->autoscale_configs().insert(c).ok());
+    add_agent("a3");
+    store::ServerRecord v = server("v1", "p1");
+    v.origin = store::ServerOrigin::autoscaled;
+    v.autoscale_config_id = "as1";
+    v.vm_id = "vm-1";
+    v.agent_id = "a3";
+    v.max_sessions = 2;
+    ASSERT_TRUE(store_->servers().insert(v).ok());
+    start();
+    connect("a3");
+    core_->drain();
+
+    AutoscalerSettings settings;
+    settings.manager_id = "m1";
+    settings.manager_url = "https://manager.example.test";
+    autoscaler_ =
+        std::make_unique<Autoscaler>(core_->io(), core_->store(), *broker_, vms_, records_, secrets_, clock_, settings);
+    ASSERT_TRUE(autoscaler_->load(*store_).ok());
+    autoscaler_->start();
+    core_->drain();
+  }
+
+  void TearDown() override {
+    if (autoscaler_) autoscaler_->stop();
+    core_->drain();
+    autoscaler_.reset();
+    BrokerTest::TearDown();
+  }
+
+  // A VM as the provider lists it: running, with this manager's tags for `server_id`.
+  static pv1::Vm running(const std::string& vm_id, const std::string& server_id) {
+    pv1::Vm vm;
+    vm.set_id(vm_id);
+    vm.set_state(pv1::VM_STATE_RUNNING);
+    (*vm.mutable_tags())[kTagManager] = "m1";
+    (*vm.mutable_tags())[kTagConfig] = "as1";
+    (*vm.mutable_tags())[kTagServer] = server_id;
+    return vm;
+  }
+
+  // Runs a sweep and returns its ListVms call, unanswered.
+  HeldVmGateway::List sweep() {
+    autoscaler_->sweep_orphans_now();
+    core_->drain();
+    EXPECT_EQ(vms_.lists.size(), 1u) << "one provider config, one listing";
+    if (vms_.lists.empty()) return {};
+    HeldVmGateway::List list = std::move(vms_.lists.front());
+    vms_.lists.pop_front();
+    EXPECT_EQ(list.tags, (std::map<std::string, std::string>{{kTagManager, "m1"}}));
+    return list;
+  }
+
+  void answer(HeldVmGateway::List& list, const std::vector<pv1::Vm>& vms) {
+    pv1::ListVmsResponse r;
+    for (const pv1::Vm& vm : vms) *r.add_vms() = vm;
+    list.done(std::move(r));
+    core_->drain();
+  }
+
+  // The kinds of the events written so far, oldest first.
+  std::vector<std::string> event_kinds() {
+    store::EventFilter filter;
+    filter.limit = 1000;
+    auto events = store_->events().list(filter);
+    EXPECT_TRUE(events.ok()) << events.status().to_string();
+    std::vector<std::string> kinds;
+    if (events.ok()) {
+      for (const store::EventRecord& e : *events) kinds.push_back(e.kind);
+    }
+    return kinds;
+  }
+  size_t count(const std::string& kind) {
+    const std::vector<std::string> kinds = event_kinds();
+    return static_cast<size_t>(std::count(kinds.begin(), kinds.end(), kind));
+  }
+
+  HeldVmGateway vms_;
+  NoRecords records_;
+  std::unique_ptr<Autoscaler> autoscaler_;
+};
+
+TEST_F(AutoscalerOrphanTest, AListingAnsweredAfterAScaleInFinishedHoldsNoOrphan) {
+  // The first pass drained v1 and asked for its VM's deletion.
+  ASSERT_EQ(vms_.deletes.size(), 1u);
+  EXPECT_EQ(vms_.deletes.front().vm_id, "vm-1");
+  // The sweep lists the manager's VMs while the delete is under way: the provider still has vm-1.
+  HeldVmGateway::List listing = sweep();
+  // The delete is answered first; the row goes with it.
+  HeldVmGateway::Delete deleted = std::move(vms_.deletes.front());
+  vms_.deletes.pop_front();
+  pv1::DeleteVmResponse gone;
+  gone.set_state(pv1::VM_STATE_GONE);
+  deleted.done(std::move(gone));
+  core_->drain();
+  ASSERT_EQ(broker_->server_entry("v1"), nullptr) << "the scale-in removes the server row";
+  EXPECT_EQ(count("vm.deleted"), 1u);
+  // Then the listing made before it arrives: vm-1 in it is the VM just deleted, not an orphan.
+  answer(listing, {running("vm-1", "v1")});
+  EXPECT_EQ(count("vm.orphan_found"), 0u);
+
+  // Past the orphan grace, a provider that still lists it gets no delete from the sweep: the
+  // server is remembered for an hour.
+  clock_.advance(std::chrono::minutes(20));
+  listing = sweep();
+  answer(listing, {running("vm-1", "v1")});
+  EXPECT_EQ(count("vm.orphan_found"), 0u);
+  EXPECT_TRUE(vms_.deletes.empty());
+
+  // A VM the provider said it deleted but that is still there an hour later is an orphan.
+  clock_.advance(std::chrono::minutes(45));
+  listing = sweep();
+  answer(listing, {running("vm-1", "v1")});
+  EXPECT_EQ(count("vm.orphan_found"), 1u);
+}
+
+TEST_F(AutoscalerOrphanTest, ATaggedVmNoServerHasIsReportedThenDeletedAfterTheGrace) {
+  // v1's scale-in is left waiting: its VM is claimed by the action in flight.
+  ASSERT_EQ(vms_.deletes.size(), 1u);
+  const pv1::Vm stray = running("vm-stray", "no-such-server");
+  HeldVmGateway::List listing = sweep();
+  answer(listing, {running("vm-1", "v1"), stray});
+  EXPECT_EQ(count("vm.orphan_found"), 1u) << "vm-stray only";
+  EXPECT_EQ(vms_.deletes.size(), 1u) << "nothing is deleted within the grace";
+
+  clock_.advance(std::chrono::minutes(16));
+  listing = sweep();
+  answer(listing, {running("vm-1", "v1"), stray});
+  EXPECT_EQ(count("vm.orphan_found"), 1u) << "reported once";
+  ASSERT_EQ(vms_.deletes.size(), 2u);
+  EXPECT_EQ(vms_.deletes.back().vm_id, "vm-stray");
+  pv1::DeleteVmResponse gone;
+  gone.set_state(pv1::VM_STATE_GONE);
+  vms_.deletes.back().done(std::move(gone));
+  core_->drain();
+  EXPECT_EQ(count("vm.orphan_removed"), 1u);
+  EXPECT_NE(broker_->server_entry("v1"), nullptr) << "the server whose delete is in flight stays until it is answered";
+}
+
+TEST_F(AutoscalerOrphanTest, VmsBeingDeletedOrGoneAreNotOrphans) {
+  pv1::Vm deleting = running("vm-a", "no-such-server");
+  deleting.set_state(pv1::VM_STATE_DELETING);
+  pv1::Vm gone = running("vm-b", "no-such-server");
+  gone.set_state(pv1::VM_STATE_GONE);
+  HeldVmGateway::List listing = sweep();
+  answer(listing, {deleting, gone});
+  EXPECT_EQ(count("vm.orphan_found"), 0u);
+}
+
+}  // namespace
+}  // namespace corral::autoscaler
