@@ -239,7 +239,9 @@ class Autoscaler {
   std::map<std::string, Action> actions_;           // by server id: what is being done to it
   std::map<std::string, int64_t> delete_retry_at_;  // server id -> no new delete before (ms)
   std::vector<store::IntentRecord> unfinished_;
-  std::map<std::string, int64_t> orphans_seen_;  // VM id -> when the sweep first saw it unknown
+  // Provider config id -> VM id -> when the sweep first saw it unknown. Each listing replaces its
+  // provider config's map: a VM no longer listed, or claimed since, is forgotten.
+  std::map<std::string, std::map<std::string, int64_t>> orphans_seen_;
   // Server id -> when its VM, then its row, were deleted. A listing the provider made before the
   // VM went can be answered after the row went too; its VM is not an orphan. Kept for an hour.
   std::map<std::string, int64_t> removed_servers_;

@@ -3,6 +3,8 @@
 // rolled back with its server row; a delete is carried out again (deleting is idempotent). And
 // the orphan sweep: VMs with this manager's tags that no server knows are deleted after a grace
 // period. VMs without the tags are never listed, so never touched.
+#include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -81,6 +83,7 @@ void Autoscaler::sweep_orphans() {
   std::erase_if(removed_servers_, [forget_before](const auto& removed) { return removed.second < forget_before; });
   std::set<std::string> providers;
   for (const auto& [id, c] : configs_) providers.insert(c.config.provider_config_id);
+  std::erase_if(orphans_seen_, [&providers](const auto& seen) { return !providers.contains(seen.first); });
   for (const std::string& provider_config_id : providers) {
     vms_.list_vms(
         provider_config_id, {{kTagManager, settings_.manager_id}},
@@ -93,6 +96,8 @@ void Autoscaler::sweep_orphans() {
             return;
           }
           const int64_t now = now_ms();
+          std::map<std::string, int64_t>& seen_before = orphans_seen_[provider_config_id];
+          std::map<std::string, int64_t> still;  // what seen_before becomes: the VMs unknown in this listing
           for (const pv1::Vm& vm : listed->vms()) {
             if (vm.state() == pv1::VM_STATE_GONE || vm.state() == pv1::VM_STATE_DELETING) continue;
             auto tag = vm.tags().find(kTagServer);
@@ -100,21 +105,21 @@ void Autoscaler::sweep_orphans() {
             const broker::ServerEntry* server = server_id.empty() ? nullptr : broker_.server_entry(server_id);
             const bool known = actions_.contains(server_id) || removed_servers_.contains(server_id) ||
                                (server != nullptr && (server->record.vm_id.empty() || server->record.vm_id == vm.id()));
-            if (known) {
-              orphans_seen_.erase(vm.id());
-              continue;
-            }
+            if (known) continue;
             auto config_tag = vm.tags().find(kTagConfig);
             const std::string config_id = config_tag == vm.tags().end() ? "" : config_tag->second;
-            auto [seen, first] = orphans_seen_.try_emplace(vm.id(), now);
-            if (first) {
+            auto before = seen_before.find(vm.id());
+            const int64_t first_seen = before == seen_before.end() ? now : before->second;
+            still.emplace(vm.id(), first_seen);
+            if (before == seen_before.end()) {
               event("vm.orphan_found", store::EventSeverity::warning, config_id, server_id, vm.id(),
                     "VM " + vm.id() + " carries this manager's tags but no server has it; it is deleted in " +
                         std::to_string(settings_.orphan_grace_ms / 1000) + " s unless one claims it");
             }
-            if (now - seen->second < settings_.orphan_grace_ms) continue;
+            if (now - first_seen < settings_.orphan_grace_ms) continue;
             vms_.delete_vm(provider_config_id, vm.id(),
-                           [this, alive, config_id, server_id, vm_id = vm.id()](Result<pv1::DeleteVmResponse> done) {
+                           [this, alive, provider_config_id, config_id, server_id,
+                            vm_id = vm.id()](Result<pv1::DeleteVmResponse> done) {
                              if (alive.expired() || stopped_) return;
                              if (!done.ok() || done->has_error()) {
                                log::warn("autoscaler.orphan_not_removed",
@@ -122,11 +127,12 @@ void Autoscaler::sweep_orphans() {
                                           {"error", done.ok() ? done->error().message() : done.status().to_string()}});
                                return;
                              }
-                             orphans_seen_.erase(vm_id);
+                             orphans_seen_[provider_config_id].erase(vm_id);
                              event("vm.orphan_removed", store::EventSeverity::warning, config_id, server_id, vm_id,
                                    "orphan VM " + vm_id + " deleted");
                            });
           }
+          seen_before = std::move(still);
         });
   }
 }

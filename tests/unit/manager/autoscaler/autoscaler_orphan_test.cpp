@@ -223,6 +223,30 @@ TEST_F(AutoscalerOrphanTest, ATaggedVmNoServerHasIsReportedThenDeletedAfterTheGr
   EXPECT_NE(broker_->server_entry("v1"), nullptr) << "the server whose delete is in flight stays until it is answered";
 }
 
+TEST_F(AutoscalerOrphanTest, AVmThatLeftTheListingIsForgottenAndItsGraceStartsAgain) {
+  const pv1::Vm stray = running("vm-stray", "no-such-server");
+  HeldVmGateway::List listing = sweep();
+  answer(listing, {stray});
+  EXPECT_EQ(count("vm.orphan_found"), 1u);
+  // Gone from the next listing (someone deleted it by hand): forgotten.
+  clock_.advance(std::chrono::minutes(5));
+  listing = sweep();
+  answer(listing, {});
+  // Back past the first sighting's grace: a new sighting, reported again, deleted only after a
+  // grace of its own.
+  clock_.advance(std::chrono::minutes(20));
+  listing = sweep();
+  answer(listing, {stray});
+  EXPECT_EQ(count("vm.orphan_found"), 2u);
+  ASSERT_EQ(vms_.deletes.size(), 1u) << "only v1's scale-in";
+  EXPECT_EQ(vms_.deletes.front().vm_id, "vm-1");
+  clock_.advance(std::chrono::minutes(15));
+  listing = sweep();
+  answer(listing, {stray});
+  ASSERT_EQ(vms_.deletes.size(), 2u);
+  EXPECT_EQ(vms_.deletes.back().vm_id, "vm-stray");
+}
+
 TEST_F(AutoscalerOrphanTest, VmsBeingDeletedOrGoneAreNotOrphans) {
   pv1::Vm deleting = running("vm-a", "no-such-server");
   deleting.set_state(pv1::VM_STATE_DELETING);
