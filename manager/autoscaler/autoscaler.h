@@ -64,6 +64,10 @@ struct AutoscalerSettings {
   int64_t failure_backoff_max_ms = 30 * 60 * 1000;
 };
 
+// Hostnames drawn in a row whose AD computer record exists and is not this manager's before a
+// create counts as failed (and backs off): the hostname pattern has too few names left.
+inline constexpr uint32_t kNameCollisionsBeforeBackoff = 3;
+
 // What the broker answers a server row written for the autoscaler.
 using ServerWritten = Result<broker::CatalogOutcome<store::ServerRecord>>;
 
@@ -139,6 +143,9 @@ class Autoscaler {
     std::set<std::string> pending;  // creates whose row is not committed yet: they count already
     int64_t last_scale_out_ms = 0;
     uint32_t failures = 0;  // consecutive
+    // Consecutive hostnames whose AD computer record someone else already has: the next create
+    // draws a new name at once, until kNameCollisionsBeforeBackoff say the pattern is too narrow.
+    uint32_t name_collisions = 0;
     int64_t last_failure_ms = 0;
     int64_t backoff_until_ms = 0;  // no create before this
     bool capacity_failed = false;  // the last failure was out of capacity or quota: failover

@@ -55,14 +55,29 @@ void Autoscaler::create_record(const std::shared_ptr<PendingCreate>& p) {
           const std::string why = failure_of(answer);
           const std::string step =
               answer.ok() ? manager::directory::directory_step_name(answer->status.step()) : "config";
+          // A name someone else's record has is no failure of the directory: the next create
+          // draws another name at once (the pass after the abandoned row goes), unless the
+          // pattern keeps drawing taken names.
+          const bool taken = answer.ok() && answer->status.name_taken();
+          ConfigState* c = config_of(p->config_id);
+          const bool retry = taken && c != nullptr && ++c->name_collisions < kNameCollisionsBeforeBackoff;
           event("ad.record_failed", store::EventSeverity::error, p->config_id, p->server_id, "",
                 "computer record " + note.hostname + " in " + note.container_dn + " not made (step " + step +
-                    "): " + why + "; no VM was requested");
-          if (ConfigState* c = config_of(p->config_id)) {
-            create_failed(*c, "AD computer record: " + why, pv1::ERROR_CLASS_TRANSIENT);
+                    "): " + why + "; no VM was requested" + (retry ? "; the next VM gets another name" : ""));
+          if (c != nullptr && !retry) {
+            if (taken) {
+              c->name_collisions = 0;
+              create_failed(*c,
+                            std::to_string(kNameCollisionsBeforeBackoff) +
+                                " hostnames in a row are taken in the directory: " + why,
+                            pv1::ERROR_CLASS_INVALID_CONFIG);
+            } else {
+              create_failed(*c, "AD computer record: " + why, pv1::ERROR_CLASS_TRANSIENT);
+            }
           }
           return abandon(p->server_id, p->intent_id, "failed: AD computer record: " + why);
         }
+        if (ConfigState* c = config_of(p->config_id)) c->name_collisions = 0;
         note.dn = answer->dn;
         note.password_sealed = secrets_.seal(answer->password, ad_join_password_aad(p->intent_id));
         p->values.ad_join_credential = std::move(answer->password);

@@ -28,6 +28,8 @@ const char* directory_step_name(DirectoryStep step);
 
 class [[nodiscard]] DirectoryStatus {
  public:
+  static constexpr int kEntryAlreadyExists = 68;  // LDAP_ALREADY_EXISTS
+
   DirectoryStatus() = default;
   DirectoryStatus(DirectoryStep step, int ldap_code, std::string message)
       : step_(step), ldap_code_(ldap_code), message_(std::move(message)) {}
@@ -38,6 +40,8 @@ class [[nodiscard]] DirectoryStatus {
   // The LDAP result code (49 invalid credentials, 68 already exists, ...), libldap's negative
   // code for a local failure, or 0 when no LDAP exchange was involved.
   int ldap_code() const { return ldap_code_; }
+  // An add refused because the entry exists (entryAlreadyExists, RFC 4511): the name is taken.
+  bool name_taken() const { return step_ == DirectoryStep::add && ldap_code_ == kEntryAlreadyExists; }
   // Names the step and says why ("tls: ...", "bind: ... (directory says: ...)").
   const std::string& message() const { return message_; }
   // The same as a Status for callers that only report it.

@@ -1,117 +1,44 @@
-// The orphan sweep of the reconcile loop, driven call by call: a real broker on a real SQLite
-// store, the autoscaler on the test's core loop, and a provider whose answers the test holds
-// back and releases in the order it wants. That order is the point: the sweep's ListVms can be
-// answered after a scale-in deleted the VM and its row, listing a VM that was never an orphan.
+// The orphan sweep, driven call by call (autoscaler_loop_fixture.h). The order of the answers is
+// the point: the sweep's ListVms can be answered after a scale-in deleted the VM and its row,
+// listing a VM that was never an orphan.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
-#include <deque>
 #include <map>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "manager/autoscaler/autoscaler.h"
-#include "tests/unit/manager/broker/broker_fixture.h"
+#include "tests/unit/manager/autoscaler/autoscaler_loop_fixture.h"
 
 namespace corral::autoscaler {
 namespace {
 
-using store::test_support::kNow;
+using testing::HeldVmGateway;
 
-// A provider that answers only when the test says so.
-class HeldVmGateway final : public VmGateway {
- public:
-  struct Delete {
-    std::string vm_id;
-    Done<pv1::DeleteVmResponse> done;
-  };
-  struct List {
-    std::map<std::string, std::string> tags;
-    Done<pv1::ListVmsResponse> done;
-  };
-
-  void create_vm(const std::string&, pv1::CreateVmRequest, Done<pv1::CreateVmResponse> done) override {
-    creates.push_back(std::move(done));
-  }
-  void delete_vm(const std::string&, const std::string& vm_id, Done<pv1::DeleteVmResponse> done) override {
-    deletes.push_back({vm_id, std::move(done)});
-  }
-  void list_vms(const std::string&, const std::map<std::string, std::string>& tags,
-                Done<pv1::ListVmsResponse> done) override {
-    lists.push_back({tags, std::move(done)});
-  }
-
-  std::deque<Done<pv1::CreateVmResponse>> creates;
-  std::deque<Delete> deletes;
-  std::deque<List> lists;
-};
-
-// No config here makes AD computer records: any call is a test failure.
-class NoRecords final : public RecordGateway {
- public:
-  void ensure_record(const RecordPlace&, const std::string& hostname, Done) override {
-    ADD_FAILURE() << "ensure_record " << hostname;
-  }
-  void remove_record(const RecordPlace&, const std::string& hostname, Done) override {
-    ADD_FAILURE() << "remove_record " << hostname;
-  }
-  void list_records(const RecordPlace&, Done) override { ADD_FAILURE() << "list_records"; }
-};
-
-class AutoscalerOrphanTest : public broker::testing::BrokerTest {
+class AutoscalerOrphanTest : public testing::AutoscalerLoopTest {
  protected:
-  // The broker's world (pool p1 with static servers s1 and s2), plus autoscale config as1 on p1
-  // with a minimum of 0 and its server v1: VM vm-1, agent a3 connected, no session. The first
-  // pass scales v1 in.
+  // Config as1 with a minimum of 0 and its server v1: VM vm-1, agent a3 connected, no session.
+  // The first pass scales v1 in.
   void SetUp() override {
-    BrokerTest::SetUp();
-    stop();
-    store::ProviderConfigRecord pc;
-    pc.id = "pc1";
-    pc.name = "provider-pc1";
-    pc.plugin = "local";
-    pc.config_json = "{}";
-    pc.created_at = pc.updated_at = kNow;
-    ASSERT_TRUE(store_->provider_configs().insert(pc).ok());
-    store::AutoscaleConfigRecord c;
-    c.id = "as1";
-    c.name = "as-as1";
-    c.pool_id = "p1";
-    c.provider_config_id = "pc1";
-    c.max_instances = 5;
-    c.minimum_available_sessions = 0;
-    c.created_at = c.updated_at = kNow;
-    ASSERT_TRUE(store_->autoscale_configs().insert(c).ok());
-    add_agent("a3");
-    store::ServerRecord v = server("v1", "p1");
-    v.origin = store::ServerOrigin::autoscaled;
-    v.autoscale_config_id = "as1";
-    v.vm_id = "vm-1";
-    v.agent_id = "a3";
-    v.max_sessions = 2;
-    ASSERT_TRUE(store_->servers().insert(v).ok());
-    start();
-    connect("a3");
-    core_->drain();
-
-    AutoscalerSettings settings;
-    settings.manager_id = "m1";
-    settings.manager_url = "https://manager.example.test";
-    autoscaler_ =
-        std::make_unique<Autoscaler>(core_->io(), core_->store(), *broker_, vms_, records_, secrets_, clock_, settings);
-    ASSERT_TRUE(autoscaler_->load(*store_).ok());
-    autoscaler_->start();
-    core_->drain();
+    AutoscalerLoopTest::SetUp();
+    on_broker_started = [this] { connect("a3"); };
+    start_world({}, [this] {
+      add_agent("a3");
+      store::ServerRecord v = server("v1", "p1");
+      v.origin = store::ServerOrigin::autoscaled;
+      v.autoscale_config_id = "as1";
+      v.vm_id = "vm-1";
+      v.agent_id = "a3";
+      v.max_sessions = 2;
+      ASSERT_TRUE(store_->servers().insert(v).ok());
+    });
   }
 
   void TearDown() override {
-    if (autoscaler_) autoscaler_->stop();
-    core_->drain();
-    autoscaler_.reset();
-    BrokerTest::TearDown();
+    EXPECT_TRUE(records_.ensures.empty() && records_.removes.empty() && records_.lists.empty())
+        << "no config here makes AD computer records";
+    AutoscalerLoopTest::TearDown();
   }
 
   // A VM as the provider lists it: running, with this manager's tags for `server_id`.
@@ -143,27 +70,6 @@ class AutoscalerOrphanTest : public broker::testing::BrokerTest {
     list.done(std::move(r));
     core_->drain();
   }
-
-  // The kinds of the events written so far, oldest first.
-  std::vector<std::string> event_kinds() {
-    store::EventFilter filter;
-    filter.limit = 1000;
-    auto events = store_->events().list(filter);
-    EXPECT_TRUE(events.ok()) << events.status().to_string();
-    std::vector<std::string> kinds;
-    if (events.ok()) {
-      for (const store::EventRecord& e : *events) kinds.push_back(e.kind);
-    }
-    return kinds;
-  }
-  size_t count(const std::string& kind) {
-    const std::vector<std::string> kinds = event_kinds();
-    return static_cast<size_t>(std::count(kinds.begin(), kinds.end(), kind));
-  }
-
-  HeldVmGateway vms_;
-  NoRecords records_;
-  std::unique_ptr<Autoscaler> autoscaler_;
 };
 
 TEST_F(AutoscalerOrphanTest, AListingAnsweredAfterAScaleInFinishedHoldsNoOrphan) {
