@@ -13,7 +13,6 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "manager/autoscaler/autoscaler.h"
 #include "tests/unit/manager/broker/broker_fixture.h"
@@ -76,9 +75,10 @@ class AutoscalerLoopTest : public broker::testing::BrokerTest {
  protected:
   // BrokerTest's world (pool p1, static servers s1 and s2), provider config pc1 and autoscale
   // config as1 on p1 (minimum 0, at most 5 VMs of 1 session) as `shape` changes it; `more` adds
-  // rows before the broker loads them. Then the autoscaler loads, starts and runs its first pass.
+  // rows before the broker loads them, `started` runs once it has (agents connecting, say). Then
+  // the autoscaler loads, starts and runs its first pass.
   void start_world(const std::function<void(store::AutoscaleConfigRecord&)>& shape,
-                   const std::function<void()>& more = {}) {
+                   const std::function<void()>& more = {}, const std::function<void()>& started = {}) {
     stop();
     store::ProviderConfigRecord pc;
     pc.id = "pc1";
@@ -101,7 +101,7 @@ class AutoscalerLoopTest : public broker::testing::BrokerTest {
     if (more) more();
     start();
     if (HasFatalFailure()) return;
-    if (on_broker_started) on_broker_started();
+    if (started) started();
     core_->drain();
 
     AutoscalerSettings settings;
@@ -121,25 +121,17 @@ class AutoscalerLoopTest : public broker::testing::BrokerTest {
     BrokerTest::TearDown();
   }
 
-  // The kinds of the events written so far, oldest first.
-  std::vector<std::string> event_kinds() {
+  // How many events of `kind` have been written so far.
+  size_t count(const std::string& kind) {
     store::EventFilter filter;
     filter.limit = 1000;
     auto events = store_->events().list(filter);
     EXPECT_TRUE(events.ok()) << events.status().to_string();
-    std::vector<std::string> kinds;
-    if (events.ok()) {
-      for (const store::EventRecord& e : *events) kinds.push_back(e.kind);
-    }
-    return kinds;
-  }
-  size_t count(const std::string& kind) {
-    const std::vector<std::string> kinds = event_kinds();
-    return static_cast<size_t>(std::count(kinds.begin(), kinds.end(), kind));
+    if (!events.ok()) return 0;
+    return static_cast<size_t>(
+        std::count_if(events->begin(), events->end(), [&kind](const store::EventRecord& e) { return e.kind == kind; }));
   }
 
-  // Runs between the broker's start and the autoscaler's (agents connecting, say).
-  std::function<void()> on_broker_started;
   HeldVmGateway vms_;
   HeldRecordGateway records_;
   std::unique_ptr<Autoscaler> autoscaler_;

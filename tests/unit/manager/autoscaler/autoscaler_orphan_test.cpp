@@ -22,17 +22,19 @@ class AutoscalerOrphanTest : public testing::AutoscalerLoopTest {
   // The first pass scales v1 in.
   void SetUp() override {
     AutoscalerLoopTest::SetUp();
-    on_broker_started = [this] { connect("a3"); };
-    start_world({}, [this] {
-      add_agent("a3");
-      store::ServerRecord v = server("v1", "p1");
-      v.origin = store::ServerOrigin::autoscaled;
-      v.autoscale_config_id = "as1";
-      v.vm_id = "vm-1";
-      v.agent_id = "a3";
-      v.max_sessions = 2;
-      ASSERT_TRUE(store_->servers().insert(v).ok());
-    });
+    start_world(
+        {},
+        [this] {
+          add_agent("a3");
+          store::ServerRecord v = server("v1", "p1");
+          v.origin = store::ServerOrigin::autoscaled;
+          v.autoscale_config_id = "as1";
+          v.vm_id = "vm-1";
+          v.agent_id = "a3";
+          v.max_sessions = 2;
+          ASSERT_TRUE(store_->servers().insert(v).ok());
+        },
+        [this] { connect("a3"); });
   }
 
   void TearDown() override {
